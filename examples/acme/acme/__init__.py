@@ -1,0 +1,3 @@
+"""Acme's Belvo integration: link bank accounts, sync transactions, receive webhooks."""
+
+__version__ = "1.0.0"
