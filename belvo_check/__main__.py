@@ -1,0 +1,3 @@
+from belvo_check.cli import main
+
+main()

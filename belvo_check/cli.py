@@ -1,0 +1,187 @@
+"""The belvo-check command line. Imports stay inside commands so start-up stays fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from belvo_check import __version__
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ready (no fail; with --fail-on warn also no warn), 1 not ready, "
+    "2 usage or config error, 3 a check errored."
+)
+
+app = typer.Typer(
+    name="belvo-check",
+    help="Verify a Belvo integration against Belvo's go-live checklist, with evidence.\n\n"
+         "Start with `belvo-check init`, then `belvo-check run`. " + EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+webhooks_app = typer.Typer(help="Send Belvo-shaped webhooks to a receiver while you develop it.",
+                           no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+
+class Format(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    fail = "fail"
+    warn = "warn"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"belvo-check {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def run(
+    config: Path = typer.Option(Path("belvo-check.yaml"), "-c", "--config", help="The config file."),
+    select: List[str] = typer.Option([], "--select", help="Only these checks: ids (BLV203), prefixes (BLV2) "
+                                     "or section names (errors). Repeat or comma-separate."),
+    ignore: List[str] = typer.Option([], "--ignore", help="Leave these checks out (same forms as --select)."),
+    fmt: Optional[Format] = typer.Option(None, "--format", help="rich (default on a terminal) or json."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
+    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="What makes the run NOT READY."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 whatever the checks found."),
+    live: bool = typer.Option(False, "--live", help="Allow read-only calls to the real Belvo API and "
+                              "deliveries to production webhook URLs."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show only problems and the summary."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Show all evidence and tracebacks."),
+    no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours."),
+) -> None:
+    """Run the checks and report pass / warn / fail per checklist item."""
+    from belvo_check.run import execute
+
+    code = execute(config=config, select=_split(select), ignore=_split(ignore),
+                   fmt=fmt.value if fmt else None, output=output, fail_on=fail_on.value,
+                   live=live, quiet=quiet, verbose=verbose, no_color=no_color)
+    raise typer.Exit(0 if exit_zero and code in (1, 3) else code)
+
+
+@app.command("list")
+def list_checks() -> None:
+    """List every check: id, section, title, and the evidence it needs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from belvo_check.registry import load_registry
+
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "section", "verifies", "evidence", "severity"):
+        table.add_column(column)
+    for check in load_registry().all():
+        meta = check.meta
+        table.add_row(meta.id, meta.section.name, meta.title, ", ".join(e.value for e in meta.evidence),
+                      meta.severity.value)
+    Console().print(table)
+
+
+@app.command()
+def explain(check_id: str = typer.Argument(..., metavar="ID", help="A check id, e.g. BLV203.")) -> None:
+    """What a check verifies, the checklist sentence behind it, why, how to fix, an example."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from belvo_check.registry import load_registry
+
+    meta = load_registry().get(check_id).meta
+    header = (f"# {meta.id}: {meta.title}\n\n"
+              f"**Section {meta.section.number}, {meta.section.title}** · evidence: "
+              f"{', '.join(e.value for e in meta.evidence)} · reported as `{meta.severity.value}` when violated\n\n"
+              f"> {meta.checklist}\n\n")
+    Console().print(Markdown(header + meta.docs))
+
+
+@app.command()
+def init(
+    path: Path = typer.Argument(Path("belvo-check.yaml"), help="Where to write the config."),
+    environment: str = typer.Option("production", "--environment", "-e",
+                                    help="The environment the config judges: sandbox or production."),
+) -> None:
+    """Write a commented config skeleton to start from (never overwrites a file)."""
+    from belvo_check.init import write_skeleton
+
+    write_skeleton(path, environment)
+    print(f"wrote {path}: fill in what it asks, then run `belvo-check run -c {path}`")
+
+
+@app.command()
+def sim(
+    port: int = typer.Option(8787, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Bind address; loopback unless you say otherwise."),
+    seed: int = typer.Option(1, "--seed", help="Same seed, same data and ids."),
+    secret_id: Optional[str] = typer.Option(None, "--secret-id", help="Key id the simulator accepts."),
+    secret_password: Optional[str] = typer.Option(None, "--secret-password",
+                                                  help="Key password the simulator accepts."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="A built-in scenario name or a YAML file."),
+    page_size_cap: int = typer.Option(10, "--page-size-cap", help="Items per list page at most (sandbox: 10)."),
+) -> None:
+    """Serve the Belvo API simulator, with optional faults, until interrupted."""
+    from belvo_check.sim.server import serve_forever
+
+    serve_forever(host=host, port=port, seed=seed, secret_id=secret_id, secret_password=secret_password,
+                  scenario=scenario, page_size_cap=page_size_cap)
+
+
+@webhooks_app.command("send")
+def webhooks_send(
+    url: str = typer.Option(..., "--url", help="The receiver, e.g. http://127.0.0.1:9000/belvo/webhooks."),
+    webhook_type: str = typer.Option("TRANSACTIONS", "--type", help="ACCOUNTS, TRANSACTIONS, OWNERS, LINK, ..."),
+    code: Optional[str] = typer.Option(None, "--code", help="webhook_code; defaults to the type's usual one."),
+    auth: Optional[str] = typer.Option(None, "--auth", help="Authorization value as a reference: "
+                                       "${ENV_VAR} or the name of an environment variable."),
+    link_id: Optional[str] = typer.Option(None, "--link-id", help="link_id to send (default: a probe id)."),
+    duplicate: bool = typer.Option(False, "--duplicate", help="Deliver each webhook twice, same webhook_id."),
+    count: int = typer.Option(1, "--count", min=1, max=1000, help="How many webhooks to send."),
+    live: bool = typer.Option(False, "--live", help="Allow a non-loopback production receiver."),
+) -> None:
+    """Deliver Belvo-shaped webhooks to a receiver and show how it answered."""
+    from belvo_check.probes.send import send_command
+
+    raise typer.Exit(send_command(url=url, webhook_type=webhook_type, code=code, auth=auth, link_id=link_id,
+                                  duplicate=duplicate, count=count, live=live))
+
+
+@app.command()
+def schema(which: str = typer.Argument(..., help="config or report")) -> None:
+    """Print the JSON Schema of the config file or of the JSON report."""
+    from belvo_check.schemas import schema_text
+
+    print(schema_text(which), end="")
+
+
+def _split(values: List[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def main() -> None:
+    from belvo_check.errors import UsageError
+
+    try:
+        app()
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,104 @@
+"""Evidence sources, built once per run, lazily, and shared by every check that needs them.
+
+A check asks `ctx.evidence("harness")`; the first asker builds it (others wait), later
+askers get the same object. A source that is not configured raises EvidenceUnavailable,
+which the runner reports as `skip` naming the config line that would enable it.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from belvo_check.config import LoadedConfig
+from belvo_check.secrets import Redactor
+
+# name -> "module:function(ctx)"; imported only when a selected check asks for it,
+# so a config-only run never pays for the simulator or the harness.
+PROVIDERS: dict[str, str] = {
+    "harness": "belvo_check.harness.evidence:build",
+    "probes": "belvo_check.probes.evidence:build",
+    "live": "belvo_check.probes.live:build",
+}
+
+
+class EvidenceUnavailable(Exception):
+    """This evidence is not configured (or cannot be gathered here); checks that need it skip."""
+
+    def __init__(self, message: str, enable: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.enable = enable
+
+
+@dataclass
+class RunOptions:
+    live: bool = False
+    verbose: bool = False
+    workers: int = 8
+    check_timeout: float = 600.0
+
+
+@dataclass
+class Context:
+    """What a check receives: the config, run options, and on-demand evidence."""
+
+    loaded: LoadedConfig
+    options: RunOptions = field(default_factory=RunOptions)
+    redact: Redactor = field(default_factory=Redactor)
+    _built: dict[str, Any] = field(default_factory=dict)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.redact.add(*self.loaded.secret_values())
+        belvo = self.loaded.model.belvo
+        if belvo.secret_id and belvo.secret_password and belvo.secret_id.value and belvo.secret_password.value:
+            # A logged Basic auth header carries both keys base64-encoded: redact that form too.
+            pair = f"{belvo.secret_id.value}:{belvo.secret_password.value}".encode()
+            self.redact.add(base64.b64encode(pair).decode())
+
+    @property
+    def config(self):
+        return self.loaded.model
+
+    def evidence(self, name: str) -> Any:
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._built:
+                try:
+                    module_name, func_name = PROVIDERS[name].split(":")
+                    builder = getattr(importlib.import_module(module_name), func_name)
+                    self._built[name] = builder(self)
+                except EvidenceUnavailable as exc:
+                    self._built[name] = exc  # remembered: every asker skips for the same reason
+            built = self._built[name]
+        if isinstance(built, EvidenceUnavailable):
+            raise built
+        return built
+
+    def close(self) -> None:
+        """Stop whatever evidence sources started (simulators, receivers, temp dirs)."""
+        for built in reversed(list(self._built.values())):
+            closer = getattr(built, "close", None)
+            if callable(closer):
+                closer()
+
+
+def require_config(ctx: Context, *key_path: str, example: str) -> Any:
+    """The config value at key_path, or skip naming the line (or the unset variable) that would give it."""
+    value: Any = ctx.config
+    for key in key_path:
+        value = getattr(value, key, None) if value is not None else None
+    if value is None or value == [] or value == {}:
+        dotted = ".".join(key_path)
+        var = ctx.loaded.missing_env(*key_path)
+        if var:
+            raise EvidenceUnavailable(f"{dotted} uses ${{{var}}}, which is not set in this environment",
+                                      enable=f"set {var} in the environment of this run")
+        raise EvidenceUnavailable(f"{dotted} is not configured", enable=f"add to the config: {example}")
+    return value

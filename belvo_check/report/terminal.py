@@ -1,0 +1,90 @@
+"""The terminal report: one table per checklist section, a hint under each problem, a verdict."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from belvo_check.model import SECTIONS, Finding, Status
+from belvo_check.report import Report, headline
+
+STYLE = {
+    Status.PASS: ("✔", "green"),
+    Status.WARN: ("▲", "yellow"),
+    Status.FAIL: ("✖", "red"),
+    Status.SKIP: ("○", "dim"),
+    Status.ERROR: ("!", "magenta"),
+}
+EVIDENCE_LINES = 8
+
+
+def status_text(status: Status) -> Text:
+    glyph, style = STYLE[status]
+    return Text(f"{glyph} {status.value}", style=f"bold {style}" if status is not Status.SKIP else style)
+
+
+def print_report(report: Report, console: Console, quiet: bool = False, verbose: bool = False) -> None:
+    if not quiet:
+        console.print(Text.assemble(("belvo-check ", "bold"), report.tool_version, " · ",
+                                    report.config_path, " · environment: ", (report.environment, "bold")))
+    by_section = {section.number: [] for section in SECTIONS}
+    for meta, result in report.results:
+        by_section.setdefault(meta.section.number, []).append((meta, result))
+
+    for section in SECTIONS:
+        rows = by_section[section.number]
+        shown = [(m, r) for m, r in rows if not quiet or r.status in (Status.FAIL, Status.WARN, Status.ERROR)]
+        if quiet and not shown:
+            continue
+        console.print()
+        console.print(Text(f"{section.number}. {section.title}", style="bold underline"))
+        if not rows:
+            console.print(Text("   no check selected in this section", style="dim"))
+            continue
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1), expand=False)
+        table.add_column("status", no_wrap=True, width=8)
+        table.add_column("id", no_wrap=True, style="bold")
+        table.add_column("detail", overflow="fold")
+        for meta, result in shown:
+            table.add_row(status_text(result.status), meta.id, Text(headline(meta, result.status), style="bold"))
+            for finding in result.findings:
+                _add_finding(table, finding, len(result.findings) > 1, verbose)
+            if verbose and result.traceback:
+                table.add_row("", "", Text(result.traceback.rstrip(), style="dim"))
+        console.print(table)
+
+    console.print()
+    console.print(summary_line(report))
+
+
+def _add_finding(table: Table, finding: Finding, several: bool, verbose: bool) -> None:
+    glyph, style = STYLE[finding.status]
+    line = Text()
+    if several:
+        line.append(f"{glyph} ", style=style)
+    line.append(finding.message)
+    if finding.location:
+        line.append(f"  ({finding.location})", style="cyan")
+    table.add_row("", "", line)
+    problem = finding.status in (Status.FAIL, Status.WARN, Status.ERROR)
+    if finding.evidence and (problem or verbose):
+        lines = finding.evidence.rstrip().splitlines()
+        cut = lines[:EVIDENCE_LINES] if not verbose else lines
+        more = f"\n… {len(lines) - len(cut)} more lines (-v shows all)" if len(cut) < len(lines) else ""
+        table.add_row("", "", Text("\n".join(cut) + more, style="dim"))
+    if finding.hint and finding.status is not Status.PASS:
+        table.add_row("", "", Text(f"→ {finding.hint}", style="italic"))
+
+
+def summary_line(report: Report) -> Text:
+    counts = report.counts
+    text = Text(f"{len(report.results)} checks: ")
+    text.append(" · ".join(f"{counts[s.value]} {s.value}" for s in Status))
+    verdict, style = ("READY", "bold green") if report.ready else ("NOT READY", "bold red")
+    text.append("  ")
+    text.append(f"{verdict} for {report.environment}", style=style)
+    if report.count(Status.ERROR):
+        text.append(f"  ({report.count(Status.ERROR)} check(s) errored: see above, -v for tracebacks)",
+                    style="magenta")
+    return text

@@ -1,0 +1,105 @@
+"""Runs the selected checks concurrently, isolates their crashes, and orders the results."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from concurrent.futures import Future, TimeoutError
+from dataclasses import replace
+from datetime import date
+from typing import Callable, Iterable
+
+from belvo_check.evidence import Context, EvidenceUnavailable
+from belvo_check.model import CheckResult, Evidence, Finding, Status, skipped
+from belvo_check.registry import Check
+
+OnResult = Callable[[Check, CheckResult], None]
+
+
+def run_checks(checks: list[Check], ctx: Context, on_result: OnResult | None = None,
+               today: date | None = None) -> list[CheckResult]:
+    """Run every check; return one result per check, in check-id order."""
+    ignored = _active_ignores(ctx, today or date.today())
+    slots = threading.BoundedSemaphore(max(1, ctx.options.workers))
+    futures: dict[str, Future] = {}
+
+    def work(check: Check, future: Future) -> None:
+        with slots:
+            result = _run_one(check, ctx, ignored.get(check.meta.id))
+        future.set_result(result)
+        if on_result:
+            on_result(check, result)
+
+    for check in checks:
+        future: Future = Future()
+        futures[check.meta.id] = future
+        # Daemon threads: a check that never returns is reported as an error, and cannot
+        # keep the process alive after the report is written.
+        threading.Thread(target=work, args=(check, future), daemon=True, name=check.meta.id).start()
+
+    results = []
+    deadline = time.monotonic() + ctx.options.check_timeout
+    for check in checks:
+        future = futures[check.meta.id]
+        try:
+            results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+        except TimeoutError:
+            result = CheckResult(check.meta.id, Status.ERROR, [Finding(
+                Status.ERROR, f"check did not finish within {ctx.options.check_timeout:.0f}s",
+                check_id=check.meta.id)])
+            results.append(result)
+            if on_result:
+                on_result(check, result)
+    return sorted(results, key=lambda r: r.check_id)
+
+
+def _run_one(check: Check, ctx: Context, ignore) -> CheckResult:
+    meta = check.meta
+    started = time.monotonic()
+    tb = None
+    if ignore is not None:
+        until = f" until {ignore.expires}" if ignore.expires else ""
+        owner = f" ({ignore.owner})" if ignore.owner else ""
+        findings = [Finding(Status.SKIP, f"ignored by config{owner}{until}: {ignore.reason}")]
+    elif Evidence.LIVE in meta.evidence and not ctx.options.live:
+        findings = [skipped("needs a read-only call to the real Belvo API", enable="run with --live")]
+    else:
+        try:
+            findings = _as_list(check.func(ctx))
+            if not findings:
+                findings = [Finding(Status.ERROR, "the check returned no finding")]
+        except EvidenceUnavailable as exc:
+            findings = [skipped(exc.message, enable=exc.enable)]
+        except Exception as exc:  # a broken check is reported, never a crash of the run
+            tb = traceback.format_exc()
+            findings = [Finding(Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}")]
+    findings = [_finalise(f, check, ctx) for f in findings]
+    status = max((f.status for f in findings), key=lambda s: s.rank)
+    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb))
+
+
+def _finalise(finding: Finding, check: Check, ctx: Context) -> Finding:
+    meta = check.meta
+    if finding.status is Status.PASS and not finding.evidence:
+        # The contract: a pass without evidence is a bug in the check, not a pass.
+        finding = Finding(Status.ERROR, f"the check reported pass without evidence: {finding.message}")
+    if finding.status is Status.FAIL and meta.severity is Status.WARN:
+        finding = finding.with_status(Status.WARN)
+    if finding.status in (Status.FAIL, Status.WARN) and not finding.hint:
+        finding = replace(finding, hint=meta.hint)
+    return replace(finding, check_id=meta.id, message=ctx.redact(finding.message),
+                   hint=ctx.redact(finding.hint), evidence=ctx.redact(finding.evidence))
+
+
+def _as_list(produced: Finding | Iterable[Finding] | None) -> list[Finding]:
+    if produced is None:
+        return []
+    if isinstance(produced, Finding):
+        return [produced]
+    return list(produced)
+
+
+def _active_ignores(ctx: Context, today: date) -> dict:
+    return {entry.id.upper(): entry for entry in ctx.config.checks.ignore
+            if entry.expires is None or entry.expires >= today}

@@ -1,0 +1,74 @@
+"""Sandbox institutions (facts §12) and the vocabulary the generated data draws from."""
+from __future__ import annotations
+
+COUNTRY_NAMES = {"MX": "Mexico", "CO": "Colombia", "BR": "Brazil"}
+CURRENCIES = {"MX": "MXN", "CO": "COP", "BR": "BRL"}
+PUBLIC_ID_NAMES = {"MX": "CLABE", "CO": "ACCOUNT_NUMBER", "BR": "AGENCY/ACCOUNT"}
+BANKING = ["ACCOUNTS", "TRANSACTIONS", "OWNERS", "BALANCES"]
+
+# (name, display name, type, resources, colour)
+_INSTITUTIONS = (
+    [(f"erebor_{c}_retail", f"Erebor {COUNTRY_NAMES[c.upper()]}", "bank", BANKING, "#056dae") for c in ("mx", "co", "br")]
+    + [(f"gringotts_{c}_retail", f"Gringotts {COUNTRY_NAMES[c.upper()]}", "bank", BANKING, "#8b1a1a") for c in ("mx", "co", "br")]
+    + [(f"gotham_{c}_business", f"Gotham {COUNTRY_NAMES[c.upper()]} Business", "bank", BANKING, "#2b2b2b") for c in ("mx", "co", "br")]
+    + [(f"heimdall_{c}_retail", f"Heimdall {COUNTRY_NAMES[c.upper()]}", "bank", BANKING, "#d4a017") for c in ("mx", "co", "br")]
+    + [
+        ("ironbank_br_retail", "Iron Bank Brazil", "bank", BANKING, "#4a4a4a"),
+        ("ironbank_br_business", "Iron Bank Brazil Business", "bank", BANKING, "#4a4a4a"),
+        ("ofmockbank_br_retail", "OF Mock Bank", "bank", BANKING, "#00a86b"),
+        ("tatooine_mx_fiscal", "Tatooine Tax Authority", "fiscal", ["INVOICES", "TAX_RETURNS", "TAX_STATUS"], "#c2b280"),
+        ("planet_mx_retail", "Planet Employment", "employment", ["EMPLOYMENT_RECORDS"], "#1e90ff"),
+    ]
+)
+# Institutions that always ask for an MFA token on link creation.
+MFA_INSTITUTIONS = frozenset(n for n, *_ in _INSTITUTIONS if n.startswith("gotham_"))
+
+
+def institutions() -> list[dict]:
+    out = []
+    for i, (name, display, type_, resources, colour) in enumerate(_INSTITUTIONS):
+        country = name.split("_")[1].upper()
+        features = [{"name": "token_required", "description": "The institution may ask for an MFA token"}] if (
+            name.startswith(("gotham_", "heimdall_"))) else []
+        out.append({
+            "id": 1001 + i, "name": name, "type": type_, "website": f"https://www.{name.split('_')[0]}.example",
+            "display_name": display, "country_codes": [country], "primary_color": colour,
+            "logo": None, "icon_logo": None, "text_logo": None,
+            "form_fields": [
+                {"name": "username", "type": "text", "label": "Client number", "validation": "^.{1,}$",
+                 "placeholder": "ABC123", "validation_message": "Invalid client number"},
+                {"name": "password", "type": "password", "label": "Password", "validation": "^.{1,}$",
+                 "placeholder": "********", "validation_message": "Invalid password"},
+            ],
+            "features": features, "resources": list(resources),
+            "integration_type": "openfinance" if name.startswith("ofmockbank") else "credentials",
+            "status": "healthy",
+        })
+    return out
+
+
+ACCOUNT_KINDS = [  # (category, balance_type, institution label, subtype, name)
+    ("CHECKING_ACCOUNT", "ASSET", "Cuenta de cheques", "CONTA_DEPOSITO_A_VISTA", "Cuenta Nómina"),
+    ("SAVINGS_ACCOUNT", "ASSET", "Cuenta de ahorro", "CONTA_POUPANCA", "Ahorro Plus"),
+    ("CREDIT_CARD", "LIABILITY", "Tarjeta de crédito", "CREDITO_ROTATIVO", "Tarjeta Oro"),
+]
+
+# (category, subcategory, type, description, merchant or None)
+TRANSACTION_KINDS = [
+    ("Income & Payments", "Salary", "INFLOW", "Pago de nómina", None),
+    ("Income & Payments", "Freelance", "INFLOW", "Transferencia SPEI recibida", None),
+    ("Transfers", None, "OUTFLOW", "Transferencia SPEI enviada", None),
+    ("Food & Groceries", "Groceries", "OUTFLOW", "Compra supermercado", ("Supermercado La Estrella", "https://laestrella.example")),
+    ("Food & Groceries", "Restaurants", "OUTFLOW", "Consumo restaurante", ("Tacos El Güero", None)),
+    ("Bills & Utilities", "Electricity & Energy", "OUTFLOW", "Pago servicio de luz", ("Luz y Fuerza", "https://luz.example")),
+    ("Bills & Utilities", "Telecommunications", "OUTFLOW", "Recarga telefonía móvil", ("Telcel Demo", "https://telco.example")),
+    ("Transport & Travel", None, "OUTFLOW", "Viaje en app de transporte", ("Rides Demo", "https://rides.example")),
+    ("Online Platforms & Leisure", "Apps, Software and Cloud Services", "OUTFLOW", "Suscripción streaming", ("StreamFlix", "https://streamflix.example")),
+    ("Withdrawal & ATM", None, "OUTFLOW", "Retiro en cajero automático", None),
+    ("Fees & Charges", "Bank Fees", "OUTFLOW", "Comisión por manejo de cuenta", None),
+    ("Personal Shopping", None, "OUTFLOW", "Compra en tienda departamental", ("Liverpool Demo", "https://tienda.example")),
+    ("Deposits", None, "INFLOW", "Depósito en efectivo", None),
+]
+
+OWNER_NAMES = [("Ana", "López", "García"), ("Carlos", "Hernández", "Ruiz"), ("Mariana", "Silva", "Costa"),
+               ("Jorge", "Ramírez", "Díaz"), ("Lucía", "Pereira", "Santos")]

@@ -1,0 +1,211 @@
+"""Deterministic, lazily generated resource data.
+
+Nothing is stored per item: item ``i`` of a link is a pure function of (seed, link, kind, i),
+so a link with 25,000 transactions costs nothing until a page of it is asked for.
+Serialized items are cached because the same pages are fetched again and again.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import catalogue
+from .ids import as_uuid, digest, hex32
+
+KINDS = ("accounts", "transactions", "owners", "balances")
+WEBHOOK_TYPES = {"accounts": "ACCOUNTS", "transactions": "TRANSACTIONS", "owners": "OWNERS", "balances": "BALANCES"}
+
+
+def timestamp(dt: datetime) -> str:
+    """Belvo's most common form: 6 fraction digits and Z (facts §9)."""
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Volume:
+    accounts: int
+    transactions: int
+    owners: int
+
+    @property
+    def balances(self) -> int:
+        return self.accounts * 6
+
+
+# Sandbox credentials that decide how much data a link has (facts §12).
+PROFILES = {
+    ("bnk100", "full"): Volume(3, 600, 1),
+    ("bnk101", "nodata"): Volume(0, 0, 0),
+    ("bnk102", "low"): Volume(1, 5, 1),
+}
+DEFAULT_VOLUME = Volume(2, 60, 1)
+
+
+def volume_for(username: str, password: str, settings: dict) -> Volume:
+    base = PROFILES.get((username, password), DEFAULT_VOLUME)
+    if base.transactions == 0:
+        return base
+    return Volume(settings.get("accounts_per_link", base.accounts),
+                  settings.get("transactions_per_link", base.transactions), base.owners)
+
+
+@dataclass
+class LinkData:
+    """Everything generated for one link; ``record`` is the public Link object."""
+    seed: int
+    record: dict
+    country: str
+    institution_type: str
+    username: str
+    volume: Volume
+    created: datetime
+    today: datetime
+    history_days: int
+    negative: bool = False
+    deleted: dict = field(default_factory=lambda: {k: set() for k in KINDS})
+    _prefix: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.record["id"]
+
+    # ---- ids: uuid = per-(link, kind) prefix + the index masked, so an id decodes back to its item
+    def prefix(self, kind: str) -> tuple[str, int]:
+        if kind not in self._prefix:
+            h = hex32(self.seed, self.id, kind)
+            self._prefix[kind] = (as_uuid(h[:20] + "0" * 12).replace("-", "")[:20], int(h[20:], 16))
+        return self._prefix[kind]
+
+    def item_id(self, kind: str, i: int) -> str:
+        p, mask = self.prefix(kind)
+        h = p + f"{i ^ mask:012x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def count(self, kind: str) -> int:
+        return getattr(self.volume, kind)
+
+    def visible(self, kind: str) -> bool | None:
+        """True when nothing of this kind was deleted (the fast path)."""
+        gone = self.deleted[kind]
+        return not gone and not (kind in ("transactions", "balances") and self.deleted["accounts"])
+
+    def alive(self, kind: str, i: int) -> bool:
+        if i in self.deleted[kind]:
+            return False
+        if kind in ("transactions", "balances") and self.volume.accounts:
+            return (i % self.volume.accounts) not in self.deleted["accounts"]
+        return True
+
+    def indices(self, kind: str):
+        n = self.count(kind)
+        return range(n) if self.visible(kind) else [i for i in range(n) if self.alive(kind, i)]
+
+    # ---- items
+    def item(self, kind: str, i: int) -> dict:
+        return json.loads(self.fragment(kind, i))
+
+    def fragment(self, kind: str, i: int) -> str:
+        key = (kind, i)
+        text = self._cache.get(key)
+        if text is None:
+            text = self._cache[key] = dumps(getattr(self, "_" + kind[:-1])(i))
+        return text
+
+    def _rand(self, kind: str, i: int) -> bytes:
+        return digest(self.seed, self.id, kind, i)
+
+    def _stamp(self, i: int, spread: int = 0) -> str:
+        return timestamp(self.created + timedelta(seconds=20 + spread, microseconds=(i * 7919) % 1_000_000))
+
+    def _account(self, a: int) -> dict:
+        r = self._rand("accounts", a)
+        category, balance_type, label, subtype, name = catalogue.ACCOUNT_KINDS[a % len(catalogue.ACCOUNT_KINDS)]
+        current = round(int.from_bytes(r[:4], "big") % 5_000_000 / 100, 2)
+        if self.negative and balance_type == "ASSET":
+            current = -current
+        number = str(int.from_bytes(r[4:10], "big"))[:10].rjust(10, "0")
+        credit = category == "CREDIT_CARD"
+        return {
+            "id": self.item_id("accounts", a), "link": self.id,
+            "institution": {"name": self.record["institution"], "type": self.institution_type},
+            "collected_at": self._stamp(a), "created_at": self._stamp(a, 1),
+            "last_accessed_at": self.record["last_accessed_at"],
+            "category": category, "balance_type": balance_type, "type": label, "subtype": subtype,
+            "name": name, "number": number, "agency": str(1000 + r[10] * 31 % 9000) if self.country == "BR" else None,
+            "check_digit": str(r[11] % 10) if self.country == "BR" else None,
+            "balance": {"current": current, "available": round(current * 0.97, 2) if not credit else round(50000 - current, 2)},
+            "currency": catalogue.CURRENCIES[self.country],
+            "public_identification_name": catalogue.PUBLIC_ID_NAMES[self.country],
+            "public_identification_value": ("012180" + number + "0" * 8)[:18],
+            "internal_identification": f"AC{r[12:16].hex()}",
+            "credit_data": {"credit_limit": 50000.0, "cutting_date": (self.today - timedelta(days=5)).strftime("%Y-%m-%d"),
+                            "next_payment_date": (self.today + timedelta(days=15)).strftime("%Y-%m-%d"),
+                            "minimum_payment": round(current * 0.05, 2), "monthly_payment": None,
+                            "no_interest_payment": current, "interest_rate": 42.5,
+                            "collected_at": self._stamp(a)} if credit else None,
+            "loan_data": None, "funds_data": None, "receivables_data": None,
+            "bank_product_id": None,
+        }
+
+    def account_of(self, i: int) -> int:
+        return i % self.volume.accounts
+
+    def _day(self, i: int, n: int) -> str:
+        """Item 0 is the newest; dates walk back evenly across the history window."""
+        back = (i * self.history_days) // max(n, 1)
+        return (self.today - timedelta(days=back)).strftime("%Y-%m-%d")
+
+    def _transaction(self, i: int) -> dict:
+        r = self._rand("transactions", i)
+        a = self.account_of(i)
+        account = self.item("accounts", a)
+        category, sub, type_, description, merchant = catalogue.TRANSACTION_KINDS[r[0] % len(catalogue.TRANSACTION_KINDS)]
+        amount = round((int.from_bytes(r[1:4], "big") % 800_000 + 100) / 100, 2)
+        value_date = self._day(i, self.volume.transactions)
+        credit = account["category"] == "CREDIT_CARD"
+        return {
+            "id": self.item_id("transactions", i), "internal_identification": f"TX{r[4:10].hex()}",
+            "account": account, "collected_at": self._stamp(i), "created_at": self._stamp(i, 1),
+            "value_date": value_date, "accounting_date": value_date, "amount": amount,
+            "local_currency_amount": amount if credit else None, "balance": None,
+            "currency": account["currency"], "description": description,
+            "observations": None if r[10] % 3 else "Operación en línea",
+            "merchant": {"logo": None, "website": merchant[1], "merchant_name": merchant[0]} if merchant else None,
+            "category": category, "subcategory": sub, "reference": str(int.from_bytes(r[10:16], "big"))[:18],
+            "type": "OUTFLOW" if credit and type_ == "INFLOW" and r[11] % 2 else type_,
+            "status": "PENDING" if i < 2 else "PROCESSED",
+            "credit_card_data": None, "counterparty": None, "loan_data": None, "payment_type": None,
+            "operation_type": None, "operation_type_additional_info": None, "mcc": None,
+        }
+
+    def _owner(self, o: int) -> dict:
+        r = self._rand("owners", o)
+        first, last, second = catalogue.OWNER_NAMES[r[0] % len(catalogue.OWNER_NAMES)]
+        doc = {"MX": "RFC", "CO": "CC", "BR": "CPF"}[self.country]
+        return {
+            "id": self.item_id("owners", o), "link": self.id, "internal_identification": r[1:5].hex(),
+            "collected_at": self._stamp(o), "created_at": self._stamp(o, 1),
+            "display_name": f"{first} {last} {second}", "first_name": first, "last_name": last,
+            "second_last_name": second, "business_name": None,
+            "email": f"{first.lower()}.{r[5:7].hex()}@example.com",
+            "phone_number": f"+52-55-{int.from_bytes(r[7:9], 'big') % 10000:04d}-{int.from_bytes(r[9:11], 'big') % 10000:04d}",
+            "address": f"Av. Reforma {r[11]}, Ciudad de México",
+            "document_id": {"document_type": doc, "document_number": r[12:16].hex().upper()},
+        }
+
+    def _balance(self, b: int) -> dict:
+        r = self._rand("balances", b)
+        a = b % self.volume.accounts
+        account = self.item("accounts", a)
+        value = round(int.from_bytes(r[:4], "big") % 2_000_000 / 100, 2)
+        return {
+            "id": self.item_id("balances", b), "account": account,
+            "value_date": self._day(b // self.volume.accounts * self.volume.accounts, self.volume.balances),
+            "balance": value, "current_balance": value, "statement": None, "collected_at": self._stamp(b),
+        }

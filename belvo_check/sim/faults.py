@@ -1,0 +1,258 @@
+"""Scenarios: the fault menu as data.
+
+A scenario is a name, an optional description, optional settings and a list of rules.
+Each rule says which requests it matches, when it fires and what it does::
+
+    name: flaky-transactions
+    settings: {page_size_cap: 10, transactions_per_link: 500}
+    rules:
+      - name: second-page-fails
+        match: {method: GET, path: "/api/transactions/*", query: {page: "2"}}
+        when: {first: 1}                 # always (default) | {first: N} | {every: N} | {probability: p}
+        do: {error: {status: 500, code: unexpected_error}}
+
+Several rules may fire for one request: the first terminal action (error, reset, body)
+wins, stalls add up, mutations accumulate.
+"""
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import random
+import re
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+TOP_KEYS = {"name", "description", "settings", "rules"}
+SETTINGS = {"page_size_cap": (int, type(None)), "transactions_per_link": int, "accounts_per_link": int,
+            "history_days": int, "webhook_duplicates": bool, "webhook_out_of_order": bool}
+RULE_KEYS = {"name", "match", "when", "do"}
+MATCH_KEYS = {"method", "path", "path_regex", "query"}
+WHEN_KEYS = {"first", "every", "probability"}
+TIMESTAMP_VARIANTS = ("0Z", "3Z", "6Z", "0+00:00", "3+00:00", "6+00:00", "mixed")
+MUTATIONS = {"add_fields", "shuffle_keys", "longer_strings", "shorter_strings", "unknown_enums",
+             "timestamps", "repeat_across_pages"}
+ACTIONS = {"error", "stall", "reset", "body", "link_status"} | MUTATIONS
+ERROR_KEYS = {"status", "code", "message", "field", "retry_after", "format"}
+
+
+class ScenarioError(ValueError):
+    """A scenario file or dict is invalid; the message is one line saying where and why."""
+
+
+def _unknown(where: str, key, allowed) -> ScenarioError:
+    hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+    suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(sorted(allowed))})"
+    return ScenarioError(f"{where}: unknown key '{key}'{suggestion}")
+
+
+def _mapping(where: str, value, allowed) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{where}: expected a mapping, got {type(value).__name__}")
+    for key in value:
+        if key not in allowed:
+            raise _unknown(where, key, allowed)
+    return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    index: int
+    name: str
+    method: str | None = None
+    path: str | None = None
+    path_regex: re.Pattern | None = None
+    query: dict = field(default_factory=dict)
+    when: dict = field(default_factory=dict)
+    do: dict = field(default_factory=dict)
+
+    def matches(self, method: str, path: str, query) -> bool:
+        if self.method and self.method != method:
+            return False
+        norm = path if path.endswith("/") else path + "/"
+        if self.path and not (fnmatch.fnmatchcase(norm, self.path) or fnmatch.fnmatchcase(path, self.path)):
+            return False
+        if self.path_regex and not self.path_regex.search(path):
+            return False
+        for key, want in self.query.items():
+            got = query.get(key)
+            if got is None or (want != "*" and got != want):
+                return False
+        return True
+
+
+def _parse_rule(where: str, index: int, raw) -> Rule:
+    raw = _mapping(where, raw, RULE_KEYS)
+    match = _mapping(f"{where}.match", raw.get("match", {}), MATCH_KEYS)
+    do = _mapping(f"{where}.do", raw.get("do"), ACTIONS) if "do" in raw else None
+    if not do:
+        raise ScenarioError(f"{where}: 'do' is required and must name at least one action")
+    when = raw.get("when", "always")
+    if when == "always":
+        when = {}
+    when = _mapping(f"{where}.when", when, WHEN_KEYS)
+    if len(when) > 1:
+        raise ScenarioError(f"{where}.when: give one of first, every, probability")
+    for key, value in when.items():
+        ok = (0 <= value <= 1) if key == "probability" else (isinstance(value, int) and value >= 1)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok:
+            raise ScenarioError(f"{where}.when.{key}: invalid value {value!r}")
+    _check_do(f"{where}.do", do)
+    regex = None
+    if "path_regex" in match:
+        try:
+            regex = re.compile(match["path_regex"])
+        except re.error as exc:
+            raise ScenarioError(f"{where}.match.path_regex: {exc}") from None
+    method = match.get("method")
+    return Rule(index=index, name=str(raw.get("name") or f"rule-{index}"),
+                method=method.upper() if isinstance(method, str) else None, path=match.get("path"),
+                path_regex=regex, query={str(k): str(v) for k, v in (match.get("query") or {}).items()},
+                when=when, do=do)
+
+
+def _check_do(where: str, do: dict) -> None:
+    terminal = [k for k in ("error", "reset", "body") if k in do]
+    if len(terminal) > 1:
+        raise ScenarioError(f"{where}: '{terminal[0]}' and '{terminal[1]}' cannot be combined")
+    if "error" in do:
+        err = do["error"]
+        err = {"status": err} if isinstance(err, int) else _mapping(f"{where}.error", err, ERROR_KEYS)
+        status = err.get("status")
+        if not isinstance(status, int) or not 400 <= status <= 599:
+            raise ScenarioError(f"{where}.error.status: expected an HTTP error status (400-599), got {status!r}")
+        if err.get("format", "json") not in ("json", "html"):
+            raise ScenarioError(f"{where}.error.format: expected json or html")
+        do["error"] = err
+    checks = {
+        "stall": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+        "reset": lambda v: v is True,
+        "body": lambda v: v in ("truncated", "garbage"),
+        "link_status": lambda v: v in ("token_required", "invalid"),
+        "timestamps": lambda v: v in TIMESTAMP_VARIANTS,
+        "repeat_across_pages": lambda v: v is True or (isinstance(v, int) and not isinstance(v, bool) and v >= 1),
+    }
+    for key, value in do.items():
+        check = checks.get(key, lambda v: isinstance(v, bool))
+        if key != "error" and not check(value):
+            raise ScenarioError(f"{where}.{key}: invalid value {value!r}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str = ""
+    settings: dict = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw, source: str = "<dict>") -> "Scenario":
+        raw = _mapping(source, raw, TOP_KEYS)
+        if not isinstance(raw.get("name"), str) or not raw["name"]:
+            raise ScenarioError(f"{source}: 'name' is required and must be a string")
+        settings = _mapping(f"{source}: settings", raw.get("settings") or {}, SETTINGS)
+        for key, value in settings.items():
+            if not isinstance(value, SETTINGS[key]) or (isinstance(value, bool) and SETTINGS[key] is int):
+                raise ScenarioError(f"{source}: settings.{key}: invalid value {value!r}")
+        rules = raw.get("rules") or []
+        if not isinstance(rules, list):
+            raise ScenarioError(f"{source}: 'rules' must be a list")
+        parsed = tuple(_parse_rule(f"{source}: rules[{i}]", i, r) for i, r in enumerate(rules))
+        return cls(name=raw["name"], description=str(raw.get("description") or ""), settings=dict(settings), rules=parsed)
+
+    @classmethod
+    def from_file(cls, path) -> "Scenario":
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark else str(path)
+            raise ScenarioError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        return cls.from_dict(raw, source=str(path))
+
+    @classmethod
+    def builtin_names(cls) -> list[str]:
+        folder = resources.files(__package__) / "scenarios"
+        return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+    @classmethod
+    def builtin(cls, name: str) -> "Scenario":
+        if name not in cls.builtin_names():
+            hint = difflib.get_close_matches(name, cls.builtin_names(), n=1)
+            raise ScenarioError(f"unknown scenario '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        with resources.as_file(resources.files(__package__) / "scenarios" / f"{name}.yaml") as path:
+            return cls.from_file(path)
+
+    @classmethod
+    def load(cls, name_or_path) -> "Scenario":
+        """A builtin name, or a path to a YAML file."""
+        if isinstance(name_or_path, Scenario):
+            return name_or_path
+        text = str(name_or_path)
+        if text in cls.builtin_names() and not Path(text).is_file():
+            return cls.builtin(text)
+        if not Path(text).exists() and not text.endswith((".yaml", ".yml")):
+            return cls.builtin(text)
+        return cls.from_file(text)
+
+
+@dataclass
+class Decision:
+    """What the scenario does to one request."""
+    rules: list = field(default_factory=list)      # names of the rules that fired
+    error: dict | None = None
+    reset: bool = False
+    body: str | None = None
+    stall: float = 0.0
+    link_status: str | None = None
+    mutations: dict = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str | None:
+        return self.rules[0] if self.rules else None
+
+
+class FaultPlan:
+    """A scenario bound to one simulator: its own counters and seeded RNG."""
+
+    def __init__(self, scenario: Scenario, seed: int):
+        self.scenario = scenario
+        self._hits = [0] * len(scenario.rules)
+        self._rngs = [random.Random(f"{seed}:{r.index}") for r in scenario.rules]
+        self._lock = threading.Lock()
+
+    def _fires(self, rule: Rule) -> bool:
+        with self._lock:
+            self._hits[rule.index] += 1
+            n = self._hits[rule.index]
+            if "first" in rule.when:
+                return n <= rule.when["first"]
+            if "every" in rule.when:
+                return n % rule.when["every"] == 0
+            if "probability" in rule.when:
+                return self._rngs[rule.index].random() < rule.when["probability"]
+            return True
+
+    def decide(self, method: str, path: str, query) -> Decision:
+        decision = Decision()
+        for rule in self.scenario.rules:
+            if not rule.matches(method, path, query) or not self._fires(rule):
+                continue
+            decision.rules.append(rule.name)
+            do = rule.do
+            terminal_taken = decision.error or decision.reset or decision.body
+            if not terminal_taken:
+                decision.error = do.get("error")
+                decision.reset = bool(do.get("reset"))
+                decision.body = do.get("body")
+            decision.stall += float(do.get("stall", 0))
+            decision.link_status = decision.link_status or do.get("link_status")
+            decision.mutations.update({k: v for k, v in do.items() if k in MUTATIONS and v})
+        return decision

@@ -1,0 +1,137 @@
+"""Section 7: URLs and API keys."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from belvo_check.evidence import require_config
+from belvo_check.model import Evidence, failed, passed, skipped, warned
+from belvo_check.registry import check
+from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, is_loopback_or_private, looks_like_belvo
+
+
+@check(
+    id="BLV701",
+    title="Calls go to the API of the environment being judged",
+    failure_title="belvo.base_url is not the API of the environment being judged",
+    checklist="When switching to Production, calls go to the production API, https://api.belvo.com.",
+    evidence=[Evidence.CONFIG],
+    hint="Set belvo.base_url to https://api.belvo.com for production (https://sandbox.belvo.com for sandbox).",
+)
+def base_url_matches_environment(ctx):
+    """
+    ## What it checks
+    The Belvo base URL your integration uses (`belvo.base_url`) against the environment this
+    run judges (`environment`). In a `production` run it must be exactly `https://api.belvo.com`.
+    It names the usual mistakes: the sandbox or the retired development host, plain `http://`,
+    and look-alikes such as `api.belvo.co` or `production.belvo.com`. A `sandbox` run pointed at
+    production is a warning.
+
+    ## Why Belvo asks
+    Belvo's checklist: when you go live, change the base URL from `sandbox.belvo.com` to
+    `api.belvo.com`. Sandbox keys do not work in production and sandbox data is fake, so a
+    production deploy still pointed at sandbox fails for every real user. Look-alike hosts
+    never answer, or worse, answer as someone else.
+
+    ## How to fix
+    Read the base URL from the environment and set it per deploy:
+    `BELVO_API_URL=https://api.belvo.com` in production, `https://sandbox.belvo.com` in sandbox.
+
+    ## Example
+    ```yaml
+    environment: production
+    belvo:
+      base_url: ${BELVO_API_URL}     # https://api.belvo.com in the production deploy
+    ```
+    """
+    url = require_config(ctx, "belvo", "base_url", example="belvo: {base_url: https://api.belvo.com}")
+    where = ctx.loaded.location("belvo", "base_url")
+    environment = ctx.config.environment
+    expected = PRODUCTION_API if environment == "production" else SANDBOX_API
+    parts = urlsplit(url.strip())
+    host = host_of(url)
+    seen = f"belvo.base_url = {url} (environment: {environment})"
+
+    if parts.scheme != "https":
+        return failed(f"{url} is not https: Belvo serves only HTTPS, and Basic auth would cross the "
+                      "network readable", evidence=seen, location=where)
+    if host == host_of(expected):
+        if parts.port not in (None, 443) or parts.path.strip("/") or parts.query:
+            return warned(f"{url} is the right host, but with a port, path or query the SDKs do not expect",
+                          evidence=seen, location=where,
+                          hint=f"Use exactly {expected}; clients add /api/... themselves.")
+        return passed(f"{environment} run calls {expected}", evidence=seen, location=where)
+    if host in BELVO_HOSTS:
+        other = BELVO_HOSTS[host]
+        if environment == "sandbox" and other == "production":
+            return warned("a sandbox run is pointed at production: real institutions and billed calls",
+                          evidence=seen, location=where)
+        return failed(f"a {environment} run is pointed at Belvo {other}", evidence=seen, location=where)
+    if looks_like_belvo(host):
+        return failed(f"{host} looks like Belvo but is not a Belvo host (production is api.belvo.com)",
+                      evidence=seen, location=where)
+    local = is_loopback_or_private(host)
+    if environment == "sandbox" and local:
+        return warned(f"{host} is {local} (a simulator or proxy?): fine while developing, but Belvo "
+                      f"certifies against {SANDBOX_API}", evidence=seen, location=where)
+    return failed(f"{host} is not Belvo's {environment} API ({expected})", evidence=seen, location=where)
+
+
+@check(
+    id="BLV702",
+    title="API keys come from the environment, one pair per environment",
+    failure_title="API keys are not cleanly taken from the environment",
+    checklist="The Production API keys are used, and the API keys are stored securely "
+              "(never hard-coded, committed, logged, or shipped to a client).",
+    evidence=[Evidence.CONFIG],
+    hint="Reference each key with its own variable, e.g. ${BELVO_SECRET_ID} and ${BELVO_SECRET_PASSWORD}, "
+         "set per deploy from a secret store.",
+)
+def keys_from_environment(ctx):
+    """
+    ## What it checks
+    That `belvo.secret_id` and `belvo.secret_password` are `${ENV}` references (a literal value
+    is already a config error), that the two are different variables holding different values,
+    that both are set in the environment of this run, and that the variable names do not
+    announce keys of the other environment (a `production` run reading `BELVO_SANDBOX_SECRET_ID`).
+    Only a fingerprint of each value is shown, never the value.
+
+    ## Why Belvo asks
+    Each Belvo environment has its own key pair: sandbox keys are rejected by production and the
+    reverse. Keys written into files end up in repositories, logs and backups; Belvo asks that
+    they are stored securely. Keeping them in the environment, one pair per deploy, is how the
+    same code runs against sandbox and production.
+
+    ## How to fix
+    Keep the keys in your secret store, export them as environment variables in each deploy, and
+    reference them from the config.
+
+    ## Example
+    ```yaml
+    belvo:
+      secret_id: ${BELVO_SECRET_ID}
+      secret_password: ${BELVO_SECRET_PASSWORD}
+    ```
+    Then `belvo-check run --live` proves the pair belongs to the environment (BLV703).
+    """
+    example = "belvo: {secret_id: ${BELVO_SECRET_ID}, secret_password: ${BELVO_SECRET_PASSWORD}}"
+    secret_id = require_config(ctx, "belvo", "secret_id", example=example)
+    secret_password = require_config(ctx, "belvo", "secret_password", example=example)
+    where = ctx.loaded.location("belvo", "secret_id")
+    seen = f"belvo.secret_id = {secret_id}, belvo.secret_password = {secret_password}"
+
+    if secret_id.env == secret_password.env:
+        return failed("secret_id and secret_password read the same variable", evidence=seen, location=where)
+    unset = [s.env for s in (secret_id, secret_password) if not s.value]
+    if unset:
+        return skipped(f"{' and '.join(unset)} not set in this environment, so the keys cannot be judged",
+                       enable=f"set {' and '.join(unset)} in the environment of this run")
+    seen += f" (set: {secret_id.fingerprint}, {secret_password.fingerprint})"
+    if secret_id.value == secret_password.value:
+        return failed("secret_id and secret_password hold the same value", evidence=seen, location=where)
+    other = "SANDBOX" if ctx.config.environment == "production" else "PROD"
+    suspicious = [s.env for s in (secret_id, secret_password) if other in s.env.upper()]
+    if suspicious:
+        return warned(f"a {ctx.config.environment} run reads {', '.join(suspicious)}: keys of the other "
+                      "environment?", evidence=seen, location=where)
+    return passed("both keys are read from their own environment variables", evidence=seen, location=where)
