@@ -161,11 +161,18 @@ class LinkData:
         back = (i * self.history_days) // max(n, 1)
         return (self.today - timedelta(days=back)).strftime("%Y-%m-%d")
 
+    def item_type(self, i: int, r: bytes | None = None) -> str:
+        """INFLOW/OUTFLOW of transaction i, cheap enough to count over a whole link."""
+        r = r or self._rand("transactions", i)
+        type_ = catalogue.TRANSACTION_KINDS[r[0] % len(catalogue.TRANSACTION_KINDS)][2]
+        on_card = catalogue.ACCOUNT_KINDS[self.account_of(i) % len(catalogue.ACCOUNT_KINDS)][0] == "CREDIT_CARD"
+        return "OUTFLOW" if on_card and type_ == "INFLOW" and r[11] % 2 else type_
+
     def _transaction(self, i: int) -> dict:
         r = self._rand("transactions", i)
         a = self.account_of(i)
         account = self.item("accounts", a)
-        category, sub, type_, description, merchant = catalogue.TRANSACTION_KINDS[r[0] % len(catalogue.TRANSACTION_KINDS)]
+        category, sub, _, description, merchant = catalogue.TRANSACTION_KINDS[r[0] % len(catalogue.TRANSACTION_KINDS)]
         amount = round((int.from_bytes(r[1:4], "big") % 800_000 + 100) / 100, 2)
         value_date = self._day(i, self.volume.transactions)
         credit = account["category"] == "CREDIT_CARD"
@@ -178,7 +185,7 @@ class LinkData:
             "observations": None if r[10] % 3 else "Operación en línea",
             "merchant": {"logo": None, "website": merchant[1], "merchant_name": merchant[0]} if merchant else None,
             "category": category, "subcategory": sub, "reference": str(int.from_bytes(r[10:16], "big"))[:18],
-            "type": "OUTFLOW" if credit and type_ == "INFLOW" and r[11] % 2 else type_,
+            "type": self.item_type(i, r),
             "status": "PENDING" if i < 2 else "PROCESSED",
             "credit_card_data": None, "counterparty": None, "loan_data": None, "payment_type": None,
             "operation_type": None, "operation_type_additional_info": None, "mcc": None,
