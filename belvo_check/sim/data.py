@@ -14,6 +14,10 @@ from . import catalogue
 from .ids import as_uuid, digest, hex32
 
 KINDS = ("accounts", "transactions", "owners", "balances")
+# Item index <-> last 48 bits of its uuid: an invertible scramble, so neighbouring items don't look sequential.
+_MULT = 0x9E3779B97F4B
+_MULT_INV = pow(_MULT, -1, 1 << 48)
+_MASK48 = (1 << 48) - 1
 WEBHOOK_TYPES = {"accounts": "ACCOUNTS", "transactions": "TRANSACTIONS", "owners": "OWNERS", "balances": "BALANCES"}
 
 
@@ -84,8 +88,11 @@ class LinkData:
 
     def item_id(self, kind: str, i: int) -> str:
         p, mask = self.prefix(kind)
-        h = p + f"{i ^ mask:012x}"
+        h = p + f"{(i * _MULT + mask) & _MASK48:012x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def index_of(self, kind: str, tail: int) -> int:
+        return ((tail - self.prefix(kind)[1]) * _MULT_INV) & _MASK48
 
     def count(self, kind: str) -> int:
         return getattr(self.volume, kind)

@@ -245,14 +245,20 @@ class FaultPlan:
         for rule in self.scenario.rules:
             if not rule.matches(method, path, query) or not self._fires(rule):
                 continue
-            decision.rules.append(rule.name)
             do = rule.do
-            terminal_taken = decision.error or decision.reset or decision.body
-            if not terminal_taken:
-                decision.error = do.get("error")
-                decision.reset = bool(do.get("reset"))
-                decision.body = do.get("body")
-            decision.stall += float(do.get("stall", 0))
-            decision.link_status = decision.link_status or do.get("link_status")
-            decision.mutations.update({k: v for k, v in do.items() if k in MUTATIONS and v})
+            contributed = False
+            if not (decision.error or decision.reset or decision.body) and ({"error", "reset", "body"} & do.keys()):
+                decision.error, decision.reset, decision.body = do.get("error"), bool(do.get("reset")), do.get("body")
+                contributed = True
+            if do.get("stall"):
+                decision.stall += float(do["stall"])
+                contributed = True
+            if do.get("link_status") and not decision.link_status:
+                decision.link_status, contributed = do["link_status"], True
+            muts = {k: v for k, v in do.items() if k in MUTATIONS and v}
+            if muts:
+                decision.mutations.update(muts)
+                contributed = True
+            if contributed:  # the journal names only rules that changed this exchange
+                decision.rules.append(rule.name)
         return decision

@@ -89,7 +89,7 @@ class Store:
             return None
         link = self.links[owner[0]]
         try:
-            i = int(hex_[20:], 16) ^ link.prefix(kind)[1]
+            i = link.index_of(kind, int(hex_[20:], 16))
         except ValueError:
             return None
         return (link, i) if i < link.count(kind) and link.alive(kind, i) else None
