@@ -7,7 +7,9 @@ async function expectError(promise) {
   try {
     await promise;
   } catch (err) {
-    return { statusCode: err.statusCode, detail: err.detail };
+    // post/patch wrap errors in RequestError; list() lets the raw axios error through.
+    const response = err.response || {};
+    return { statusCode: err.statusCode || response.status, detail: err.detail || response.data, kind: err.name };
   }
   throw new Error('expected a RequestError');
 }
