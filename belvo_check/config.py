@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
 
 from belvo_check.errors import ConfigError
 from belvo_check.model import Location
@@ -60,6 +60,27 @@ SecretRef = Annotated[
 ]
 
 
+# {placeholders} the harness fills into the integration's commands, env values, paths and URLs.
+INTEGRATION_PLACEHOLDERS = ("sim_url", "secret_id", "secret_password", "workdir", "receiver_port",
+                            "webhook_authorization", "link_id", "institution", "username", "password",
+                            "external_id")
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
+
+
+def _known_placeholders(value: str) -> str:
+    """A placeholder the harness would not fill is a config error, not a silently literal brace."""
+    for match in PLACEHOLDER.finditer(value):
+        name = match.group(1)
+        if name is not None and name not in INTEGRATION_PLACEHOLDERS:
+            close = difflib.get_close_matches(name.strip(), INTEGRATION_PLACEHOLDERS, n=1, cutoff=0.6)
+            tip = f"did you mean {{{close[0]}}}?" if close else f"known: {', '.join('{%s}' % p for p in INTEGRATION_PLACEHOLDERS)}"
+            raise ValueError(f"unknown placeholder {{{name}}}; {tip} (write {{{{ and }}}} for a literal brace)")
+    return value
+
+
+Templated = Annotated[str, AfterValidator(_known_placeholders)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -92,27 +113,27 @@ class Webhooks(_Strict):
 
 
 class Flows(_Strict):
-    create_link: str | None = None
-    sync: str | None = None
-    delete_link: str | None = None
-    widget_token: str | None = None
+    create_link: Templated | None = None
+    sync: Templated | None = None
+    delete_link: Templated | None = None
+    widget_token: Templated | None = None
 
 
 class Store(_Strict):
-    sqlite: str | None = None
+    sqlite: Templated | None = None
     transactions: str | None = Field(None, description="SQL returning one row per stored transaction, "
                                                        "Belvo id first.")
     links: str | None = Field(None, description="SQL returning belvo_id, institution_user_id, status.")
-    command: dict[str, str] | None = Field(None, description="Per table, a command printing JSON lines.")
+    command: dict[str, Templated] | None = Field(None, description="Per table, a command printing JSON lines.")
 
 
 class Integration(_Strict):
-    env: dict[str, str] = {}
+    env: dict[str, Templated] = {}
     cwd: str | None = Field(None, description="Where the commands run; defaults to the config's folder.")
-    start: str | None = Field(None, description="Long-running receiver, started before flows, stopped after.")
-    ready: str | None = Field(None, description="URL that answers 2xx once `start` is ready.")
+    start: Templated | None = Field(None, description="Long-running receiver, started before flows, stopped after.")
+    ready: Templated | None = Field(None, description="URL that answers 2xx once `start` is ready.")
     flows: Flows = Flows()
-    logs: list[str] = ["stdout", "stderr"]
+    logs: list[Templated] = ["stdout", "stderr"]
     store: Store | None = None
     timeout: float = Field(60, gt=0, le=3600, description="Seconds per flow run.")
 
