@@ -77,8 +77,9 @@ class Registry:
             matches = self.matching(selector)
             if not matches:
                 vocabulary = list(self._checks) + list(SECTION_BY_NAME)
-                raise UsageError(f"unknown check selector {selector!r}{_suggest(selector, vocabulary)}; "
-                                 "use an id (BLV203), an id prefix (BLV2) or a section name (errors)")
+                raise UsageError(f"unknown check selector {selector!r}{_suggest(selector, vocabulary)} "
+                                 "(use an id like BLV203, an id prefix like BLV2, or a section name like errors; "
+                                 "`belvo-check list` shows them all)")
             chosen.update((c.meta.id, c) for c in matches)
         return [chosen[key] for key in sorted(chosen)]
 
@@ -93,7 +94,7 @@ class Registry:
 
 def _suggest(word: str, vocabulary: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return f": did you mean {close[0]!r}?" if close else ""
 
 
 REGISTRY = Registry()

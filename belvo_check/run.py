@@ -19,7 +19,6 @@ from belvo_check.registry import Registry, load_registry
 from belvo_check.report import Report, render
 from belvo_check.runner import run_checks
 
-REPORT_WIDTH = 100  # fixed when not on a terminal, so CI logs are stable
 
 
 def execute(*, config: Path, select: list[str], ignore: list[str], fmt: str | None, output: Path | None,
@@ -42,17 +41,10 @@ def execute(*, config: Path, select: list[str], ignore: list[str], fmt: str | No
                     config_path=str(config), config_sha256=loaded.sha256, environment=loaded.model.environment,
                     started_at=started, finished_at=datetime.now(timezone.utc), fail_on=Status(fail_on))
 
-    if fmt == "rich":
-        if output:
-            with _atomic_write(output) as handle:
-                render(report, "rich", console=Console(file=handle, width=REPORT_WIDTH, no_color=True),
-                       quiet=quiet, verbose=verbose)
-        else:
-            console = Console(no_color=no_color or None, width=REPORT_WIDTH if plain else None,
-                              force_terminal=False if plain else None, highlight=False)
-            render(report, "rich", console=console, quiet=quiet, verbose=verbose)
+    if fmt == "rich" and not output and not plain:
+        render(report, "rich", console=Console(highlight=False), quiet=quiet, verbose=verbose)
     else:
-        text = render(report, fmt)
+        text = render(report, fmt, quiet=quiet, verbose=verbose)
         if output:
             with _atomic_write(output) as handle:
                 handle.write(text)

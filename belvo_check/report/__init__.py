@@ -47,13 +47,15 @@ def headline(meta: CheckMeta, status: Status) -> str:
     return meta.failure_title if status in (Status.FAIL, Status.WARN) else meta.title
 
 
-def render(report: Report, fmt: str, **options) -> str | None:
-    """Render to text for a file or stdout; the rich format prints itself and returns None."""
+def render(report: Report, fmt: str, console=None, **options) -> str | None:
+    """With a console, print the terminal report to it; otherwise return the report as text."""
     if fmt == "json":
         from belvo_check.report.json_report import to_json
 
         return to_json(report)
-    from belvo_check.report.terminal import print_report
+    from belvo_check.report.terminal import plain_text, print_report
 
-    print_report(report, **options)
-    return None
+    if console is not None:
+        print_report(report, console, **options)
+        return None
+    return plain_text(report, **options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +19,7 @@ STYLE = {
     Status.ERROR: ("!", "magenta"),
 }
 EVIDENCE_LINES = 8
+PLAIN_WIDTH = 100  # fixed for files, pipes and CI, so logs are stable from run to run
 
 
 def status_text(status: Status) -> Text:
@@ -84,7 +87,19 @@ def summary_line(report: Report) -> Text:
     verdict, style = ("READY", "bold green") if report.ready else ("NOT READY", "bold red")
     text.append("  ")
     text.append(f"{verdict} for {report.environment}", style=style)
+    skipped = report.count(Status.SKIP)
+    if skipped:
+        text.append(f"  ({skipped} of {len(report.results)} skipped for lack of evidence: each says what enables it)",
+                    style="dim")
     if report.count(Status.ERROR):
         text.append(f"  ({report.count(Status.ERROR)} check(s) errored: see above, -v for tracebacks)",
                     style="magenta")
     return text
+
+
+def plain_text(report: Report, quiet: bool = False, verbose: bool = False) -> str:
+    """The same report without colour or cell padding, for CI logs, pipes and files."""
+    buffer = io.StringIO()
+    print_report(report, Console(file=buffer, width=PLAIN_WIDTH, no_color=True, highlight=False,
+                                 force_terminal=False), quiet=quiet, verbose=verbose)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

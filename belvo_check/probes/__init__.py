@@ -1,0 +1,1 @@
+"""Live probes: Belvo-shaped webhook deliveries to the integration's receiver, and the --live key check."""
