@@ -67,22 +67,26 @@ class WireResponse(Response):
             headers = [(b"content-type", b"application/json"), (b"content-length", str(self.declared_length).encode())]
             await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
             await send({"type": "http.response.body", "body": self.partial, "more_body": True})
-        abort_connection(scope)
+        # A cut body ends with a clean close (the client reads the part, then finds it short); a reset with an RST.
+        abort_connection(scope, rst=self.partial is None)
 
 
-def abort_connection(scope) -> None:
-    """Drop the TCP connection with an RST (SO_LINGER 0); under a test transport, raise instead."""
+def abort_connection(scope, rst: bool = True) -> None:
+    """Drop the TCP connection, with an RST (SO_LINGER 0) or a FIN; under a test transport, raise instead."""
     cycle = scope.get(CYCLE_KEY)
     transport = getattr(cycle, "transport", None)
     if transport is None:
         raise ConnectionResetError("belvo-check simulator: connection reset by scenario")
+    cycle.disconnected = True  # tells uvicorn not to answer 500 on our behalf
+    if not rst:
+        transport.close()
+        return
     sock = transport.get_extra_info("socket")
     if sock is not None:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
             pass
-    cycle.disconnected = True  # tells uvicorn not to answer 500 on our behalf
     transport.abort()
 
 
