@@ -11,10 +11,12 @@ import base64
 import importlib
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from belvo_check.config import LoadedConfig
 from belvo_check.secrets import Redactor
+
+if TYPE_CHECKING:  # importing config pulls in pydantic: `belvo-check list` must not pay for it
+    from belvo_check.config import LoadedConfig
 
 # name -> "module:function(ctx)"; imported only when a selected check asks for it,
 # so a config-only run never pays for the simulator or the harness.

@@ -6,11 +6,10 @@ Lighthouse audits (metadata plus one audit function). A check's docstring is its
 
 from __future__ import annotations
 
-import difflib
 import importlib
-import inspect
 import pkgutil
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -93,6 +92,8 @@ class Registry:
 
 
 def _suggest(word: str, vocabulary: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.6)
     return f": did you mean {close[0]!r}?" if close else ""
 
@@ -111,7 +112,7 @@ def check(*, id: str, title: str, failure_title: str, checklist: str, evidence: 
     def register(func: CheckFunction) -> CheckFunction:
         meta = CheckMeta(id=id, title=title, failure_title=failure_title, checklist=checklist,
                          evidence=tuple(Evidence(e) for e in evidence), hint=hint, severity=severity,
-                         docs=inspect.cleandoc(func.__doc__ or ""), origin=func.__module__)
+                         docs=textwrap.dedent(func.__doc__ or "").strip(), origin=func.__module__)
         REGISTRY.add(Check(meta, func))
         return func
 
