@@ -1,0 +1,122 @@
+"""The harness as an evidence source: `ctx.evidence("harness")` builds one `Harness` per run.
+
+Checks ask `harness.scenario("errors-500")`; the first asker schedules it and every asker waits
+for the same cached `Outcome`. Scenarios run on a pool of os.cpu_count() workers, slowest first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import threading
+from concurrent.futures import Future
+
+from belvo_check.evidence import Context, EvidenceUnavailable
+from belvo_check.harness.execute import run_scenario
+from belvo_check.harness.integration import Integration
+from belvo_check.harness.outcome import Outcome
+from belvo_check.harness.receiver import Receiver
+from belvo_check.harness.scenarios import SCENARIOS
+
+
+def build(ctx: Context) -> "Harness":
+    return Harness(ctx)
+
+
+class Harness:
+    def __init__(self, ctx: Context, workers: int | None = None) -> None:
+        self.ctx = ctx
+        self.integration = Integration(ctx)
+        if not any(self.integration.flow(f) for f in ("create_link", "sync", "delete_link", "widget_token")):
+            raise EvidenceUnavailable("integration.flows names no flow to run",
+                                      enable="add to the config: integration: {flows: {create_link: ..., sync: ...}}")
+        self._futures: dict[str, Future] = {}
+        self._queue: list = []
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._closed = False
+        self._workers = [threading.Thread(target=self._work, daemon=True, name=f"harness-{i}")
+                         for i in range(max(1, workers or os.cpu_count() or 1))]
+        for thread in self._workers:
+            thread.start()
+        self._receiver: Receiver | None = None
+        self._receiver_lock = threading.Lock()
+
+    # -- scenarios -----------------------------------------------------------------------------
+
+    def flow_configured(self, flow: str) -> bool:
+        return bool(self.integration.flow(flow))
+
+    def require_flows(self, *flows: str) -> None:
+        """Skip (naming the key) when a flow the check needs is not configured."""
+        for flow in flows:
+            if not self.flow_configured(flow):
+                raise EvidenceUnavailable(f"integration.flows.{flow} is not configured",
+                                          enable=f"add to the config: integration: {{flows: {{{flow}: <command>}}}}")
+
+    def require_store(self) -> None:
+        if not self.integration.store_configured:
+            raise EvidenceUnavailable("integration.store is not configured, so what the integration stored "
+                                      "cannot be read back",
+                                      enable="add to the config: integration: {store: {sqlite: '{workdir}/app.db', "
+                                             "transactions: 'SELECT belvo_id FROM transactions', links: "
+                                             "'SELECT belvo_id, institution_user_id, status FROM links'}}")
+
+    def submit(self, *names: str) -> list[Future]:
+        futures = []
+        with self._lock:
+            for name in names:
+                if name not in SCENARIOS:
+                    raise KeyError(f"unknown harness scenario {name!r}")
+                future = self._futures.get(name)
+                if future is None:
+                    future = self._futures[name] = Future()
+                    heapq.heappush(self._queue, (-SCENARIOS[name].cost, next(self._order), name))
+                    self._wake.notify()
+                futures.append(future)
+        return futures
+
+    def scenario(self, name: str) -> Outcome:
+        return self.submit(name)[0].result()
+
+    def scenarios(self, *names: str) -> list[Outcome]:
+        """Several outcomes; all are scheduled before waiting, so they run side by side."""
+        return [future.result() for future in self.submit(*names)]
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                _, _, name = heapq.heappop(self._queue)
+                future = self._futures[name]
+            try:
+                future.set_result(run_scenario(SCENARIOS[name], self.integration))
+            except BaseException as exc:  # reported by the check that asked, never lost
+                future.set_exception(exc)
+
+    # -- the receiver, for the webhook probes -----------------------------------------------
+
+    def receiver(self) -> Receiver:
+        """The integration's own server (`integration.start`), started once and shared."""
+        with self._receiver_lock:
+            if self._receiver is None:
+                self._receiver = Receiver.start(self.integration, self.ctx.config.webhooks)
+            return self._receiver
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._wake.notify_all()
+            pending = [f for f in self._futures.values() if not f.done()]
+            self._queue.clear()
+        for future in pending:
+            future.cancel()
+        with self._receiver_lock:
+            if self._receiver is not None:
+                self._receiver.close()
+                self._receiver = None

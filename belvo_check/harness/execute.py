@@ -1,0 +1,82 @@
+"""Run one scenario: a fresh simulator and workdir, the declared flows in order, then read everything back."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+
+from belvo_check.harness.integration import Integration
+from belvo_check.harness.outcome import FlowRun, Outcome
+from belvo_check.harness.scenarios import ScenarioSpec
+from belvo_check.sim import Scenario, Simulator
+
+SEED = 7  # one seed for every scenario: the same flows mint the same ids, so stores compare
+NEEDS_LINK = {"sync", "delete_link"}
+
+
+def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
+    outcome = Outcome(spec, log_streams=integration.logs_streams(), store_configured=integration.store_configured)
+    outcome.missing = [f for f in dict.fromkeys(spec.flows) if not integration.flow(f)]
+    workdir = tempfile.mkdtemp(prefix=f"belvo-check-{spec.name}-")
+    scenario = Scenario.from_dict({"name": spec.name, "settings": spec.settings,
+                                   "rules": spec.simulator_rules(integration.timeout)})
+    sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
+                    scenario=scenario)
+    receiver = None
+    try:
+        sim.start()
+        values = integration.values(sim_url=sim.url, workdir=workdir, credentials=spec.credentials,
+                                    institution=spec.institution)
+        if integration.flows_need_receiver:
+            try:
+                receiver = integration.start_receiver(values)
+            except RuntimeError as exc:
+                outcome.problem = f"integration.start: {exc}"
+                return outcome
+        link_id = None
+        for step, flow in enumerate(spec.flows):
+            run = FlowRun(step, flow)
+            outcome.flows.append(run)
+            if not integration.flow(flow):
+                run.not_run = f"integration.flows.{flow} is not configured"
+                continue
+            if flow in NEEDS_LINK and not link_id:
+                run.not_run = "no link was created before it"
+                continue
+            if link_id:
+                values["link_id"] = link_id
+            before = set(sim.state.link_ids())
+            run.started = time.monotonic()
+            run.result = integration.run_flow(flow, values)
+            run.ended = time.monotonic()
+            if flow == "create_link":
+                created = [i for i in sim.state.link_ids() if i not in before]
+                link_id = _as_seen(created[-1], sim.state.aliases) if created else None
+            run.link_id = link_id if flow != "widget_token" else None
+            _record_truth(outcome, sim)
+            run.store = integration.read_store(values)
+        outcome.log_files = integration.read_log_files(values)
+    finally:
+        if receiver is not None:
+            result = receiver.stop()
+            outcome.receiver_output = f"{result.stdout}\n{result.stderr}"
+        sim.stop()
+        outcome.journal = sim.journal.entries
+        outcome.aliases = dict(sim.state.aliases)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return outcome
+
+
+def _as_seen(real_id: str, aliases: dict) -> str:
+    """The id as the integration received it (a mutated alias when the scenario changed ids)."""
+    seen = [alias for alias, real in aliases.items() if real == real_id]
+    return seen[-1] if seen else real_id
+
+
+def _record_truth(outcome: Outcome, sim: Simulator) -> None:
+    """What the simulator holds for each live link; kept after a delete removes it from the simulator."""
+    for link_id, link in list(sim.state.links.items()):
+        outcome.truth[link_id] = {"record": dict(link.record),
+                                  "transactions": [link.item_id("transactions", i)
+                                                   for i in link.indices("transactions")]}

@@ -1,0 +1,180 @@
+"""What one scenario produced: flow runs, the simulator's journal and truth, logs, and store snapshots.
+
+Texts here are raw (they may hold secrets the integration leaked); findings are redacted by the
+runner, and BLV704 needs the raw form to find leaks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from belvo_check.harness.crash import find_crash
+from belvo_check.harness.procs import ProcResult
+from belvo_check.harness.scenarios import ScenarioSpec
+from belvo_check.harness.store import Snapshot
+
+
+@dataclass
+class FlowRun:
+    step: int
+    flow: str
+    result: ProcResult | None = None  # None when not run (see `not_run`)
+    not_run: str | None = None
+    started: float = 0.0
+    ended: float = 0.0
+    link_id: str | None = None  # the link this flow created or worked on (as the integration saw it)
+    store: Snapshot | None = None  # read back right after this flow
+
+    @property
+    def label(self) -> str:
+        return f"{self.flow} (step {self.step + 1})"
+
+    @property
+    def ran(self) -> bool:
+        return self.result is not None
+
+    @property
+    def output(self) -> str:
+        return f"{self.result.stdout}\n{self.result.stderr}" if self.result else ""
+
+    def status_line(self) -> str:
+        if not self.result:
+            return f"{self.label}: not run ({self.not_run})"
+        r = self.result
+        if r.timed_out:
+            return f"{self.label}: still running after {r.duration:.1f}s, killed at integration.timeout"
+        return f"{self.label}: exit {r.exit_code} after {r.duration:.1f}s"
+
+
+@dataclass
+class Outcome:
+    spec: ScenarioSpec
+    flows: list[FlowRun] = field(default_factory=list)
+    journal: list = field(default_factory=list)  # sim JournalEntry, direction "in" and "out"
+    aliases: dict = field(default_factory=dict)  # mutated id -> real id
+    truth: dict = field(default_factory=dict)  # link id -> {"record": Link, "transactions": [ids]}
+    log_files: dict[str, str] = field(default_factory=dict)
+    log_streams: set = field(default_factory=set)  # which of stdout/stderr the config lists as logs
+    receiver_output: str = ""
+    problem: str | None = None  # the harness could not run the scenario as declared
+    missing: list[str] = field(default_factory=list)  # flows the scenario wanted that are not configured
+    store_configured: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    # -- flows ---------------------------------------------------------------------------------
+
+    def runs(self, flow: str | None = None) -> list[FlowRun]:
+        return [f for f in self.flows if f.ran and (flow is None or f.flow == flow)]
+
+    def run_of(self, flow: str, nth: int = 0) -> FlowRun | None:
+        runs = self.runs(flow)
+        return runs[nth] if len(runs) > nth else None
+
+    @property
+    def link_id(self) -> str | None:
+        return next((f.link_id for f in self.flows if f.link_id), None)
+
+    def real_id(self, value: str) -> str:
+        return self.aliases.get(value, value)
+
+    def crash(self) -> tuple[FlowRun, str, str] | None:
+        """(flow, kind, excerpt) of the first unhandled crash: a crash signature, or a fatal signal."""
+        for run in self.runs():
+            found = find_crash(run.output)
+            if found:
+                return run, found[0], found[1]
+            if run.result.signalled:
+                return run, f"killed by signal {run.result.signalled}", run.output[-400:]
+        for path, text in self.log_files.items():
+            found = find_crash(text)
+            if found:
+                return self.runs()[-1] if self.runs() else FlowRun(0, "?"), f"{found[0]} in {path}", found[1]
+        return None
+
+    def timed_out(self) -> list[FlowRun]:
+        return [r for r in self.runs() if r.result.timed_out]
+
+    # -- logs ----------------------------------------------------------------------------------
+
+    @property
+    def logs(self) -> str:
+        """Everything the config names as logs: the listed streams of every flow, then log files."""
+        parts = []
+        for run in self.runs():
+            if "stdout" in self.log_streams:
+                parts.append(run.result.stdout)
+            if "stderr" in self.log_streams:
+                parts.append(run.result.stderr)
+        parts.extend(self.log_files.values())
+        return "\n".join(parts)
+
+    @property
+    def raw_output(self) -> str:
+        """Every byte the integration wrote anywhere we can see, for the secret-leak search."""
+        return "\n".join([self.logs, *(r.output for r in self.runs()), self.receiver_output])
+
+    def logged(self, needle: str) -> bool:
+        return bool(needle) and needle in self.logs
+
+    def log_excerpt(self, needle: str | None = None, lines: int = 6) -> str:
+        """Lines around `needle` (or the last lines) of the logs, for a finding."""
+        text = self.logs.strip()
+        all_lines = text.splitlines()
+        if needle:
+            hits = [i for i, line in enumerate(all_lines) if needle.lower() in line.lower()]
+            if hits:
+                return "\n".join(all_lines[max(0, hits[0] - 1): hits[0] + 2])
+        return "\n".join(all_lines[-lines:]) or "(the integration logged nothing)"
+
+    # -- journal -------------------------------------------------------------------------------
+
+    def requests(self, rule: str | None = None, method: str | None = None, path_prefix: str | None = None,
+                 during: FlowRun | None = None) -> list:
+        out = []
+        for e in self.journal:
+            if e.direction != "in" or (rule and rule not in e.rules) or (method and e.method != method):
+                continue
+            if path_prefix and not e.path.startswith(path_prefix):
+                continue
+            if during and not (during.started <= e.time <= during.ended):
+                continue
+            out.append(e)
+        return out
+
+    def minted(self, rule: str | None = None) -> list[str]:
+        return [e.request_id for e in self.requests(rule=rule) if e.request_id]
+
+    # -- store ---------------------------------------------------------------------------------
+
+    def store_after(self, flow: str, nth: int = 0) -> Snapshot | None:
+        run = self.run_of(flow, nth)
+        return run.store if run else None
+
+    def expected_transactions(self) -> list[str]:
+        return [tx for link in self.truth.values() for tx in link["transactions"]]
+
+
+def journal_lines(entries: list, limit: int = 12) -> str:
+    """A readable slice of the journal: one line per exchange, with gaps and request ids."""
+    lines = []
+    previous = None
+    for e in entries[:limit]:
+        gap = f" (+{e.time - previous:.2f}s)" if previous is not None else ""
+        query = "&".join(f"{k}={v}" for k, v in sorted((e.query or {}).items()))
+        target = e.path + (f"?{query}" if query else "")
+        status = e.status if e.status is not None else (e.error or "no answer")
+        rid = f" request_id={e.request_id}" if e.request_id else ""
+        rule = f" [{', '.join(e.rules)}]" if e.rules else ""
+        lines.append(f"  {e.method} {target} -> {status}{rid}{rule}{gap}")
+        previous = e.time
+    if len(entries) > limit:
+        lines.append(f"  ... and {len(entries) - limit} more")
+    return "\n".join(lines) or "  (no calls)"
+
+
+def duplicates(ids: list[str]) -> dict[str, int]:
+    return {k: n for k, n in Counter(ids).items() if n > 1}

@@ -1,0 +1,112 @@
+"""The integration's own long-running server (`integration.start`), for the webhook probes.
+
+It gets its own simulator whose webhook_url is the receiver's probe URL and whose
+webhook_authorization is the value the receiver was told, so simulator-sent webhooks and
+probes authenticate the same way. Created once per run by `Harness.receiver()`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+
+from belvo_check.evidence import EvidenceUnavailable
+from belvo_check.harness import procs
+from belvo_check.harness.integration import Integration, free_port
+from belvo_check.harness.template import render
+from belvo_check.sim import Scenario, Simulator
+
+SEED = 11
+DEFAULT_PROBE_PATH = "/hooks/belvo"
+
+
+class Receiver:
+    def __init__(self, integration: Integration, sim: Simulator, process: procs.Process, url: str,
+                 values: dict, workdir: str) -> None:
+        self.integration = integration
+        self.sim = sim
+        self.url = url
+        self.authorization = integration.authorization
+        self.workdir = workdir
+        self._process = process
+        self._values = values
+        self._lock = threading.Lock()
+        self._closed = False
+        self.flow_output = ""  # what the create_link helper's runs printed
+
+    @classmethod
+    def start(cls, integration: Integration, webhooks) -> "Receiver":
+        config = integration.config
+        if not config.start:
+            raise EvidenceUnavailable("integration.start is not configured, so there is no receiver to probe",
+                                      enable="add to the config: integration: {start: 'python -m app serve --port "
+                                             "{receiver_port}', ready: 'http://127.0.0.1:{receiver_port}/health'}")
+        workdir = tempfile.mkdtemp(prefix="belvo-check-receiver-")
+        port = free_port()
+        template = (webhooks.probe_url if webhooks and webhooks.probe_url
+                    else f"http://127.0.0.1:{{receiver_port}}{DEFAULT_PROBE_PATH}")
+        probe_values = {"receiver_port": str(port), "workdir": workdir}
+        url = render(template, probe_values, key="webhooks.probe_url")
+        sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
+                        scenario=Scenario(name="receiver"), webhook_url=url,
+                        webhook_authorization=integration.authorization)
+        try:
+            sim.start()
+            values = integration.values(sim_url=sim.url, workdir=workdir, receiver_port=port)
+            process = integration.start_receiver(values)
+        except BaseException as exc:
+            sim.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+            if isinstance(exc, RuntimeError):
+                raise EvidenceUnavailable(f"the receiver did not start: {exc}",
+                                          enable="fix integration.start / integration.ready") from None
+            raise
+        return cls(integration, sim, process, url, values, workdir)
+
+    # -- what probes read ------------------------------------------------------------------------
+
+    def logs(self) -> str:
+        """Redacted by the caller's ctx.redact; here: the receiver's output so far and its log files."""
+        out = self._process.stdout.text() + "\n" + self._process.stderr.text() + "\n" + self.flow_output
+        files = self.integration.read_log_files(self._values)
+        return "\n".join([out, *files.values()])
+
+    def store(self) -> dict[str, list[dict]]:
+        snapshot = self.integration.read_store(self._values)
+        return dict(snapshot.tables) if snapshot else {}
+
+    def alive(self) -> bool:
+        return self._process.alive()
+
+    def create_link(self, credentials: tuple[str, str] = ("user_valid", "pass_valid"),
+                    institution: str = "erebor_mx_retail") -> str | None:
+        """Create a link in this simulator through the integration's own create_link flow; its id, or None.
+
+        Waits for the simulator's own historical_update webhooks to be delivered, so probes that
+        follow are not interleaved with them.
+        """
+        if not self.integration.flow("create_link"):
+            return None
+        with self._lock:
+            before = set(self.sim.state.link_ids())
+            values = {**self._values, **self.integration.values(
+                sim_url=self.sim.url, workdir=self.workdir, receiver_port=int(self._values["receiver_port"]),
+                credentials=credentials, institution=institution)}
+            result = self.integration.run_flow("create_link", values)
+            self.flow_output += f"\n{result.stdout}\n{result.stderr}"
+            created = [i for i in self.sim.state.link_ids() if i not in before]
+        self.sim.webhooks.wait_idle(timeout=10)
+        time.sleep(0.2)  # let the receiver finish acting on them
+        return created[-1] if created else None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._process.stop()
+        finally:
+            self.sim.stop()
+            shutil.rmtree(self.workdir, ignore_errors=True)
