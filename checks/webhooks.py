@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from belvo_check.evidence import require_config
-from belvo_check.model import Evidence, failed, passed, warned
+from belvo_check.model import Evidence, failed, passed, skipped, warned
+from belvo_check.probes import judge
+from belvo_check.probes import store as stores
+from belvo_check.probes.evidence import Exchange
+from belvo_check.probes.http import latency_summary
 from belvo_check.registry import check
 from belvo_check.urls import host_of, is_loopback_or_private, tunnel_service
 
@@ -111,3 +116,267 @@ def production_url_is_public_https(ctx):
     if problems:
         return failed(f"the production webhook URL {' and '.join(problems)}", evidence=seen, location=where)
     return passed("production webhooks go to a public HTTPS host", evidence=seen, location=where)
+
+
+# --- Probes: real deliveries to the integration's receiver (evidence "probes") -----------------
+
+
+
+def _probes(ctx):
+    return ctx.evidence("probes")
+
+
+def _ack_verdict(probes, exchanges, what: str):
+    """pass when every delivery got a 2xx within ack_within, else fail naming the ones that did not."""
+    ack = probes.ack_within
+    evidence = f"{probes.target.describe()}\n{judge.table(exchanges, ack)}"
+    bad = judge.problems(exchanges, ack)
+    if bad:
+        shown = "; ".join(bad[:3]) + (f"; and {len(bad) - 3} more" if len(bad) > 3 else "")
+        return failed(f"{len(bad)} of {len(exchanges)} {what} not acknowledged with a 2xx within {ack:g} s: {shown}",
+                      evidence=evidence)
+    slowest = max(e.response.latency_ms for e in exchanges)
+    return passed(f"all {len(exchanges)} {what} acknowledged with a 2xx within {ack:g} s "
+                  f"(slowest {slowest:.0f} ms)", evidence=evidence)
+
+
+@check(
+    id="BLV403",
+    title="Every webhook type and code is acknowledged in time, for single and recurrent links",
+    failure_title="Some webhook types or codes are not acknowledged with a 2xx in time",
+    checklist="Webhooks are handled for single and for recurrent links.",
+    evidence=[Evidence.PROBE],
+    hint="Answer every delivery with a 2xx at once (store it, then process it in the background), "
+         "whatever its webhook_type and webhook_code.",
+)
+def every_type_acknowledged(ctx):
+    """
+    ## What it checks
+    belvo-check delivers every aggregation webhook Belvo documents (ACCOUNTS, TRANSACTIONS,
+    OWNERS and BILLS `historical_update`, `new_accounts_available`, `new_transactions_available`,
+    `new_bills_available`, `transactions_updated`, `transactions_deleted`, LINK
+    `invalid_credentials`, `token_required` and `link_deleted`, CONSENT
+    `openfinance_consent_about_to_expire`), once about a single link and once about a recurrent
+    link, shaped exactly as Belvo sends them, to your receiver (`webhooks.probe_url`, or the
+    receiver the harness starts). Each must be answered with a 2xx within `webhooks.ack_within`
+    (5 s by default). The evidence is a table of type/code, status and latency.
+
+    Probe payloads carry `external_id: belvo-check-probe` and ids that exist nowhere else, and
+    nothing is delivered to the production webhook URL without `--live`.
+
+    ## Why Belvo asks
+    Belvo's checklist asks that webhooks are handled for single and for recurrent links. Belvo
+    expects a 2xx within 5 seconds and retries otherwise: a receiver that is slow, crashes, or
+    answers 404 on one code keeps receiving the same event, and the data it announces is never
+    fetched.
+
+    ## How to fix
+    Acknowledge first, work later: validate the Authorization header, store the delivery, answer
+    200, and hand the processing to a queue or background worker.
+
+    ## Example
+    ```python
+    @app.post("/hooks/belvo")
+    def belvo_webhook(request):
+        check_authorization(request)
+        queue.enqueue(process_webhook, request.json())   # fetch data later, not here
+        return Response(status=200)
+    ```
+    """
+    probes = _probes(ctx)
+    return _ack_verdict(probes, probes.documented(), "documented webhook deliveries")
+
+
+@check(
+    id="BLV404",
+    title="Unknown webhook codes and types, and unknown or missing keys, are tolerated",
+    failure_title="The receiver rejects webhooks it has not seen before",
+    checklist="The integration keeps working when Belvo adds new endpoints (and, by the same logic, new "
+              "enum values, webhook types and codes).",
+    evidence=[Evidence.PROBE],
+    hint="Acknowledge every well-formed delivery with a 2xx; log and ignore codes and types you do not handle, "
+         "ignore unknown keys, and treat process_type, request_id and external_id as optional.",
+)
+def unknown_webhooks_tolerated(ctx):
+    """
+    ## What it checks
+    Deliveries a receiver written today has never seen: a `webhook_code` Belvo has not invented
+    yet on a known type, a `webhook_type` Belvo has not invented yet, a payload with unknown keys
+    (at the top level and inside `data`), a payload without the optional keys `process_type`,
+    `request_id` and `external_id` (older payload versions omit them), and one where
+    `external_id` and `request_id` are null. Each must get a 2xx within `webhooks.ack_within`.
+
+    ## Why Belvo asks
+    Belvo adds webhook types, codes and fields over time without a version change (checklist,
+    "Non-breaking changes"), and its own documentation shows payload versions without some keys.
+    A receiver that answers 500 on something new is retried again and again, and every other
+    event can be delayed behind it.
+
+    ## How to fix
+    Dispatch on (webhook_type, webhook_code) with a default branch that logs and acknowledges;
+    read optional keys with `.get()`; never validate the payload against a closed schema.
+
+    ## Example
+    ```python
+    handler = HANDLERS.get((hook["webhook_type"], hook["webhook_code"]))
+    if handler is None:
+        log.info("unhandled webhook %s %s", hook.get("webhook_type"), hook.get("webhook_code"))
+    ```
+    """
+    probes = _probes(ctx)
+    return _ack_verdict(probes, probes.tolerance(), "deliveries with new codes, types or keys")
+
+
+@check(
+    id="BLV405",
+    title="A duplicate delivery is acknowledged without a duplicate effect",
+    failure_title="A duplicate delivery is rejected or acted on twice",
+    checklist="On success, the object's unique identifier is stored, so that objects are never duplicated.",
+    evidence=[Evidence.PROBE],
+    hint="Record each webhook_id (a unique key) and acknowledge a repeated one with a 2xx without acting again.",
+)
+def duplicates_idempotent(ctx):
+    """
+    ## What it checks
+    The same delivery (same `webhook_id`: TRANSACTIONS `new_transactions_available`) is sent twice.
+    Both must get a 2xx within `webhooks.ack_within`. With a store read-back configured
+    (`integration.store`), belvo-check reads the store before, after the first delivery has
+    settled, and after the second: rows added by the second delivery are a duplicate effect
+    (fail). Without a read-back, or when the first delivery left no trace in it, the duplicate
+    effect cannot be seen and the check warns.
+
+    ## Why Belvo asks
+    Belvo documents no ordering and no exactly-once delivery, and retries any delivery it did
+    not see acknowledged in time, so the same webhook can arrive twice. A receiver that acts on
+    each copy fetches twice and stores transactions twice, against the checklist's rule that
+    objects are never duplicated.
+
+    ## How to fix
+    Keep a table of seen `webhook_id`s with a unique constraint; insert first, and act only when
+    the insert created a row. Store fetched objects with an upsert on their Belvo `id`.
+
+    ## Example
+    ```sql
+    CREATE TABLE webhooks (webhook_id TEXT PRIMARY KEY, received_at TEXT);
+    INSERT INTO webhooks (webhook_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING;
+    ```
+    """
+    probes = _probes(ctx)
+    run = probes.duplicate(probes.known_link())
+    ack = probes.ack_within
+    exchanges = [Exchange(run.probe, run.first, "first delivery"), Exchange(run.probe, run.second, "same webhook_id again")]
+    evidence = f"{probes.target.describe()}\n{judge.table(exchanges, ack)}"
+    bad = judge.problems(exchanges, ack)
+    if bad:
+        return failed(f"the duplicate pair was not acknowledged: {'; '.join(bad)}", evidence=evidence)
+    target = probes.target
+    if run.store_error:
+        return warned(f"both deliveries acknowledged, but the store read-back failed: {run.store_error}",
+                      evidence=evidence, hint="Fix integration.store so belvo-check can read what was stored.")
+    if run.before is None:
+        return warned("both deliveries acknowledged; without a store read-back belvo-check cannot see whether "
+                      "the duplicate was acted on twice", evidence=evidence,
+                      hint="Configure integration.store (sqlite + queries, or a command per table).")
+    evidence += (f"\nstore ({target.store_label}): before {stores.size(run.before)}; after the first delivery "
+                 f"{stores.size(run.after_first)}; after the duplicate {stores.size(run.after_second)}")
+    extra = stores.added(run.after_first, run.after_second)
+    if extra:
+        rows = ", ".join(f"{n} rows in {table}" for table, n in sorted(extra.items()))
+        return failed(f"the duplicate delivery was acted on again: it added {rows}", evidence=evidence)
+    if not stores.changed(run.before, run.after_first):
+        return warned("both deliveries acknowledged, but the first left no trace in the store read-back, so a "
+                      "duplicate effect could not be observed", evidence=evidence,
+                      hint="Read back the table that a TRANSACTIONS webhook changes (integration.store).")
+    if stores.changed(run.after_first, run.after_second):
+        return warned("the store changed after the duplicate delivery (no rows added)", evidence=evidence)
+    return passed("the duplicate was acknowledged and changed nothing in the store", evidence=evidence)
+
+
+@check(
+    id="BLV406",
+    title="The receiver rejects deliveries without the right Authorization",
+    failure_title="The receiver accepts deliveries without the right Authorization",
+    checklist="Webhooks are handled for single and for recurrent links (and only Belvo's deliveries are "
+              "accepted: the Authorization value set in the dashboard is verified).",
+    evidence=[Evidence.PROBE],
+    hint="Compare the Authorization header with the value set in Belvo's dashboard (hmac.compare_digest) and "
+         "answer 401 when it is missing or wrong.",
+)
+def authorization_enforced(ctx):
+    """
+    ## What it checks
+    With `webhooks.authorization` configured (or the receiver the harness starts, which is always
+    given one), a delivery without an `Authorization` header and one with a wrong value must be
+    refused with 401 or 403. A 2xx is a fail; any other status (400, 404, 500, no answer) is a
+    warning, because it is not clear the receiver refused for the right reason.
+
+    ## Why Belvo asks
+    Belvo's dashboard lets you set an Authorization value that it sends with every delivery; no
+    signature is documented, so this header is the only way to tell Belvo from anyone else who
+    learns the URL. A receiver that skips the comparison accepts forged events (a fake
+    `invalid_credentials` can lock users out, a fake `new_transactions_available` triggers calls).
+
+    ## How to fix
+    Reject before parsing: compare the header with the configured value in constant time.
+
+    ## Example
+    ```python
+    if not hmac.compare_digest(request.headers.get("Authorization", ""), WEBHOOK_AUTH):
+        return Response(status=401)
+    ```
+    """
+    probes = _probes(ctx)
+    target = probes.target
+    if not target.authorization:
+        return skipped("webhooks.authorization is not configured, so there is nothing to enforce",
+                       enable="add to the config: webhooks: {authorization: ${BELVO_WEBHOOK_AUTH}}")
+    exchanges = probes.authorization()
+    refused = lambda r: None if r.status in (401, 403) else f"expected 401/403, got {r.describe()}"  # noqa: E731
+    evidence = f"{target.describe()}; expected: {target.auth_label}\n{judge.table(exchanges, 0, refused)}"
+    accepted = [e.probe.label for e in exchanges if e.response.ok]
+    if accepted:
+        return failed(f"the receiver accepted a delivery with {' and with '.join(accepted)}: anyone who knows the "
+                      "URL can forge Belvo webhooks", evidence=evidence)
+    unclear = [f"{e.probe.label}: {e.response.describe()}" for e in exchanges if e.response.status not in (401, 403)]
+    if unclear:
+        return warned(f"refused, but not with 401/403: {'; '.join(unclear)}", evidence=evidence,
+                      hint="Answer 401 (or 403) when the Authorization header is missing or wrong.")
+    return passed("deliveries without the right Authorization are refused with 401/403", evidence=evidence)
+
+
+@check(
+    id="BLV407",
+    title="A burst of concurrent deliveries is acknowledged in time",
+    failure_title="A burst of concurrent deliveries is not acknowledged in time",
+    checklist="Webhooks are handled for single and for recurrent links.",
+    evidence=[Evidence.PROBE],
+    hint="Acknowledge first and work later: serve deliveries concurrently and move processing to a background "
+         "worker or queue.",
+)
+def burst_acknowledged(ctx):
+    """
+    ## What it checks
+    `webhooks.burst` deliveries (20 by default), each with its own `webhook_id`, sent at the same
+    moment. Every one must get a 2xx within `webhooks.ack_within`. The evidence reports the p50
+    and maximum latency.
+
+    ## Why Belvo asks
+    Belvo fires many webhooks at once, after a busy refresh cycle or when a batch of links is
+    created, and retries every one not acknowledged within 5 seconds. A receiver that processes
+    each delivery before answering, one at a time, falls behind: the last ones time out, are
+    retried, and the backlog grows.
+
+    ## How to fix
+    Use a concurrent server (threads, async workers or several processes) and keep the request
+    handler to: check the header, store the delivery, answer 200.
+
+    ## Example
+    ```python
+    httpd = ThreadingHTTPServer(("0.0.0.0", 8099), Handler)   # not HTTPServer
+    ```
+    """
+    probes = _probes(ctx)
+    exchanges = probes.burst()
+    verdict = _ack_verdict(probes, exchanges, "concurrent deliveries")
+    summary = f"{len(exchanges)} at once: {latency_summary([e.response for e in exchanges])}"
+    return replace(verdict, message=f"{verdict.message}; {summary}", evidence=f"{summary}\n{verdict.evidence}")

@@ -1,0 +1,170 @@
+"""The `probes` evidence source: real deliveries to the integration's receiver, one probe at a time.
+
+Probes are serialised on purpose: a burst running beside the type/code sweep would slow a
+receiver that handles deliveries one by one and blame the wrong check.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+from belvo_check.probes import catalogue, http
+from belvo_check.probes import store as stores
+from belvo_check.probes.catalogue import RECURRENT, SINGLE, Payload
+from belvo_check.probes.http import Response
+from belvo_check.probes.target import Target, resolve
+
+EXTRA_TIMEOUT = 2.0  # wait this much past ack_within, so a late 2xx is told apart from no answer
+SETTLE_QUIET = 1.0  # a store that has not changed for this long is taken as settled
+SETTLE_MAX = 6.0
+DUPLICATE_WINDOW = 2.0  # how long a duplicate's effect is awaited at least (handlers work after acking)
+
+
+@dataclass
+class Exchange:
+    probe: Payload
+    response: Response
+    note: str = ""  # told apart from the probe's own label (the duplicate probe sends one payload twice)
+
+    @property
+    def label(self) -> str:
+        return f"{self.probe.label}: {self.note}" if self.note else self.probe.label
+
+
+@dataclass
+class DuplicateRun:
+    first: Response
+    second: Response
+    probe: Payload
+    before: dict | None = None
+    after_first: dict | None = None
+    after_second: dict | None = None
+    store_error: str | None = None
+
+
+@dataclass
+class Probes:
+    target: Target
+    ack_within: float
+    burst_size: int
+    _http: object = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._http = http.client(self.ack_within + EXTRA_TIMEOUT, connections=self.burst_size)
+        self.link_ids = {SINGLE: catalogue.probe_link_id(), RECURRENT: catalogue.probe_link_id()}
+
+    # -- probes, each run once and remembered ------------------------------------------------
+
+    def documented(self) -> list[Exchange]:
+        """Every documented type and code, for a single and a recurrent link, one after another."""
+        return self._once("documented", lambda: self._each(catalogue.documented(self.link_ids)))
+
+    def tolerance(self) -> list[Exchange]:
+        return self._once("tolerance", lambda: self._each(catalogue.tolerance(self.link_ids[RECURRENT])))
+
+    def authorization(self) -> list[Exchange]:
+        """Deliveries a forger would send: no Authorization header, and a wrong one."""
+        def run() -> list[Exchange]:
+            missing = self._probe("no Authorization header")
+            wrong = self._probe("a wrong Authorization value")
+            wrong.extra_headers["Authorization"] = f"Bearer belvo-check-wrong-{uuid.uuid4().hex[:12]}"
+            return [Exchange(missing, self._send(missing, authorization=None)),
+                    Exchange(wrong, self._send(wrong, authorization=None))]
+        return self._once("authorization", run)
+
+    def burst(self) -> list[Exchange]:
+        def run() -> list[Exchange]:
+            probes = [self._probe(f"burst delivery {i + 1}") for i in range(self.burst_size)]
+            answers = http.burst(self._http, self.target.url, probes, self.target.authorization)
+            return [Exchange(p, r) for p, r in zip(probes, answers)]
+        return self._once("burst", run)
+
+    def duplicate(self, link_id: str | None = None) -> DuplicateRun:
+        """The same webhook_id twice, with the store read back before, between and after."""
+        def run() -> DuplicateRun:
+            probe = self._probe("TRANSACTIONS new_transactions_available, delivered twice",
+                                link_id=link_id or self.link_ids[RECURRENT])
+            read = self.target.read_store
+            outcome = DuplicateRun(first=None, second=None, probe=probe)  # type: ignore[arg-type]
+            try:
+                outcome.before = read() if read else None
+            except Exception as exc:  # a broken read-back is reported, the acks are still judged
+                outcome.store_error, read = f"{type(exc).__name__}: {exc}", None
+            outcome.first = self._send(probe)
+            if read:
+                outcome.after_first = settle(read, outcome.before, wait_for_change=True)
+            outcome.second = self._send(probe)
+            if read:
+                time.sleep(DUPLICATE_WINDOW)
+                outcome.after_second = settle(read, outcome.after_first, wait_for_change=False)
+            return outcome
+        return self._once(f"duplicate:{link_id}", run)
+
+    def known_link(self) -> str | None:
+        """A link the integration itself created through its own flow (harness only), or None.
+
+        Webhooks about it reach code paths that a probe id, unknown to the integration, never would.
+        """
+        receiver = self.target.receiver
+        if receiver is None:
+            return None
+        with self._lock:
+            if "known_link" not in self._cache:
+                self._cache["known_link"] = receiver.create_link()
+            return self._cache["known_link"]
+
+    def send(self, probe: Payload) -> Response:
+        """One delivery, serialised with the other probes (for the harness checks)."""
+        with self._lock:
+            return self._send(probe)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _probe(self, label: str, link_id: str | None = None) -> Payload:
+        return catalogue.payload("TRANSACTIONS", "new_transactions_available",
+                                 link_id=link_id or self.link_ids[RECURRENT], label=label)
+
+    def _each(self, probes: list[Payload]) -> list[Exchange]:
+        return [Exchange(p, self._send(p)) for p in probes]
+
+    def _send(self, probe: Payload, authorization: str | None | object = ...) -> Response:
+        auth = self.target.authorization if authorization is ... else authorization
+        return http.deliver(self._http, self.target.url, probe, auth)
+
+    def _once(self, key: str, run: Callable):
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = run()
+            return self._cache[key]
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def settle(read: Callable[[], dict], previous: dict | None, wait_for_change: bool) -> dict:
+    """Poll the store until it has been quiet for SETTLE_QUIET (after a first change, if asked)."""
+    deadline = time.monotonic() + SETTLE_MAX
+    last = read()
+    quiet_since = time.monotonic()
+    seen_change = stores.changed(previous or {}, last)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = read()
+        if stores.changed(last, now):
+            last, quiet_since, seen_change = now, time.monotonic(), True
+        elif time.monotonic() - quiet_since >= SETTLE_QUIET and (seen_change or not wait_for_change):
+            break
+    return last
+
+
+def build(ctx) -> Probes:
+    target = resolve(ctx)
+    webhooks = ctx.config.webhooks
+    return Probes(target=target, ack_within=webhooks.ack_within if webhooks else 5.0,
+                  burst_size=webhooks.burst if webhooks else 20)

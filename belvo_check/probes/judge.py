@@ -1,0 +1,37 @@
+"""Judging acknowledgements: one rule for every probe (a 2xx within ack_within), one evidence table."""
+
+from __future__ import annotations
+
+from belvo_check.probes.http import Response
+
+
+def problem(response: Response, ack_within: float) -> str | None:
+    """Why this answer is not an acknowledgement Belvo would accept, or None."""
+    if response.status is None:
+        return response.describe()
+    if not response.ok:
+        return f"answered {response.describe()}"
+    if response.latency_ms > ack_within * 1000:
+        return f"answered {response.status} after {response.latency_ms:.0f} ms (> {ack_within:g} s)"
+    return None
+
+
+def table(exchanges, ack_within: float, mark=None) -> str:
+    """A plain-text table: what was delivered, the status, the latency, and a mark on problems.
+
+    `mark(response)` says what is wrong with an answer (default: not a 2xx within ack_within).
+    """
+    mark = mark or (lambda response: problem(response, ack_within))
+    width = max((len(e.label) for e in exchanges), default=10)
+    lines = [f"{'delivery'.ljust(width)}  status  latency"]
+    for exchange in exchanges:
+        response = exchange.response
+        why = mark(response)
+        status = str(response.status) if response.status is not None else "-"
+        lines.append(f"{exchange.label.ljust(width)}  {status:>6}  {response.latency_ms:>6.0f} ms"
+                     + (f"  <- {why}" if why else ""))
+    return "\n".join(lines)
+
+
+def problems(exchanges, ack_within: float) -> list[str]:
+    return [f"{e.label}: {why}" for e in exchanges if (why := problem(e.response, ack_within))]
