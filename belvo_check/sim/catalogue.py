@@ -72,3 +72,7 @@ TRANSACTION_KINDS = [
 
 OWNER_NAMES = [("Ana", "López", "García"), ("Carlos", "Hernández", "Ruiz"), ("Mariana", "Silva", "Costa"),
                ("Jorge", "Ramírez", "Díaz"), ("Lucía", "Pereira", "Santos")]
+
+# OFDA's operation_type (non-nullable, [A-Za-z_]) by transaction category.
+OPERATION_TYPES = {"Transfers": "TRANSFERENCIA_OUTRA_INSTITUICAO", "Withdrawal & ATM": "SAQUE", "Deposits": "DEPOSITO",
+                   "Income & Payments": "TED", "Fees & Charges": "TARIFA", "Bills & Utilities": "BOLETO"}

@@ -195,7 +195,7 @@ class LinkData:
             "type": self.item_type(i, r),
             "status": "PENDING" if i < 2 else "PROCESSED",
             "credit_card_data": None, "counterparty": None, "loan_data": None, "payment_type": None,
-            "operation_type": None, "operation_type_additional_info": None, "mcc": None,
+            "operation_type": catalogue.OPERATION_TYPES.get(category, "CARTAO"), "operation_type_additional_info": None, "mcc": None,
         }
 
     def _owner(self, o: int) -> dict:

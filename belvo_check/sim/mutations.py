@@ -8,6 +8,7 @@ import re
 ID_KEYS = {"id", "link", "link_id"}
 TEXT_KEYS = {"description", "display_name", "number", "reference", "internal_identification", "address",
              "merchant_name", "institution_user_id", "observations", "bill_name"}
+FIXED_LENGTH_KEYS = {"institution_user_id"}  # the spec fixes it at 44 chars: only ever made longer
 ENUM_KEYS = {"type", "status", "category", "subcategory", "balance_type", "access_mode", "refresh_rate",
              "integration_type", "bill_status"}
 _TIMESTAMP = re.compile(r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z"')
@@ -67,7 +68,7 @@ def _mutate_string(key: str, value: str, mutations: dict, aliases: dict) -> str:
         return value
     if mutations.get("longer_strings"):
         new = longer(value)
-    elif mutations.get("shorter_strings"):
+    elif mutations.get("shorter_strings") and key not in FIXED_LENGTH_KEYS:
         new = shorter(value, is_id)
     else:
         return value
