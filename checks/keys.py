@@ -135,3 +135,59 @@ def keys_from_environment(ctx):
         return warned(f"a {ctx.config.environment} run reads {', '.join(suspicious)}: keys of the other "
                       "environment?", evidence=seen, location=where)
     return passed("both keys are read from their own environment variables", evidence=seen, location=where)
+
+
+@check(
+    id="BLV703",
+    title="The configured keys work against the configured Belvo environment",
+    failure_title="The configured keys do not work against the configured Belvo environment",
+    checklist="When switching to Production, calls go to the production API and the Production API keys are "
+              "used (sandbox keys do not work there).",
+    evidence=[Evidence.LIVE],
+    hint="Use the key pair generated in the dashboard of the environment belvo.base_url points at.",
+)
+def keys_work_live(ctx):
+    """
+    ## What it checks
+    With `--live` only. belvo-check first prints which host it will contact, then makes two
+    read-only calls with the configured keys (HTTP Basic auth): `GET {base_url}/api/` (the login
+    probe Belvo's SDKs use) and `GET {base_url}/api/institutions/?page_size=1`. Both answering 200
+    is a pass (evidence: host, status, latency, and fingerprints of the keys, never the keys).
+    A 401 means the keys belong to another environment (sandbox keys against production, or the
+    reverse); TLS, DNS and connection errors and timeouts are failures named as such. Without
+    the keys in the environment it is skipped, naming the variables.
+
+    ## Why Belvo asks
+    Each Belvo environment has its own keys, and sandbox keys are rejected by production. The
+    most common production-day failure is keys or a URL from the wrong environment: every call
+    fails at once, for every user. Trying the pair once before going live turns that into a
+    failed check instead of an outage.
+
+    ## How to fix
+    Generate keys in the dashboard with the environment switcher set to the environment you
+    deploy, store them in your secret store, and make sure the deploy that uses
+    `https://api.belvo.com` reads the production pair.
+
+    ## Example
+    ```sh
+    BELVO_SECRET_ID=... BELVO_SECRET_PASSWORD=... belvo-check run --live --select BLV703
+    ```
+    """
+    live = ctx.evidence("live")
+    lines = [f"host: {live.host} ({live.environment}); keys: {live.key_fingerprints}"]
+    lines += [f"GET {url} -> {response.describe()} in {response.latency_ms:.0f} ms" for url, response in live.calls]
+    seen = "\n".join(lines)
+    for url, response in live.calls:
+        if response.status is None:
+            return failed(f"{live.host} could not be reached: {response.error}", evidence=seen)
+        if response.status == 401:
+            return failed(f"{live.host} ({live.environment}) rejected the keys with 401: they are not keys of "
+                          f"this environment (sandbox keys against production, or the reverse), or they were "
+                          "revoked", evidence=seen)
+        if 300 <= response.status < 400:
+            return failed(f"GET {url} answered {response.describe()}: belvo.base_url is not the API itself",
+                          evidence=seen)
+        if response.status != 200:
+            return warned(f"GET {url} answered {response.status}, not 200: the keys were not rejected, but "
+                          "not proven either", evidence=seen)
+    return passed(f"{live.host} ({live.environment}) accepted the keys (200 on both read-only calls)", evidence=seen)
