@@ -1,0 +1,97 @@
+"""Simulator benchmark (run on demand): python3 benchmarks/sim/bench_sim.py
+
+The simulator runs in its own process (as it does under `belvo-check sim`), the clients in this one,
+all on loopback. Prints a table of: small requests per second, the median time to serve a
+1000-item transactions page (cold = generated on first request, warm = cached), and belvo-python
+walking 25,000 transactions.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import statistics
+import threading
+import time
+
+import httpx
+
+KEYS = ("bench-id", "bench-pw")
+N_TRANSACTIONS = 25_000
+
+
+def _serve(port_queue, stop_event):
+    from belvo_check.sim import Scenario, Simulator
+    scenario = Scenario.from_dict({"name": "bench", "settings": {"transactions_per_link": N_TRANSACTIONS}})
+    with Simulator(seed=1, secret_id=KEYS[0], secret_password=KEYS[1], scenario=scenario, page_size_cap=None) as sim:
+        port_queue.put(sim.port)
+        stop_event.wait()
+
+
+def small_requests(url: str, seconds: float = 3.0, threads: int = 4) -> float:
+    done = []
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        n = 0
+        with httpx.Client(base_url=url, auth=KEYS) as c:
+            while time.monotonic() < deadline:
+                c.get("/api/institutions/1001/").raise_for_status()
+                n += 1
+        done.append(n)
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.monotonic()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return sum(done) / (time.monotonic() - started)
+
+
+def page_times(c: httpx.Client, link_id: str, pages: range) -> list[float]:
+    times = []
+    for page in pages:
+        t0 = time.perf_counter()
+        r = c.get("/api/transactions/", params={"link": link_id, "page_size": 1000, "page": page})
+        r.raise_for_status()
+        times.append((time.perf_counter() - t0) * 1000)
+        assert len(r.json()["results"]) == 1000
+    return times
+
+
+def main() -> None:
+    ctx = mp.get_context("spawn")
+    ports, stop = ctx.Queue(), ctx.Event()
+    server = ctx.Process(target=_serve, args=(ports, stop), daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{ports.get(timeout=30)}"
+    try:
+        with httpx.Client(base_url=url, auth=KEYS, timeout=60) as c:
+            small_requests(url, seconds=0.5)  # warm up
+            rps = small_requests(url)
+            link = c.post("/api/links/", json={"institution": "erebor_mx_retail", "username": "u", "password": "p"}).json()
+            cold = page_times(c, link["id"], range(1, 16))
+            warm = page_times(c, link["id"], range(1, 16))
+
+            from belvo.client import Client
+            sdk = Client(*KEYS, url=url)
+            fresh = c.post("/api/links/", json={"institution": "erebor_mx_retail", "username": "v", "password": "p"}).json()
+            t0 = time.perf_counter()
+            count = sum(1 for _ in sdk.Transactions.list(fresh["id"]))
+            sdk_seconds = time.perf_counter() - t0
+    finally:
+        stop.set()
+        server.join(timeout=10)
+
+    rows = [
+        ("small requests/s (4 client threads, GET institution detail)", f"{rps:,.0f}", ">= 2,000"),
+        ("1000-item transactions page, median ms (cold: generated)", f"{statistics.median(cold):.1f}", "<= 20"),
+        ("1000-item transactions page, median ms (warm: cached)", f"{statistics.median(warm):.1f}", "<= 20"),
+        (f"belvo-python lists {count:,} transactions (100/page), s", f"{sdk_seconds:.2f}", "-"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'result':>10}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>10}  {target}")
+
+
+if __name__ == "__main__":
+    main()
