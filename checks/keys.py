@@ -191,3 +191,58 @@ def keys_work_live(ctx):
             return warned(f"GET {url} answered {response.status}, not 200: the keys were not rejected, but "
                           "not proven either", evidence=seen)
     return passed(f"{live.host} ({live.environment}) accepted the keys (200 on both read-only calls)", evidence=seen)
+
+
+@check(
+    id="BLV704",
+    title="The secret keys never appear in the integration's logs or output",
+    failure_title="The integration writes its secret keys to logs or output",
+    checklist="The API keys are stored securely (never hard-coded, committed, logged, or shipped to a client).",
+    evidence=[Evidence.HARNESS],
+    hint="Never log request headers, client objects or settings; log Belvo's request_id instead.",
+)
+def keys_not_logged(ctx):
+    """
+    ## What it checks
+    Runs the integration's flows against the simulator (a normal run, a 401 run and the widget
+    token flow, whose request body carries the keys) and searches everything it printed or
+    logged, before any redaction, for the secret key id, the secret password and their HTTP Basic
+    form (`base64(id:password)`). Only fingerprints of what was found are reported.
+
+    ## Why Belvo asks
+    Belvo asks that keys are stored securely and never logged. Logs are shipped to aggregators,
+    support tickets and laptops: a key in a log is a leaked key.
+
+    ## How to fix
+    Log the request (method, path, status, request_id), never the headers, the client object or
+    the settings. Turn off HTTP-library debug logging in production.
+
+    ## Example
+    `log.info("belvo %s %s -> %s request_id=%s", method, path, status, request_id)`
+    """
+    from belvo_check.harness import judge
+    from belvo_check.secrets import fingerprint
+
+    h = ctx.evidence("harness")
+    names = [n for n, flows in (("plain", ("create_link", "sync")), ("errors-401", ("create_link", "sync")),
+                                ("widget", ("widget_token",))) if all(h.flow_configured(f) for f in flows)]
+    if not names:
+        h.require_flows("create_link", "sync")
+    outcomes = h.scenarios(*names)
+    keys = h.integration.key_values()
+    leaks = []
+    for outcome in outcomes:
+        text = outcome.raw_output
+        for label, value in keys.items():
+            if value and value in text:
+                leaks.append((outcome, label, fingerprint(value)))
+    searched = ", ".join(f"{o.name} ({len(o.raw_output)} chars)" for o in outcomes)
+    if leaks:
+        outcome, label, tag = leaks[0]
+        where = sorted({f"{label} [{tag}] in scenario {o.name}" for o, label, tag in leaks})
+        return failed(f"the {label} appears in the integration's output", evidence=judge.describe(
+            ctx, "BLV704", outcome, extra="found: " + "; ".join(where)))
+    tags = ", ".join(f"{label} {fingerprint(v)}" for label, v in keys.items())
+    return passed("no secret key value appears in the integration's output or logs",
+                  evidence=f"searched the raw output and log files of scenarios {searched} for {tags}\n"
+                           f"reproduce: {judge.reproduce(ctx, 'BLV704')}")
