@@ -2,7 +2,7 @@
 
 import logging
 
-from .belvo import BelvoClient
+from .belvo import BelvoClient, BelvoError
 from .config import Settings
 from .store import Store
 
@@ -46,7 +46,22 @@ def fetch_transactions(client: BelvoClient, store: Store, link_id: str) -> int:
     return total
 
 
+# Belvo errors on use that mean the link needs the user (widget in update mode).
+STATUS_BY_ERROR = {"invalid_link": "invalid", "token_required": "token_required"}
+
+
 def sync_link(client: BelvoClient, store: Store, link_id: str) -> tuple[int, int]:
+    try:
+        return _sync(client, store, link_id)
+    except BelvoError as exc:
+        status = STATUS_BY_ERROR.get(exc.code)
+        if status:
+            store.set_link_status(link_id, status)
+            log.warning("link %s is %s: the user must update their credentials", link_id, status)
+        raise
+
+
+def _sync(client: BelvoClient, store: Store, link_id: str) -> tuple[int, int]:
     accounts = client.retrieve_accounts(link_id)
     for acc in accounts:
         store.upsert_account(acc)

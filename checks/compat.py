@@ -1,0 +1,169 @@
+"""Section 6: non-breaking changes. Mutated responses must leave the integration's store as the plain run left it."""
+
+from __future__ import annotations
+
+from belvo_check.harness import judge
+from belvo_check.harness.scenarios import TIMESTAMP_SCENARIOS
+from belvo_check.model import Evidence, failed, passed, warned
+from belvo_check.registry import check
+
+
+def _same_as_plain(ctx, check_id: str, names: tuple[str, ...]):
+    """One finding per mutated scenario: no crash, flows exit as in plain, the same records stored."""
+    h = judge.harness(ctx, "create_link", "sync")
+    plain, *mutated = h.scenarios("plain", *names)
+    baseline = judge.not_run(ctx, check_id, plain) or judge.crash_or_hang(ctx, check_id, plain)
+    if baseline:
+        yield warned(f"the plain scenario itself did not run cleanly, so changes cannot be compared: "
+                     f"{baseline.message}", evidence=baseline.evidence)
+        return
+    for outcome in mutated:
+        yield _compare(ctx, check_id, plain, outcome)
+
+
+def _records(outcome, snapshot) -> dict[str, set]:
+    return {table: {outcome.real_id(i) for i in snapshot.ids(table)} for table in ("transactions", "links")
+            if snapshot.has(table)}
+
+
+def _compare(ctx, check_id, plain, outcome):
+    early = judge.not_run(ctx, check_id, outcome) or judge.crash_or_hang(ctx, check_id, outcome)
+    if early:
+        return early
+    for ref, run in zip(plain.runs(), outcome.runs()):
+        if run.result.exit_code != ref.result.exit_code:
+            return failed(f"scenario {outcome.name}: {run.label} exited {run.result.exit_code} "
+                          f"(plain run: {ref.result.exit_code})", evidence=judge.describe(ctx, check_id, outcome))
+    want, got = plain.store_after("sync"), outcome.store_after("sync")
+    if want is None or got is None:
+        return passed(f"scenario {outcome.name}: flows ran as in the plain scenario, without a crash "
+                      "(no store configured to compare records)", evidence=judge.describe(ctx, check_id, outcome))
+    before, after = _records(plain, want), _records(outcome, got)
+    diffs = []
+    for table in sorted(before):
+        lost, extra = before[table] - after.get(table, set()), after.get(table, set()) - before[table]
+        if lost or extra:
+            sample = next(iter(lost or extra))
+            diffs.append(f"{table}: {len(lost)} missing, {len(extra)} unexpected (e.g. {sample})")
+    summary = "; ".join(f"{t}: {len(before[t])} in plain, {len(after.get(t, ()))} here" for t in sorted(before))
+    if diffs:
+        return failed(f"scenario {outcome.name}: the store differs from the plain run: {'; '.join(diffs)}",
+                      evidence=judge.describe(ctx, check_id, outcome, extra=f"store: {summary}"))
+    return passed(f"scenario {outcome.name}: the same records were stored as in the plain run",
+                  evidence=judge.describe(ctx, check_id, outcome, extra=f"store: {summary}"))
+
+
+_HINT = "Parse leniently: ignore unknown fields, never rely on key order or lengths, accept any ISO-8601 form."
+
+
+@check(
+    id="BLV601",
+    title="Added fields and reordered keys are tolerated",
+    failure_title="Added fields or reordered keys break the integration",
+    checklist="The integration keeps working when Belvo adds fields to a response body, or returns them in "
+              "another order.",
+    evidence=[Evidence.HARNESS],
+    hint=_HINT,
+)
+def added_fields(ctx):
+    """
+    ## What it checks
+    Runs create_link and sync while the simulator adds unknown fields (and a nested unknown
+    object) to every object and shuffles key order. The flows must exit as in the plain scenario,
+    without a crash, and the store must hold the same records (compared by Belvo id).
+
+    ## Why Belvo asks
+    Belvo adds fields to responses as a non-breaking change. Strict deserializers (Pydantic
+    `extra="forbid"`, Jackson `FAIL_ON_UNKNOWN_PROPERTIES`, positional parsing) break on them.
+
+    ## How to fix
+    Ignore unknown fields; address fields by name.
+
+    ## Example
+    Jackson: `@JsonIgnoreProperties(ignoreUnknown = true)`; Pydantic: `extra="ignore"`.
+    """
+    yield from _same_as_plain(ctx, "BLV601", ("compat-add-fields",))
+
+
+@check(
+    id="BLV602",
+    title="Longer and shorter strings are tolerated",
+    failure_title="Longer or shorter strings break the integration",
+    checklist="The integration keeps working when Belvo changes the number of characters of a string.",
+    evidence=[Evidence.HARNESS],
+    hint="Do not size columns or validators on today's lengths (ids included): use TEXT or generous limits.",
+)
+def string_lengths(ctx):
+    """
+    ## What it checks
+    Two scenarios: ids and text fields get longer, then shorter. The integration must store the
+    same records as in the plain scenario (the simulator maps changed ids back) without a crash.
+
+    ## Why Belvo asks
+    The number of characters of a string is not part of Belvo's contract. `VARCHAR(36)` id
+    columns, fixed-width parsing and UUID validators break when it changes.
+
+    ## How to fix
+    Store ids and text as unbounded strings; do not validate ids as UUIDs.
+
+    ## Example
+    `belvo_id TEXT PRIMARY KEY` rather than `belvo_id CHAR(36)`.
+    """
+    yield from _same_as_plain(ctx, "BLV602", ("compat-longer-strings", "compat-shorter-strings"))
+
+
+@check(
+    id="BLV603",
+    title="Every timestamp variant is parsed",
+    failure_title="Some timestamp variants break the integration",
+    checklist="The integration keeps working when timestamps have 3 to 6 fraction digits and a Z or +00:00 zone.",
+    evidence=[Evidence.HARNESS],
+    hint="Parse timestamps with an ISO-8601 parser that accepts 0-6 fraction digits and Z or +HH:MM.",
+)
+def timestamp_variants(ctx):
+    """
+    ## What it checks
+    One scenario per variant: 3 fraction digits with `Z`, 3 with `+00:00`, 6 with `+00:00` (the
+    plain scenario already sends 6 with `Z`). The same records must be stored, without a crash.
+
+    ## Why Belvo asks
+    Belvo's timestamps are "ISO-8601" with 3 to 6 fraction digits and `Z` or `+00:00`. A
+    `strptime("%Y-%m-%dT%H:%M:%S.%fZ")` breaks on `+00:00`; Python before 3.11 `fromisoformat`
+    rejects `Z`.
+
+    ## How to fix
+    Use a tolerant parser (`datetime.fromisoformat` on 3.11+, `dateutil.parser.isoparse`,
+    `Date.parse` in JS).
+
+    ## Example
+    `datetime.fromisoformat(value.replace("Z", "+00:00"))`
+    """
+    yield from _same_as_plain(ctx, "BLV603", TIMESTAMP_SCENARIOS)
+
+
+@check(
+    id="BLV604",
+    title="Unknown enum values are tolerated",
+    failure_title="Unknown enum values break the integration",
+    checklist="The integration keeps working when Belvo adds new endpoints, enum values, webhook types and codes.",
+    evidence=[Evidence.HARNESS],
+    hint="Store unknown enum values as they come (or map them to 'other'); never fail on them.",
+)
+def unknown_enums(ctx):
+    """
+    ## What it checks
+    The simulator sends enum values the integration has never seen (`type`, `status`,
+    `category`, `access_mode`, ...). The same records must be stored as in the plain scenario,
+    without a crash.
+
+    ## Why Belvo asks
+    New enum values are a non-breaking change for Belvo (new account categories, transaction
+    types, statuses). A closed `Enum(...)` parse or a `CHECK` constraint rejects them.
+
+    ## How to fix
+    Keep enums open: store the raw string, map known values, fall back for the rest.
+
+    ## Example
+    `category = Category.get(raw, Category.OTHER)`
+    """
+    yield from _same_as_plain(ctx, "BLV604", ("compat-unknown-enums",))

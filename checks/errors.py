@@ -1,0 +1,315 @@
+"""Section 2: error handling, judged by running the integration's flows against faulting simulators."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.harness import judge
+from belvo_check.model import Evidence, failed, passed, skipped, warned
+from belvo_check.registry import check
+
+TIMEOUT_WORDS = re.compile(r"\btimed?[ _-]?out\b|deadline exceeded|ETIMEDOUT|ECONNABORTED|\baborted\b", re.I)
+GATEWAY_WORDS = re.compile(r"\b50[234]\b|bad gateway|service unavailable|gateway time", re.I)
+
+
+def _logged_checks(ctx, check_id: str, cases):
+    """One finding per (scenario, rule, what, flows) case; a case whose flows are missing skips."""
+    h = ctx.evidence("harness")
+    runnable = []
+    for case in cases:
+        missing = [f for f in case[3] if not h.flow_configured(f)]
+        if missing:
+            yield skipped(f"scenario {case[0]} needs integration.flows.{missing[0]}",
+                          enable=f"add to the config: integration: {{flows: {{{missing[0]}: <command>}}}}")
+        else:
+            runnable.append(case)
+    outcomes = h.scenarios(*(c[0] for c in runnable))
+    for (name, rule, what, _), outcome in zip(runnable, outcomes):
+        yield judge.request_id_logged(ctx, check_id, outcome, rule, what)
+
+
+@check(
+    id="BLV201",
+    title="request_id of 400 errors is logged",
+    failure_title="request_id of 400 errors is not logged",
+    checklist="The integration handles AND logs the request_id of 400 and 401 errors.",
+    evidence=[Evidence.HARNESS],
+    hint="On any Belvo error, log status, code and the request_id from the error body (a JSON array).",
+)
+def logs_400(ctx):
+    """
+    ## What it checks
+    Runs the integration's flows against the simulator three times: link creation with wrong bank
+    credentials (400 `login_error`), a sync while the institution is down (400 `institution_down`)
+    and a sync of a link whose credentials stopped working (400 `invalid_link`). Each error body
+    carries a fresh `request_id`; the check looks for that exact value in the logs the config names
+    (`integration.logs`). A crash or a hang fails too.
+
+    ## Why Belvo asks
+    The integration checklist asks that 400 errors are handled and their `request_id` logged:
+    it is the only handle Belvo support has on a failed call.
+
+    ## How to fix
+    Parse the error body (a JSON array of `{code, message, request_id, field?}`) and log all three.
+
+    ## Example
+    ```python
+    except BelvoError as exc:
+        log.error("belvo error status=%s code=%s request_id=%s", exc.status, exc.code, exc.request_id)
+    ```
+    """
+    yield from _logged_checks(ctx, "BLV201", [
+        ("errors-400-login", None, "400 login_error on link creation", ("create_link",)),
+        ("errors-400-institution-down", "institution-down", "400 institution_down on sync", ("create_link", "sync")),
+        ("links-invalid", "invalid-link", "400 invalid_link on sync", ("create_link", "sync")),
+    ])
+
+
+@check(
+    id="BLV202",
+    title="request_id of 401 errors is logged",
+    failure_title="request_id of 401 errors is not logged",
+    checklist="The integration handles AND logs the request_id of 400 and 401 errors.",
+    evidence=[Evidence.HARNESS],
+    hint="Log the request_id of a 401 authentication_failed (and alert: the keys are wrong or revoked).",
+)
+def logs_401(ctx):
+    """
+    ## What it checks
+    A sync against a simulator that answers every data call with 401 `authentication_failed`:
+    the minted `request_id` must appear in the integration's logs, without a crash or a hang.
+
+    ## Why Belvo asks
+    The checklist asks for the `request_id` of 401 errors. A 401 in production usually means the
+    wrong environment's keys, or rotated keys: support needs the id to confirm.
+
+    ## How to fix
+    Treat 401 like every Belvo error: log status, code and `request_id`; do not retry it.
+
+    ## Example
+    `belvo error status=401 code=authentication_failed request_id=9e7b283c6efa449c9c028a16b5c249fb`
+    """
+    yield from _logged_checks(ctx, "BLV202", [
+        ("errors-401", "unauthorized", "401 authentication_failed", ("create_link", "sync"))])
+
+
+@check(
+    id="BLV203",
+    title="request_id of 500 errors is logged",
+    failure_title="request_id of 500 errors is not logged",
+    checklist="The integration handles AND logs the request_id of 500 errors.",
+    evidence=[Evidence.HARNESS],
+    hint="When retries of a 5xx run out, log the request_id of the last answer (and of each retry if you can).",
+)
+def logs_500(ctx):
+    """
+    ## What it checks
+    A sync against a simulator that answers every data call with 500 `unexpected_error`. Whatever
+    the integration retries, at least one of the `request_id`s the simulator minted must reach the
+    logs; a crash or a hang fails.
+
+    ## Why Belvo asks
+    The checklist asks for the `request_id` of 500 errors: a 500 is Belvo's (or the
+    institution's) problem, and support can only trace it by that id.
+
+    ## How to fix
+    Keep the parsed error of the last attempt and log its `request_id` when giving up.
+
+    ## Example
+    `belvo server error status=500 request_id=0e6a33fb8e6fd6267e028f5252bc19c7, giving up after 3 retries`
+    """
+    yield from _logged_checks(ctx, "BLV203", [
+        ("errors-500", "server-error", "500 unexpected_error", ("create_link", "sync"))])
+
+
+@check(
+    id="BLV204",
+    title="Timeouts are handled and logged",
+    failure_title="Timeouts are not handled or not logged",
+    checklist="The integration handles AND logs the request_id of timeout errors.",
+    evidence=[Evidence.HARNESS],
+    hint="Set a client timeout on every Belvo call, log the call that timed out, and log the request_id of a 408.",
+)
+def timeouts(ctx):
+    """
+    ## What it checks
+    Two scenarios. In the first, Belvo answers 408 `request_timeout` (its own time limit with the
+    institution ran out): its `request_id` must be logged. In the second, the simulator never
+    answers: the integration must give up on its own, within `integration.timeout`, and log that
+    the call timed out. A flow still running at `integration.timeout` is killed and fails the check.
+
+    ## Why Belvo asks
+    The checklist asks that timeout errors are handled and logged. A client with no timeout
+    (the default of Python requests, fetch and axios) hangs a worker forever on one stuck call.
+
+    ## How to fix
+    Pass a timeout on every call (POST retrievals can be slow: minutes, or use async mode), catch
+    the timeout, and log which call it was. Log a 408's `request_id` like any error.
+
+    ## Example
+    ```python
+    httpx.Client(timeout=30)  # then: except httpx.TimeoutException: log.error("belvo request timed out ...")
+    ```
+    """
+    h = judge.harness(ctx, "create_link", "sync")
+    logged_408, stall = h.scenarios("errors-408", "errors-stall")
+    yield judge.request_id_logged(ctx, "BLV204", logged_408, "request-timeout", "408 request_timeout")
+    early = judge.not_run(ctx, "BLV204", stall) or judge.crash_or_hang(ctx, "BLV204", stall)
+    if early:
+        yield early
+        return
+    stalled = stall.requests(rule="stall")
+    if not stalled:
+        yield warned("scenario errors-stall: the integration made no call that stalled",
+                     evidence=judge.describe(ctx, "BLV204", stall))
+        return
+    sync = stall.run_of("sync")
+    said = TIMEOUT_WORDS.search(stall.logs)
+    evidence = judge.describe(ctx, "BLV204", stall, needle=said.group(0) if said else None)
+    if said:
+        yield passed(f"a stalled call was given up after {sync.result.duration:.1f}s and logged as a timeout",
+                     evidence=evidence)
+    elif sync.result.exit_code != 0:
+        yield warned(f"the stalled sync gave up (exit {sync.result.exit_code}) but nothing in the logs says "
+                     "a call timed out", evidence=evidence)
+    else:
+        yield failed("the sync ended with exit 0 although its call never got an answer, and logged no timeout",
+                     evidence=evidence)
+
+
+@check(
+    id="BLV205",
+    title="Retries follow Belvo's policy",
+    failure_title="Retries do not follow Belvo's policy",
+    checklist="Belvo documents the retry logic it expects: 50x with exponential backoff, at most 5 retries; "
+              "40x never retried, except too_many_sessions.",
+    evidence=[Evidence.HARNESS],
+    hint="Retry 5xx and too_many_sessions with growing waits, at most 5 times; never retry other 4xx.",
+)
+def retry_policy(ctx):
+    """
+    ## What it checks
+    From the simulator's journal: after a 500 or a 400 `too_many_sessions`, the same call is
+    retried at least once and at most 5 times, with each wait at least as long as the one before
+    (exponential backoff); after a 400 (`login_error`, `institution_down`) or a 401 the call is
+    never repeated.
+
+    ## Why Belvo asks
+    Belvo's retry policy: 50x errors get automatic exponential backoff (base 3 s, factor 2, at
+    most 5 retries); 40x are client errors and must not be retried, except `too_many_sessions`.
+    Hammering a failing institution makes the outage worse; retrying a `login_error` can lock the
+    user's bank account.
+
+    ## How to fix
+    One retry loop in your Belvo client: retry when `status >= 500 or code == "too_many_sessions"`,
+    sleep `base * 2**attempt`, give up after 5.
+
+    ## Example
+    ```python
+    if resp.status_code >= 500 and attempt < 5:
+        time.sleep(3 * 2 ** attempt); continue
+    ```
+    """
+    h = judge.harness(ctx, "create_link", "sync")
+    names = ["errors-500", "errors-too-many-sessions", "errors-400-institution-down", "errors-401",
+             "errors-400-login"]
+    outcomes = dict(zip(names, h.scenarios(*names)))
+    for name, rule in (("errors-500", "server-error"), ("errors-too-many-sessions", "too-many-sessions")):
+        yield _retried_with_backoff(ctx, outcomes[name], rule)
+    for name, rule in (("errors-400-institution-down", "institution-down"), ("errors-401", "unauthorized"),
+                       ("errors-400-login", None)):
+        yield _not_retried(ctx, outcomes[name], rule)
+
+
+def _retried_with_backoff(ctx, outcome, rule):
+    early = judge.not_run(ctx, "BLV205", outcome)
+    if early:
+        return early
+    groups = judge.attempts(outcome, rule)
+    entries = outcome.requests()
+    if not groups:
+        return warned(f"scenario {outcome.name}: no call got the fault, so retries cannot be judged",
+                      evidence=judge.describe(ctx, "BLV205", outcome))
+    group = max(groups, key=lambda g: g.retries)
+    gaps = group.gaps()
+    seen = f"{group.method} {group.path}: {group.retries} retries, waits {', '.join(f'{g:.2f}s' for g in gaps) or 'none'}"
+    evidence = judge.describe(ctx, "BLV205", outcome, entries=entries, extra=f"retries: {seen}")
+    if group.retries == 0:
+        return failed(f"scenario {outcome.name}: the failed call was not retried ({outcome.spec.does})",
+                      evidence=evidence)
+    if group.retries > judge.MAX_RETRIES:
+        return failed(f"scenario {outcome.name}: {group.retries} retries, more than Belvo's {judge.MAX_RETRIES}",
+                      evidence=evidence)
+    if min(gaps) < 0.1:
+        return failed(f"scenario {outcome.name}: retried without waiting (no backoff)", evidence=evidence)
+    if not judge.growing(gaps):
+        return failed(f"scenario {outcome.name}: the waits between retries do not grow (no exponential backoff)",
+                      evidence=evidence)
+    return passed(f"scenario {outcome.name}: retried with growing waits, at most {judge.MAX_RETRIES} times",
+                  evidence=evidence)
+
+
+def _not_retried(ctx, outcome, rule):
+    early = judge.not_run(ctx, "BLV205", outcome)
+    if early:
+        return early
+    if rule:
+        groups = judge.attempts(outcome, rule)
+    else:  # the simulator's own 400 on link creation: calls after it to the same endpoint are retries
+        groups = [judge.Attempts("POST", "/api/links/", [e for e in outcome.requests(method="POST", path_prefix="/api/links")
+                                                        if e.status and e.status >= 400])]
+    repeated = [g for g in groups if g.retries > 0]
+    evidence = judge.describe(ctx, "BLV205", outcome)
+    if repeated:
+        g = repeated[0]
+        return failed(f"scenario {outcome.name}: a client error was retried {g.retries} time(s) "
+                      f"({g.method} {g.path})", evidence=evidence)
+    if not any(g.entries for g in groups):
+        return warned(f"scenario {outcome.name}: no call got the fault", evidence=evidence)
+    return passed(f"scenario {outcome.name}: the client error was not retried", evidence=evidence)
+
+
+@check(
+    id="BLV206",
+    title="Non-JSON 5xx bodies are tolerated",
+    failure_title="A 502/503 with an HTML body breaks the integration",
+    checklist="The integration handles 500 errors (Belvo's retry policy speaks of 50x; a proxy may answer "
+              "502/503 with an HTML page).",
+    evidence=[Evidence.HARNESS],
+    hint="Parse error bodies defensively: if the body is not JSON, log the status and move on.",
+)
+def non_json_5xx(ctx):
+    """
+    ## What it checks
+    A sync against a simulator that answers 503 and 502 with an nginx HTML page instead of Belvo's
+    JSON array. The integration must not crash or hang, and must report the failure (a non-zero
+    exit or a log line naming the status), not pretend the sync worked.
+
+    ## Why Belvo asks
+    Belvo's retry policy covers "50x" errors; gateways in front of any API answer 502, 503 and
+    504 with HTML. Code that does `resp.json()[0]["request_id"]` on every error crashes exactly
+    when Belvo is having a bad day.
+
+    ## How to fix
+    Wrap the body parse: on a non-JSON error body keep the status and reason, log them, retry
+    per the 5xx policy.
+
+    ## Example
+    ```python
+    try: body = resp.json()
+    except ValueError: body = None   # a proxy's HTML page
+    ```
+    """
+    h = judge.harness(ctx, "create_link", "sync")
+    outcome = h.scenario("errors-5xx-html")
+    early = judge.not_run(ctx, "BLV206", outcome) or judge.crash_or_hang(ctx, "BLV206", outcome)
+    if early:
+        return early
+    sync = outcome.run_of("sync")
+    said = GATEWAY_WORDS.search(outcome.logs)
+    evidence = judge.describe(ctx, "BLV206", outcome, needle=said.group(0) if said else None)
+    if sync.result.exit_code == 0 and not said:
+        return failed("the sync reported success (exit 0) and logged nothing although every call got a 502/503",
+                      evidence=evidence)
+    return passed(f"HTML 502/503 bodies were handled without a crash (sync exit {sync.result.exit_code})",
+                  evidence=evidence)

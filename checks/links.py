@@ -1,0 +1,170 @@
+"""Section 5: link creation and management, judged from harness scenarios."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.harness import judge
+from belvo_check.model import Evidence, failed, passed, warned
+from belvo_check.registry import check
+
+MFA_WORDS = re.compile(r"\bmfa\b|token[_ ]required|\b428\b|one[- ]time|\botp\b|two[- ]factor|2fa", re.I)
+
+
+@check(
+    id="BLV501",
+    title="institution_user_id is stored at link creation",
+    failure_title="institution_user_id is not stored at link creation",
+    checklist="institution_user_id is stored when a link is created (it helps avoid duplicate links).",
+    evidence=[Evidence.HARNESS],
+    hint="Store the link's institution_user_id next to its id, and look it up before creating another link.",
+)
+def stores_institution_user_id(ctx):
+    """
+    ## What it checks
+    After the `create_link` flow of the plain scenario, reads the links back from the store
+    (`integration.store.links`) and compares the row of the new link with the
+    `institution_user_id` the simulator returned for it.
+
+    ## Why Belvo asks
+    `institution_user_id` is stable for one person at one institution: with it stored, a second
+    link for the same bank user is spotted instead of billed twice.
+
+    ## How to fix
+    Save it with the link, and query `GET /api/links/?institution_user_id=...&institution=...`
+    (or your own table) before creating a new link.
+
+    ## Example
+    `INSERT INTO links (belvo_id, institution_user_id, ...) VALUES (:id, :institution_user_id, ...)`
+    """
+    h = judge.harness(ctx, "create_link", store=True)
+    outcome = h.scenario("plain")
+    early = judge.not_run(ctx, "BLV501", outcome) or judge.crash_or_hang(ctx, "BLV501", outcome)
+    if early:
+        return early
+    store = outcome.store_after("create_link")
+    link_id = outcome.link_id
+    if store is None or not store.has("links"):
+        return warned("integration.store names no links read-back (SQL or command)",
+                      evidence=judge.describe(ctx, "BLV501", outcome))
+    if not link_id:
+        return warned("the create_link flow created no link", evidence=judge.describe(ctx, "BLV501", outcome))
+    expected = outcome.truth[outcome.real_id(link_id)]["record"]["institution_user_id"]
+    rows = [r for r in store.rows("links") if link_id in map(str, r.values()) or
+            outcome.real_id(link_id) in map(str, r.values())]
+    extra = f"store: links row {rows[0] if rows else '(none for this link)'}; simulator institution_user_id {expected}"
+    evidence = judge.describe(ctx, "BLV501", outcome, entries=outcome.requests(path_prefix="/api/links"), extra=extra)
+    if not rows:
+        return failed(f"link {link_id} is not in the store after creation", evidence=evidence)
+    if any(str(v) == expected for v in rows[0].values()):
+        return passed("the link's institution_user_id is stored at creation", evidence=evidence)
+    return failed("the stored link row does not hold the institution_user_id Belvo returned", evidence=evidence)
+
+
+@check(
+    id="BLV502",
+    title="invalid and token_required links are recorded",
+    failure_title="invalid or token_required links go unnoticed",
+    checklist="invalid and token_required link statuses are monitored, and the user is prompted to update "
+              "credentials when needed.",
+    evidence=[Evidence.HARNESS],
+    hint="On 400 invalid_link or 428 token_required, mark the link (status invalid/token_required) and prompt "
+         "the user to reconnect in the widget's update mode.",
+)
+def records_link_status(ctx):
+    """
+    ## What it checks
+    Two scenarios: the link turns `invalid` (sync calls get 400 `invalid_link`) and the link
+    turns `token_required` (retrievals get 428 `token_required`). After the sync, the integration
+    must have recorded it: the link's row in the store carries that status, or the logs name the
+    link together with the state. A crash or a hang fails.
+
+    ## Why Belvo asks
+    Links break when users change their bank password or the bank asks for MFA again. Until
+    the user reconnects, every sync fails; the checklist asks that these statuses are monitored
+    and the user prompted.
+
+    ## How to fix
+    Map `invalid_link` to `invalid` and `token_required` to `token_required` on the link, and
+    show the user a "reconnect your bank" prompt (the widget in update mode, with `link_id`).
+
+    ## Example
+    `UPDATE links SET status = 'invalid' WHERE belvo_id = :link`
+    """
+    h = judge.harness(ctx, "create_link", "sync")
+    cases = (("links-invalid", "invalid", r"invalid"), ("links-token-required", "token_required",
+                                                          r"token[_ ]required|\bmfa\b"))
+    for (name, state, words), outcome in zip(cases, h.scenarios(*(c[0] for c in cases))):
+        yield _recorded(ctx, outcome, state, re.compile(words, re.I))
+
+
+def _recorded(ctx, outcome, state, words):
+    early = judge.not_run(ctx, "BLV502", outcome) or judge.crash_or_hang(ctx, "BLV502", outcome)
+    if early:
+        return early
+    link_id = outcome.link_id
+    faulted = [e for e in outcome.requests() if e.status in (400, 428)]
+    if not faulted:
+        return warned(f"scenario {outcome.name}: the sync made no call that revealed the {state} link",
+                      evidence=judge.describe(ctx, "BLV502", outcome))
+    store = outcome.store_after("sync")
+    row = None
+    if store is not None and store.has("links"):
+        row = next((r for r in store.rows("links") if link_id in map(str, r.values())), None)
+    in_store = row is not None and any(words.search(str(v)) for k, v in row.items() if k != "belvo_id")
+    lines = [line for line in outcome.logs.splitlines() if link_id and link_id in line and words.search(line)]
+    extra = f"store: links row {row}" if row is not None else "store: no links read-back for this link"
+    evidence = judge.describe(ctx, "BLV502", outcome, needle=state if not lines else lines[0][:60], extra=extra)
+    if in_store:
+        return passed(f"scenario {outcome.name}: the link is stored as {state}", evidence=evidence)
+    if lines:
+        return passed(f"scenario {outcome.name}: the logs name the link and its {state} state", evidence=evidence)
+    return failed(f"scenario {outcome.name}: the link turned {state} but neither the store nor the logs record it",
+                  evidence=evidence)
+
+
+@check(
+    id="BLV503",
+    title="A 428 during link creation is handled",
+    failure_title="A 428 (MFA token required) during link creation is not handled",
+    checklist="Link creation handles MFA: a 428 token_required is resumed with the token, or reported clearly.",
+    evidence=[Evidence.HARNESS],
+    hint="Catch 428 token_required on POST /api/links/, log its request_id, and ask the user for the token "
+         "(or finish in the widget).",
+)
+def handles_mfa(ctx):
+    """
+    ## What it checks
+    Link creation with sandbox credentials that make the bank ask for a one-time token: the
+    simulator answers 428 `token_required` with a `session`. The flow must not crash or hang, and
+    must log the `request_id` or a clear MFA message.
+
+    ## Why Belvo asks
+    Many institutions ask for MFA. A 428 is not a failure: it is a step of link creation. Code
+    that only expects 201 crashes on it or leaves an unconfirmed link behind without a word.
+
+    ## How to fix
+    Handle 428 explicitly: keep `session` and `link`, ask the user for the token, and resume with
+    `PATCH /api/links/` (or let the Connect widget handle MFA).
+
+    ## Example
+    `log.warning("MFA needed for link %s (request_id=%s)", err.link, err.request_id)`
+    """
+    h = judge.harness(ctx, "create_link")
+    outcome = h.scenario("links-mfa")
+    early = judge.not_run(ctx, "BLV503", outcome) or judge.crash_or_hang(ctx, "BLV503", outcome)
+    if early:
+        return early
+    asked = [e for e in outcome.requests() if e.status == 428]
+    if not asked:
+        return warned("the simulator never answered 428: the create_link flow did not use the MFA credentials "
+                      "({username}/{password})", evidence=judge.describe(ctx, "BLV503", outcome))
+    rid = next((e.request_id for e in asked if e.request_id and outcome.logged(e.request_id)), None)
+    said = MFA_WORDS.search(outcome.logs)
+    evidence = judge.describe(ctx, "BLV503", outcome, needle=rid or (said.group(0) if said else None))
+    if rid:
+        return passed("the 428's request_id is logged", evidence=evidence)
+    if said:
+        return passed(f"the 428 is reported with a clear MFA message ({said.group(0)!r})", evidence=evidence)
+    return failed("the 428 token_required was neither logged with its request_id nor reported as MFA",
+                  evidence=evidence)

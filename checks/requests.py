@@ -1,0 +1,248 @@
+"""Section 3: request handling (success codes, pagination, ids), judged from the plain harness scenario."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from belvo_check.harness import judge
+from belvo_check.harness.outcome import duplicates
+from belvo_check.model import Evidence, failed, passed, warned
+from belvo_check.registry import check
+
+MAX_PAGE_SIZE = 1000
+
+
+def _clean(ctx, check_id, outcome):
+    return judge.not_run(ctx, check_id, outcome) or judge.crash_or_hang(ctx, check_id, outcome)
+
+
+@check(
+    id="BLV301",
+    title="200, 201 and 202 responses are handled",
+    failure_title="Success responses (200/201/202) are not handled",
+    checklist="200, 201 and 202 success responses are handled.",
+    evidence=[Evidence.HARNESS],
+    hint="Treat every 2xx as success: 201 on creates and retrievals, 200 on reads, 202 (async) with a request_id.",
+)
+def success_codes(ctx):
+    """
+    ## What it checks
+    In the plain scenario the simulator answers link creation with 201, retrievals with 201 (or
+    200) and lists with 200. The flows must exit 0 without a crash, and link creation must leave
+    the link in the store when a store is configured. If the integration uses async mode
+    (`X-Belvo-Request-Mode: async`), the 202 answers must be handled the same way; an integration
+    that does not use async mode is not faulted for it.
+
+    ## Why Belvo asks
+    The checklist lists 200, 201 and 202. Code that checks `status == 200` treats every 201
+    create as a failure.
+
+    ## How to fix
+    Test `200 <= status < 300` (or the SDK's success flag), and read the body the status implies.
+
+    ## Example
+    `if resp.is_success: link = resp.json()  # 201 on POST /api/links/`
+    """
+    h = judge.harness(ctx, "create_link", "sync")
+    outcome = h.scenario("plain")
+    early = _clean(ctx, "BLV301", outcome)
+    if early:
+        return early
+    evidence = judge.describe(ctx, "BLV301", outcome)
+    for run in outcome.runs("create_link") + outcome.runs("sync")[:1]:
+        if run.result.exit_code != 0:
+            return failed(f"{run.label} exited {run.result.exit_code} although every answer was a success",
+                          evidence=evidence)
+    codes = sorted({e.status for e in outcome.requests() if e.status and 200 <= e.status < 300})
+    if not outcome.link_id:
+        return failed("link creation got 201 but the flow created no link the harness could see", evidence=evidence)
+    store = outcome.store_after("create_link")
+    if store is not None and store.has("links") and outcome.real_id(outcome.link_id) not in \
+            {outcome.real_id(i) for i in store.ids("links")}:
+        return failed(f"link creation answered 201 but link {outcome.link_id} is not in the store", evidence=evidence)
+    note = " (including 202 async answers)" if 202 in codes else " (async mode not used: 202 not exercised)"
+    return passed(f"flows succeeded on {', '.join(map(str, codes))}{note}", evidence=evidence)
+
+
+@check(
+    id="BLV302",
+    title="204 responses on delete are handled",
+    failure_title="A 204 with an empty body breaks link deletion",
+    checklist="204 success responses (deleting data: empty body) are handled.",
+    evidence=[Evidence.HARNESS],
+    hint="Do not parse a body on 204: check the status and return.",
+)
+def delete_204(ctx):
+    """
+    ## What it checks
+    The plain scenario ends with the `delete_link` flow: the simulator answers
+    `DELETE /api/links/{id}/` with 204 and no body (or 202 in async mode). The flow must exit 0
+    without a crash.
+
+    ## Why Belvo asks
+    The checklist asks that 204 responses are handled. `resp.json()` on an empty 204 body throws,
+    so the deletion succeeds at Belvo while the integration reports (and maybe retries) a failure.
+
+    ## How to fix
+    Check the status first; only parse a body when there is one.
+
+    ## Example
+    `if resp.status_code == 204: return True`
+    """
+    h = judge.harness(ctx, "create_link", "delete_link")
+    outcome = h.scenario("plain")
+    early = _clean(ctx, "BLV302", outcome)
+    if early:
+        return early
+    run = outcome.run_of("delete_link")
+    deletes = outcome.requests(method="DELETE", path_prefix="/api/links/")
+    evidence = judge.describe(ctx, "BLV302", outcome, entries=deletes or outcome.requests())
+    if run is None or not deletes:
+        return warned("the delete_link flow did not call DELETE /api/links/{id}/", evidence=evidence)
+    status = deletes[-1].status
+    if run.result.exit_code != 0:
+        return failed(f"the simulator answered {status} with an empty body and delete_link exited "
+                      f"{run.result.exit_code}", evidence=evidence)
+    return passed(f"delete_link handled a {status} and exited 0", evidence=evidence)
+
+
+@check(
+    id="BLV303",
+    title="Pagination is followed to the end",
+    failure_title="Pagination is not followed to the end",
+    checklist="Pagination is handled (follow `next` until it is null).",
+    evidence=[Evidence.HARNESS],
+    hint="Follow `next` until it is null, with page_size at most 1000; never stop at the first page or a limit.",
+)
+def pagination(ctx):
+    """
+    ## What it checks
+    In the plain scenario the link has 60 transactions, served 10 per page (like Belvo's sandbox).
+    From the journal: every page of `GET /api/transactions/` was fetched, none twice, and no
+    request asked for `page_size` above 1000. From the store (when configured): every transaction
+    the simulator holds was stored.
+
+    ## Why Belvo asks
+    The checklist asks that pagination is handled. Lists are paginated (`count`, `next`,
+    `previous`, `results`); stopping at the first page (or at an SDK's default `limit`) silently
+    loses data.
+
+    ## How to fix
+    Loop on `next` until it is null; belvo-python's `list()` does; belvo-js `list()` stops at
+    `limit` (100 by default) unless you raise it.
+
+    ## Example
+    ```python
+    url = "/api/transactions/?link=...&page_size=1000"
+    while url:
+        page = get(url); store(page["results"]); url = page["next"]
+    ```
+    """
+    h = judge.harness(ctx, "create_link", "sync")
+    outcome = h.scenario("plain")
+    early = _clean(ctx, "BLV303", outcome)
+    if early:
+        return early
+    sync = outcome.run_of("sync")
+    lists = [e for e in outcome.requests(method="GET", path_prefix="/api/transactions", during=sync)]
+    evidence_entries = lists or outcome.requests(during=sync)
+    problems = []
+    pages = [_page(e) for e in lists]
+    sizes = [int(e.query["page_size"]) for e in lists if str(e.query.get("page_size", "")).isdigit()]
+    if any(size > MAX_PAGE_SIZE for size in sizes):
+        problems.append(f"asked for page_size={max(sizes)}, above Belvo's maximum of {MAX_PAGE_SIZE}")
+    repeated = duplicates([str(p) for p in pages])
+    if repeated:
+        problems.append(f"fetched page(s) {', '.join(sorted(repeated))} more than once in one sync")
+    expected = outcome.expected_transactions()
+    store = outcome.store_after("sync")
+    stored_note = ""
+    if store is not None and store.has("transactions"):
+        stored = {outcome.real_id(i) for i in store.ids("transactions")}
+        missing = [t for t in expected if t not in stored]
+        stored_note = f"store: {len(stored)} distinct transaction ids of {len(expected)} the simulator holds"
+        if missing:
+            problems.append(f"{len(missing)} of {len(expected)} transactions were not stored (e.g. {missing[0]})")
+    elif not lists:
+        return warned("the sync listed no transactions with GET, and no store is configured to show what "
+                      "it kept: pagination cannot be judged",
+                      evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
+    last = max(pages, default=0)
+    evidence = judge.describe(ctx, "BLV303", outcome, entries=evidence_entries, extra=stored_note or None)
+    if problems:
+        return failed("; ".join(problems), evidence=evidence)
+    return passed(f"followed {len(set(pages))} page(s) to the end (last page {last}); every transaction stored"
+                  if stored_note else f"followed {len(set(pages))} page(s) to the end", evidence=evidence)
+
+
+def _page(entry) -> int:
+    raw = entry.query.get("page") or parse_qs(urlsplit(entry.path).query).get("page", ["1"])[0]
+    return int(raw) if str(raw).isdigit() else 1
+
+
+@check(
+    id="BLV304",
+    title="Object ids are stored and never duplicated",
+    failure_title="Objects are stored twice (ids not used to deduplicate)",
+    checklist="On success, the object's unique identifier (e.g. transaction.id) is stored, so that objects are "
+              "never duplicated in the customer's database.",
+    evidence=[Evidence.HARNESS],
+    hint="Make the Belvo id the primary key and upsert (INSERT ... ON CONFLICT (belvo_id) DO UPDATE).",
+)
+def ids_deduplicated(ctx):
+    """
+    ## What it checks
+    Reads the store back (`integration.store`) after the plain scenario's first sync (the Belvo
+    ids must be there), after a second sync of the same link (no id may appear twice), and after
+    a sync where the simulator repeats items across pages (no id twice either).
+
+    ## Why Belvo asks
+    The checklist asks that each object's id is stored so objects are never duplicated.
+    Retrievals behave as upserts, webhooks trigger re-fetches, and Belvo may return an item on
+    two pages: an integration keyed on anything else double-counts money.
+
+    ## How to fix
+    Key every table on the Belvo id and upsert.
+
+    ## Example
+    ```sql
+    CREATE TABLE transactions (belvo_id TEXT PRIMARY KEY, ...);
+    INSERT INTO transactions (...) VALUES (...) ON CONFLICT (belvo_id) DO UPDATE SET ...;
+    ```
+    """
+    h = judge.harness(ctx, "create_link", "sync", store=True)
+    plain, repeat = h.scenarios("plain", "repeat-pages")
+    for outcome in (plain, repeat):
+        early = _clean(ctx, "BLV304", outcome)
+        if early:
+            return early
+    first, second = plain.store_after("sync", 0), plain.store_after("sync", 1)
+    if first is None or not first.has("transactions"):
+        return warned("integration.store names no transactions read-back", evidence=judge.describe(ctx, "BLV304", plain))
+    if first.problems:
+        return warned(f"the store could not be read: {first.problems[0]}", evidence=judge.describe(ctx, "BLV304", plain))
+    expected = set(plain.expected_transactions())
+    ids = [plain.real_id(i) for i in first.ids("transactions")]
+    known = [i for i in ids if i in expected]
+    if not known:
+        return failed(f"after a sync the store holds {len(ids)} transaction rows but none carries a Belvo "
+                      "transaction id", evidence=judge.describe(ctx, "BLV304", plain,
+                                                                extra=f"store: first ids {ids[:3]}"))
+    findings = []
+    for label, outcome, snapshot in (("a second sync", plain, second),
+                                     ("a sync with items repeated across pages", repeat,
+                                      repeat.store_after("sync"))):
+        if snapshot is None:
+            continue
+        rows = [outcome.real_id(i) for i in snapshot.ids("transactions")]
+        dup = duplicates(rows)
+        extra = f"store: {len(rows)} rows, {len(set(rows))} distinct ids"
+        if dup:
+            some, times = next(iter(dup.items()))
+            extra += f"; e.g. {some} stored {times} times"
+            findings.append(failed(f"after {label}, {len(dup)} transaction id(s) are stored more than once",
+                                   evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
+        else:
+            findings.append(passed(f"after {label}, every transaction id is stored once",
+                                   evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
+    return findings

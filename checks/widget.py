@@ -1,0 +1,131 @@
+"""Section 1: the widget, judged from the harness (token issued server side; external_id without personal data)."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.harness import judge
+from belvo_check.model import Evidence, failed, passed, warned
+from belvo_check.registry import check
+
+PII = (
+    ("an e-mail address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
+    ("a phone number", re.compile(r"^\+?[\d\s().-]{10,16}$")),
+    ("a Mexican CURP", re.compile(r"^[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d$", re.I)),
+    ("a Mexican RFC", re.compile(r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$", re.I)),
+    ("a Brazilian CPF", re.compile(r"^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$")),
+    ("a Brazilian CNPJ", re.compile(r"^\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}$")),
+)
+
+
+def personal_data(value: str) -> str | None:
+    """What kind of personal data the value looks like, or None."""
+    text = value.strip()
+    return next((kind for kind, pattern in PII if pattern.search(text)), None)
+
+
+@check(
+    id="BLV101",
+    title="The widget token is issued server side with the keys and scopes",
+    failure_title="The widget token flow does not call POST /api/token/ correctly",
+    checklist="The widget access token is generated (server side, with the secret keys never reaching a browser "
+              "or mobile bundle).",
+    evidence=[Evidence.HARNESS],
+    hint="From your backend, POST /api/token/ with {id, password, scopes: 'read_institutions,write_links'} and "
+         "hand only the access token to the browser.",
+)
+def widget_token(ctx):
+    """
+    ## What it checks
+    Runs the `widget_token` flow against the simulator: it must call `POST /api/token/` with the
+    secret key pair (the simulator answers 401 otherwise) and a `scopes` value, get 200, exit 0,
+    and not print the token's secret parts.
+
+    ## Why Belvo asks
+    The Connect widget needs a short-lived access token, and creating it takes the secret keys:
+    so it must be created by the customer's server, never in the browser or app.
+
+    ## How to fix
+    Add a backend endpoint that calls `POST /api/token/` and returns `access` to the front end.
+
+    ## Example
+    ```python
+    httpx.post(f"{BELVO}/api/token/", json={"id": SID, "password": SPW, "scopes": "read_institutions,write_links"})
+    ```
+    """
+    h = judge.harness(ctx, "widget_token")
+    outcome = h.scenario("widget")
+    early = judge.not_run(ctx, "BLV101", outcome) or judge.crash_or_hang(ctx, "BLV101", outcome)
+    if early:
+        return early
+    calls = outcome.requests(method="POST", path_prefix="/api/token")
+    evidence = judge.describe(ctx, "BLV101", outcome)
+    run = outcome.run_of("widget_token")
+    if not calls:
+        return failed("the widget_token flow never called POST /api/token/", evidence=evidence)
+    last = calls[-1]
+    if last.status == 401:
+        return failed("POST /api/token/ was sent without the right secret keys (401)", evidence=evidence)
+    if last.status != 200:
+        return failed(f"POST /api/token/ got {last.status}: {last.request_id or ''}", evidence=evidence)
+    scopes = (last.body or {}).get("scopes")
+    if not scopes:
+        return failed("POST /api/token/ carried no scopes", evidence=evidence)
+    if run.result.exit_code != 0:
+        return failed(f"the token was issued but the flow exited {run.result.exit_code}", evidence=evidence)
+    return passed(f"POST /api/token/ called server side with the keys and scopes={scopes!r} (200)",
+                  evidence=evidence)
+
+
+@check(
+    id="BLV102",
+    title="external_id is set and holds no personal data",
+    failure_title="external_id is missing or holds personal data",
+    checklist="The external_id parameter carries the customer's own id for a link; it holds no personal data.",
+    evidence=[Evidence.HARNESS],
+    hint="Send your own opaque user id (at least 3 characters) as external_id; never an e-mail, phone or tax id.",
+)
+def external_id(ctx):
+    """
+    ## What it checks
+    What the simulator received as `external_id` on link creation (plain scenario) and on the
+    widget token request (if sent): it must be present, at least 3 characters, and not look like
+    personal data (e-mail, phone number, CURP, RFC, CPF, CNPJ).
+
+    ## Why Belvo asks
+    `external_id` ties a link to the customer's own user, so orphan and duplicate links can be
+    found later with `GET /api/links/?external_id=...`. Belvo asks that it carries no personally
+    identifiable information.
+
+    ## How to fix
+    Register the user first, then pass your internal user id (a UUID or number) as `external_id`.
+
+    ## Example
+    `external_id: "cust-4812"` (not `ana@acme.mx`)
+    """
+    h = ctx.evidence("harness")
+    if not (h.flow_configured("create_link") or h.flow_configured("widget_token")):
+        h.require_flows("create_link")
+    names = [n for n, f in (("plain", "create_link"), ("widget", "widget_token")) if h.flow_configured(f)]
+    outcomes = h.scenarios(*names)
+    seen = []
+    for outcome in outcomes:
+        for e in outcome.requests(method="POST"):
+            if e.path.rstrip("/") in ("/api/links", "/api/token") and e.body is not None:
+                seen.append((outcome, e, e.body.get("external_id")))
+    if not seen:
+        return warned("no link creation or widget token request reached the simulator",
+                      evidence=judge.describe(ctx, "BLV102", outcomes[0]))
+    given = [(o, e, v) for o, e, v in seen if v not in (None, "")]
+    lines = "\n".join(f"  {e.method} {e.path}: external_id={v!r}" for _, e, v in seen)
+    if not given:
+        return failed("no request carried an external_id", evidence=judge.describe(
+            ctx, "BLV102", seen[0][0], extra=f"received:\n{lines}"))
+    for outcome, e, value in given:
+        kind = personal_data(str(value))
+        if kind or len(str(value)) < 3:
+            why = f"looks like {kind}" if kind else "is shorter than 3 characters"
+            return failed(f"{e.path} got an external_id that {why}",
+                          evidence=judge.describe(ctx, "BLV102", outcome, extra=f"received:\n{lines}"))
+    return passed("external_id is sent and is an opaque id", evidence=judge.describe(
+        ctx, "BLV102", given[0][0], extra=f"received:\n{lines}"))
