@@ -124,6 +124,13 @@ class LinkData:
             text = self._cache[key] = dumps(getattr(self, "_" + kind[:-1])(i))
         return text
 
+    def account_obj(self, a: int) -> dict:
+        """Accounts are nested whole in every transaction: keep them parsed (read-only)."""
+        key = ("account-obj", a)
+        if key not in self._cache:
+            self._cache[key] = self.item("accounts", a)
+        return self._cache[key]
+
     def _rand(self, kind: str, i: int) -> bytes:
         return digest(self.seed, self.id, kind, i)
 
@@ -178,7 +185,7 @@ class LinkData:
     def _transaction(self, i: int) -> dict:
         r = self._rand("transactions", i)
         a = self.account_of(i)
-        account = self.item("accounts", a)
+        account = self.account_obj(a)
         category, sub, _, description, merchant = catalogue.TRANSACTION_KINDS[r[0] % len(catalogue.TRANSACTION_KINDS)]
         amount = round((int.from_bytes(r[1:4], "big") % 800_000 + 100) / 100, 2)
         value_date = self._day(i, self.volume.transactions)
@@ -216,7 +223,7 @@ class LinkData:
     def _balance(self, b: int) -> dict:
         r = self._rand("balances", b)
         a = b % self.volume.accounts
-        account = self.item("accounts", a)
+        account = self.account_obj(a)
         value = round(int.from_bytes(r[:4], "big") % 2_000_000 / 100, 2)
         return {
             "id": self.item_id("balances", b), "account": account,
