@@ -1,7 +1,9 @@
 """The harness as an evidence source: `ctx.evidence("harness")` builds one `Harness` per run.
 
 Checks ask `harness.scenario("errors-500")`; the first asker schedules it and every asker waits
-for the same cached `Outcome`. Scenarios run on a pool of os.cpu_count() workers, slowest first.
+for the same cached `Outcome`. Scenarios run on a pool of os.cpu_count() workers, slowest first;
+scenarios that mostly wait on a socket (the stall) get one worker of their own, so they do not
+hold a CPU slot while sleeping.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ class Harness:
             raise EvidenceUnavailable("integration.flows names no flow to run",
                                       enable="add to the config: integration: {flows: {create_link: ..., sync: ...}}")
         self._futures: dict[str, Future] = {}
-        self._queue: list = []
+        self._queues: dict[bool, list] = {False: [], True: []}  # keyed by ScenarioSpec.waits
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._closed = False
-        self._workers = [threading.Thread(target=self._work, daemon=True, name=f"harness-{i}")
-                         for i in range(max(1, workers or os.cpu_count() or 1))]
+        cpu = max(1, workers or os.cpu_count() or 1)
+        self._workers = [threading.Thread(target=self._work, args=(i >= cpu,), daemon=True, name=f"harness-{i}")
+                         for i in range(cpu + 1)]
         for thread in self._workers:
             thread.start()
         self._receiver: Receiver | None = None
@@ -73,8 +76,9 @@ class Harness:
                 future = self._futures.get(name)
                 if future is None:
                     future = self._futures[name] = Future()
-                    heapq.heappush(self._queue, (-SCENARIOS[name].cost, next(self._order), name))
-                    self._wake.notify()
+                    spec = SCENARIOS[name]
+                    heapq.heappush(self._queues[spec.waits], (-spec.cost, next(self._order), name))
+                    self._wake.notify_all()
                 futures.append(future)
         return futures
 
@@ -85,14 +89,15 @@ class Harness:
         """Several outcomes; all are scheduled before waiting, so they run side by side."""
         return [future.result() for future in self.submit(*names)]
 
-    def _work(self) -> None:
+    def _work(self, waits: bool) -> None:
+        queue = self._queues[waits]
         while True:
             with self._lock:
-                while not self._queue and not self._closed:
+                while not queue and not self._closed:
                     self._wake.wait()
                 if self._closed:
                     return
-                _, _, name = heapq.heappop(self._queue)
+                _, _, name = heapq.heappop(queue)
                 future = self._futures[name]
             try:
                 future.set_result(run_scenario(SCENARIOS[name], self.integration))
@@ -113,7 +118,8 @@ class Harness:
             self._closed = True
             self._wake.notify_all()
             pending = [f for f in self._futures.values() if not f.done()]
-            self._queue.clear()
+            for queue in self._queues.values():
+                queue.clear()
         for future in pending:
             future.cancel()
         with self._receiver_lock:

@@ -25,6 +25,7 @@ class ScenarioSpec:
     credentials: tuple[str, str] = VALID
     institution: str = "erebor_mx_retail"
     cost: int = 1  # scheduling priority: slow scenarios start first
+    waits: bool = False  # spends its time waiting on a socket, not on a CPU: runs beside the CPU-bound ones
 
     def simulator_rules(self, timeout: float) -> list[dict]:
         """The rules as the simulator takes them; a stall of None means 'longer than the flow may take'."""
@@ -79,7 +80,7 @@ SPECS: tuple[ScenarioSpec, ...] = (
     ScenarioSpec("errors-408", "answered every sync call with 408 request_timeout",
                  rules=(_on_sync("request-timeout", _error(408, "request_timeout")),)),
     ScenarioSpec("errors-stall", "held every sync call open without answering (longer than integration.timeout)",
-                 rules=(_on_sync("stall", {"stall": None}),), cost=10),
+                 rules=(_on_sync("stall", {"stall": None}),), cost=10, waits=True),
     ScenarioSpec("errors-too-many-sessions", "answered every sync call with 400 too_many_sessions",
                  rules=(_on_sync("too-many-sessions", _error(400, "too_many_sessions")),), cost=2),
     # Links (BLV5xx).

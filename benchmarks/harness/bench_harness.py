@@ -1,0 +1,56 @@
+"""On-demand benchmark: wall time of `belvo-check run -c sample-config.yaml` vs its slowest single scenario.
+
+    python benchmarks/harness/bench_harness.py
+
+Prints the full run's wall time, each scenario's time alone, and the ratio full / slowest
+(target <= 1.5: scenarios run side by side, slowest first).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "sample-config.yaml"
+
+
+def full_run() -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "belvo_check", "run", "-c", str(CONFIG), "--format", "json"],
+                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+    return time.monotonic() - started
+
+
+def scenario_times() -> dict[str, float]:
+    from belvo_check.config import load_config
+    from belvo_check.evidence import Context
+    from belvo_check.harness.execute import run_scenario
+    from belvo_check.harness.integration import Integration
+    from belvo_check.harness.scenarios import SCENARIOS
+
+    ctx = Context(load_config(CONFIG))
+    integration = Integration(ctx)
+    times = {}
+    for name, spec in SCENARIOS.items():
+        started = time.monotonic()
+        run_scenario(spec, integration)
+        times[name] = time.monotonic() - started
+    return times
+
+
+def main() -> None:
+    wall = full_run()
+    times = scenario_times()
+    for name, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:32s} {seconds:6.2f}s")
+    slowest = max(times, key=times.get)
+    print(f"scenarios alone, in sequence: {sum(times.values()):.2f}s")
+    print(f"full run (every check, sample-config.yaml): {wall:.2f}s")
+    print(f"slowest scenario: {slowest} {times[slowest]:.2f}s")
+    print(f"ratio full / slowest: {wall / times[slowest]:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
