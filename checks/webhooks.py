@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
 from belvo_check.probes import judge
+from belvo_check.probes import reactions as reactions_mod
 from belvo_check.probes import store as stores
 from belvo_check.probes.evidence import Exchange
 from belvo_check.probes.http import latency_summary
@@ -380,3 +381,113 @@ def burst_acknowledged(ctx):
     verdict = _ack_verdict(probes, exchanges, "concurrent deliveries")
     summary = f"{len(exchanges)} at once: {latency_summary([e.response for e in exchanges])}"
     return replace(verdict, message=f"{verdict.message}; {summary}", evidence=f"{summary}\n{verdict.evidence}")
+
+
+# --- With the harness: what the integration does after a webhook --------------------------------
+
+def _reaction_lines(reactions) -> str:
+    lines = []
+    for reaction in reactions:
+        lines.append(f"{reaction.label}: answered {reaction.response.describe()} in "
+                     f"{reaction.response.latency_ms:.0f} ms")
+        lines += [f"  {seen}" for seen in reaction.seen] or ["  nothing observed"]
+    return "\n".join(lines)
+
+
+@check(
+    id="BLV408",
+    title="A TRANSACTIONS webhook makes the integration fetch that link's transactions",
+    failure_title="A TRANSACTIONS webhook does not make the integration fetch the link's transactions",
+    checklist="Webhooks are handled for single and for recurrent links.",
+    evidence=[Evidence.HARNESS, Evidence.PROBE],
+    hint="On TRANSACTIONS historical_update and new_transactions_available, fetch "
+         "GET /api/transactions/?link=<link_id> (in the background, after acknowledging).",
+)
+def transactions_webhook_fetches(ctx):
+    """
+    ## What it checks
+    With the harness (`integration.start`): belvo-check creates a link through the integration's
+    own `create_link` flow against its simulator, then delivers TRANSACTIONS `historical_update`
+    and `new_transactions_available` for that link to the receiver it started. After each, the
+    simulator's journal must show the integration calling `GET /api/transactions/?link=<that link>`
+    within a few seconds. Without the harness it is skipped.
+
+    ## Why Belvo asks
+    Belvo announces data by webhook and asks you to call GET only after it: an earlier GET can
+    return nothing or duplicates, and a webhook nobody acts on means new transactions never reach
+    your users. Handling webhooks "for single and for recurrent links" means acting on them.
+
+    ## How to fix
+    In the webhook worker, on these codes, list the link's transactions (following `next`) and
+    upsert them by `id`.
+
+    ## Example
+    ```python
+    if hook["webhook_type"] == "TRANSACTIONS" and hook["webhook_code"] in (
+            "historical_update", "new_transactions_available"):
+        queue.enqueue(sync_transactions, link_id=hook["link_id"])
+    ```
+    """
+    probes = _probes(ctx)
+    reactions = [reactions_mod.fetch_after(probes, code)
+                 for code in ("historical_update", "new_transactions_available")]
+    evidence = f"{probes.target.describe()}; simulator journal after each delivery:\n{_reaction_lines(reactions)}"
+    unacked = [r.label for r in reactions if not r.response.ok]
+    idle = [r.label for r in reactions if not r.seen]
+    if idle:
+        return failed(f"no GET /api/transactions/ for the link followed {' nor '.join(idle)} "
+                      f"(watched {reactions_mod.FETCH_WAIT:g} s)", evidence=evidence)
+    if unacked:
+        return warned(f"the transactions were fetched, but {', '.join(unacked)} was not acknowledged with a 2xx",
+                      evidence=evidence)
+    return passed("each TRANSACTIONS webhook was followed by GET /api/transactions/ for its link", evidence=evidence)
+
+
+@check(
+    id="BLV409",
+    title="LINK token_required and invalid_credentials mark the link for re-authentication",
+    failure_title="LINK token_required / invalid_credentials webhooks leave the link as it was",
+    checklist="invalid and token_required link statuses are monitored, and the user is prompted to update "
+              "credentials when needed.",
+    evidence=[Evidence.HARNESS, Evidence.PROBE],
+    hint="On LINK token_required or invalid_credentials, store the link's new status and prompt the user to "
+         "reconnect (the widget's update mode).",
+)
+def link_webhook_marks_reauth(ctx):
+    """
+    ## What it checks
+    With the harness (`integration.start`): for a link the integration created through its own
+    `create_link` flow, belvo-check delivers LINK `token_required`, then LINK
+    `invalid_credentials`. After each, the store read-back (`integration.store.links`) must show
+    the link with a status naming it (`token_required`, `invalid`, ...), or the integration's logs
+    must mention the link with that status or a re-authentication prompt. Evidence: the changed
+    row or the log line. Without the harness it is skipped.
+
+    ## Why Belvo asks
+    A recurrent link whose credentials changed or that needs an MFA token stops updating. Belvo
+    tells you with these webhooks and asks you to monitor `invalid` and `token_required` and
+    prompt the user to update their credentials; otherwise the user's data silently goes stale.
+
+    ## How to fix
+    On these codes, update the link's status in your store and surface a "reconnect your bank"
+    prompt that opens the Connect widget in update mode for that link.
+
+    ## Example
+    ```python
+    if hook["webhook_type"] == "LINK" and hook["webhook_code"] in ("token_required", "invalid_credentials"):
+        links.set_status(hook["link_id"], "token_required" if hook["webhook_code"] == "token_required" else "invalid")
+        notify_user_to_reconnect(hook["link_id"])
+    ```
+    """
+    probes = _probes(ctx)
+    reactions = [reactions_mod.reauth_after(probes, code, ctx.redact)
+                 for code in ("token_required", "invalid_credentials")]
+    evidence = f"{probes.target.describe()}; store and logs after each delivery:\n{_reaction_lines(reactions)}"
+    unmarked = [r.label for r in reactions if not r.seen]
+    if unmarked:
+        return failed(f"after {' and '.join(unmarked)} neither the store nor the logs marked the link for "
+                      f"re-authentication (watched {reactions_mod.MARK_WAIT:g} s)", evidence=evidence)
+    only_logs = [r.label for r in reactions if not any(s.startswith("store:") for s in r.seen)]
+    how = "the logs" if len(only_logs) == len(reactions) else "the store" if not only_logs else "the store and logs"
+    return passed(f"{how} marked the link for re-authentication after token_required and invalid_credentials",
+                  evidence=evidence)

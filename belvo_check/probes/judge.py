@@ -17,19 +17,18 @@ def problem(response: Response, ack_within: float) -> str | None:
 
 
 def table(exchanges, ack_within: float, mark=None) -> str:
-    """A plain-text table: what was delivered, the status, the latency, and a mark on problems.
+    """A plain-text table: status, latency, what was delivered, and a mark on problems.
 
     `mark(response)` says what is wrong with an answer (default: not a 2xx within ack_within).
+    Status and latency come first so the columns stay aligned when a long label wraps.
     """
     mark = mark or (lambda response: problem(response, ack_within))
-    width = max((len(e.label) for e in exchanges), default=10)
-    lines = [f"{'delivery'.ljust(width)}  status  latency"]
+    lines = ["status  latency  delivery"]
     for exchange in exchanges:
         response = exchange.response
         why = mark(response)
         status = str(response.status) if response.status is not None else "-"
-        lines.append(f"{exchange.label.ljust(width)}  {status:>6}  {response.latency_ms:>6.0f} ms"
-                     + (f"  <- {why}" if why else ""))
+        lines.append(f"{status:>6} {response.latency_ms:>6.0f} ms  {exchange.label}" + (f"  <- {why}" if why else ""))
     return "\n".join(lines)
 
 

@@ -1,22 +1,20 @@
 """Reading back what a receiver stored, to see whether a duplicate delivery had a duplicate effect.
 
 With the harness, its receiver reads the store. Without it (probes sent to webhooks.probe_url),
-`integration.store` is read here directly, provided it names no harness placeholder.
+`integration.store` is read with the harness's readers, provided it names no harness placeholder.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
-import sqlite3
-import subprocess
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-Snapshot = dict[str, list]
-COMMAND_TIMEOUT = 15.0
-MAX_OUTPUT = 4_000_000
+from belvo_check.harness.store import read_commands, read_sqlite
+
+Snapshot = dict[str, list]  # table -> rows
 
 
 def reader_from_config(ctx) -> tuple[Callable[[], Snapshot], str] | None:
@@ -31,36 +29,15 @@ def reader_from_config(ctx) -> tuple[Callable[[], Snapshot], str] | None:
             return None  # a harness placeholder such as {workdir}: only the harness can read it
         path = (base / store.sqlite).resolve()
         queries = {name: q for name, q in (("transactions", store.transactions), ("links", store.links)) if q}
-        return (lambda: _read_sqlite(path, queries)), f"sqlite {path} ({', '.join(queries)})"
+        return (lambda: read_sqlite(path, queries).tables), f"sqlite {path} ({', '.join(queries)})"
     if store.command:
         if any("{" in command for command in store.command.values()):
             return None
         commands = dict(store.command)
-        return (lambda: _read_commands(commands, base)), f"store commands ({', '.join(commands)})"
+        read = lambda: read_commands(commands, env=dict(os.environ), cwd=str(base),  # noqa: E731
+                                     timeout=integration.timeout).tables
+        return read, f"store commands ({', '.join(commands)})"
     return None
-
-
-def _read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
-    if not path.exists():
-        return {name: [] for name in queries}
-    # read-only: a probe never writes to the integration's store
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
-        return {name: [tuple(row) for row in conn.execute(query).fetchall()] for name, query in queries.items()}
-
-
-def _read_commands(commands: dict[str, str], cwd: Path) -> Snapshot:
-    snapshot: Snapshot = {}
-    for name, command in commands.items():
-        done = subprocess.run(shlex.split(command), cwd=cwd, capture_output=True, timeout=COMMAND_TIMEOUT)
-        rows = []
-        for line in done.stdout[:MAX_OUTPUT].decode(errors="replace").splitlines():
-            if line.strip():
-                try:
-                    rows.append(json.dumps(json.loads(line), sort_keys=True))
-                except ValueError:
-                    rows.append(line.strip())
-        snapshot[name] = rows
-    return snapshot
 
 
 def added(before: Snapshot, after: Snapshot) -> dict[str, int]:
