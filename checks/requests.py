@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from belvo_check.harness import judge
-from belvo_check.harness.outcome import duplicates
 from belvo_check.model import Evidence, failed, passed, warned
 from belvo_check.registry import check
 
@@ -151,7 +150,7 @@ def pagination(ctx):
     sizes = [int(e.query["page_size"]) for e in lists if str(e.query.get("page_size", "")).isdigit()]
     if any(size > MAX_PAGE_SIZE for size in sizes):
         problems.append(f"asked for page_size={max(sizes)}, above Belvo's maximum of {MAX_PAGE_SIZE}")
-    repeated = duplicates([str(p) for p in pages])
+    repeated = judge.duplicates([str(p) for p in pages])
     if repeated:
         problems.append(f"fetched page(s) {', '.join(sorted(repeated))} more than once in one sync")
     expected = outcome.expected_transactions()
@@ -235,7 +234,7 @@ def ids_deduplicated(ctx):
         if snapshot is None:
             continue
         rows = [outcome.real_id(i) for i in snapshot.ids("transactions")]
-        dup = duplicates(rows)
+        dup = judge.duplicates(rows)
         extra = f"store: {len(rows)} rows, {len(set(rows))} distinct ids"
         if dup:
             some, times = next(iter(dup.items()))

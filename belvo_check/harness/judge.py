@@ -7,10 +7,13 @@ slice, a log excerpt, a store difference) and one command that reproduces it alo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from belvo_check.evidence import EvidenceUnavailable
-from belvo_check.harness.outcome import Outcome, journal_lines
 from belvo_check.model import Finding, failed, passed, warned
+
+if TYPE_CHECKING:  # check modules import this one: keep `belvo-check list` free of sqlite, httpx, ...
+    from belvo_check.harness.outcome import Outcome
 
 MAX_RETRIES = 5  # Belvo's retry policy for 5xx (and too_many_sessions)
 
@@ -31,6 +34,8 @@ def reproduce(ctx, check_id: str) -> str:
 def describe(ctx, check_id: str, outcome: Outcome, *, entries=None, needle: str | None = None,
              extra: str | None = None) -> str:
     """The evidence block of a finding; redacted again by the runner, redacted here for safety."""
+    from belvo_check.harness.outcome import journal_lines
+
     parts = [f"simulator (scenario {outcome.name}): {outcome.spec.does}",
              "integration: " + "; ".join(f.status_line() for f in outcome.flows)]
     if entries is None:
@@ -115,6 +120,13 @@ def attempts(outcome: Outcome, rule: str) -> list[Attempts]:
                 key = (run.step, e.method, e.path)
                 groups.setdefault(key, Attempts(e.method, e.path, [])).entries.append(e)
     return list(groups.values())
+
+
+def duplicates(ids: list[str]) -> dict[str, int]:
+    """Ids seen more than once, with their count."""
+    from collections import Counter
+
+    return {k: n for k, n in Counter(ids).items() if n > 1}
 
 
 def growing(gaps: list[float]) -> bool:

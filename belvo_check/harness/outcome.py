@@ -6,7 +6,6 @@ runner, and BLV704 needs the raw form to find leaks.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from belvo_check.harness.crash import find_crash
@@ -174,7 +173,3 @@ def journal_lines(entries: list, limit: int = 12) -> str:
     if len(entries) > limit:
         lines.append(f"  ... and {len(entries) - limit} more")
     return "\n".join(lines) or "  (no calls)"
-
-
-def duplicates(ids: list[str]) -> dict[str, int]:
-    return {k: n for k, n in Counter(ids).items() if n > 1}
