@@ -380,6 +380,10 @@ def burst_acknowledged(ctx):
     exchanges = probes.burst()
     verdict = _ack_verdict(probes, exchanges, "concurrent deliveries")
     summary = f"{len(exchanges)} at once: {latency_summary([e.response for e in exchanges])}"
+    resets = sum(e.response.reconnected for e in exchanges)
+    if resets:  # acknowledged in time all the same, but the server refused connections under load
+        summary += (f"; {resets} connection(s) were reset before any answer and retried: raise the "
+                    "server's listen backlog")
     return replace(verdict, message=f"{verdict.message}; {summary}", evidence=f"{summary}\n{verdict.evidence}")
 
 

@@ -28,7 +28,9 @@ def table(exchanges, ack_within: float, mark=None) -> str:
         response = exchange.response
         why = mark(response)
         status = str(response.status) if response.status is not None else "-"
-        lines.append(f"{status:>6} {response.latency_ms:>6.0f} ms  {exchange.label}" + (f"  <- {why}" if why else ""))
+        note = " (reconnected after a reset)" if response.reconnected else ""
+        lines.append(f"{status:>6} {response.latency_ms:>6.0f} ms  {exchange.label}{note}"
+                     + (f"  <- {why}" if why else ""))
     return "\n".join(lines)
 
 
