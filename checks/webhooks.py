@@ -7,11 +7,6 @@ from urllib.parse import urlsplit
 
 from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
-from belvo_check.probes import judge
-from belvo_check.probes import reactions as reactions_mod
-from belvo_check.probes import store as stores
-from belvo_check.probes.evidence import Exchange
-from belvo_check.probes.http import latency_summary
 from belvo_check.registry import check
 from belvo_check.urls import host_of, is_loopback_or_private, tunnel_service
 
@@ -123,12 +118,16 @@ def production_url_is_public_https(ctx):
 
 
 
+# The probe modules import httpx: they are imported inside the checks, so loading the registry stays cheap.
+
 def _probes(ctx):
     return ctx.evidence("probes")
 
 
 def _ack_verdict(probes, exchanges, what: str):
     """pass when every delivery got a 2xx within ack_within, else fail naming the ones that did not."""
+    from belvo_check.probes import judge
+
     ack = probes.ack_within
     evidence = f"{probes.target.describe()}\n{judge.table(exchanges, ack)}"
     bad = judge.problems(exchanges, ack)
@@ -262,6 +261,10 @@ def duplicates_idempotent(ctx):
     INSERT INTO webhooks (webhook_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING;
     ```
     """
+    from belvo_check.probes import judge
+    from belvo_check.probes import store as stores
+    from belvo_check.probes.evidence import Exchange
+
     probes = _probes(ctx)
     run = probes.duplicate(probes.known_link())
     ack = probes.ack_within
@@ -326,6 +329,8 @@ def authorization_enforced(ctx):
         return Response(status=401)
     ```
     """
+    from belvo_check.probes import judge
+
     probes = _probes(ctx)
     target = probes.target
     if not target.authorization:
@@ -376,6 +381,8 @@ def burst_acknowledged(ctx):
     httpd = ThreadingHTTPServer(("0.0.0.0", 8099), Handler)   # not HTTPServer
     ```
     """
+    from belvo_check.probes.http import latency_summary
+
     probes = _probes(ctx)
     exchanges = probes.burst()
     verdict = _ack_verdict(probes, exchanges, "concurrent deliveries")
@@ -432,6 +439,8 @@ def transactions_webhook_fetches(ctx):
         queue.enqueue(sync_transactions, link_id=hook["link_id"])
     ```
     """
+    from belvo_check.probes import reactions as reactions_mod
+
     probes = _probes(ctx)
     reactions = [reactions_mod.fetch_after(probes, code)
                  for code in ("historical_update", "new_transactions_available")]
@@ -483,6 +492,8 @@ def link_webhook_marks_reauth(ctx):
         notify_user_to_reconnect(hook["link_id"])
     ```
     """
+    from belvo_check.probes import reactions as reactions_mod
+
     probes = _probes(ctx)
     reactions = [reactions_mod.reauth_after(probes, code, ctx.redact)
                  for code in ("token_required", "invalid_credentials")]

@@ -36,6 +36,8 @@ def production_match(url: str, production_url: str | None) -> str | None:
         return None
     if host == production_host:
         return f"{host} is the host of the production webhook URL (webhooks.urls.production)"
+    if is_loopback_or_private(host) and not is_loopback_or_private(production_host):
+        return None  # a local probe cannot reach a public production host: no DNS query needed
     shared = addresses(host) & addresses(production_host)
     if shared:
         return (f"{host} resolves to {', '.join(sorted(shared))}, as the production webhook host "

@@ -28,7 +28,6 @@ class Target:
 
 def resolve(ctx) -> Target:
     """The probe target, or EvidenceUnavailable saying what would provide one."""
-    webhooks = ctx.config.webhooks
     integration = ctx.config.integration
     if integration is not None and integration.start:
         target = _harness_target(ctx)
