@@ -441,6 +441,7 @@ def transactions_webhook_fetches(ctx):
     """
     from belvo_check.probes import reactions as reactions_mod
 
+    reactions_mod.require_harness(ctx)
     probes = _probes(ctx)
     reactions = [reactions_mod.fetch_after(probes, code)
                  for code in ("historical_update", "new_transactions_available")]
@@ -494,6 +495,7 @@ def link_webhook_marks_reauth(ctx):
     """
     from belvo_check.probes import reactions as reactions_mod
 
+    reactions_mod.require_harness(ctx)
     probes = _probes(ctx)
     reactions = [reactions_mod.reauth_after(probes, code, ctx.redact)
                  for code in ("token_required", "invalid_credentials")]

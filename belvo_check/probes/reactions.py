@@ -27,6 +27,14 @@ class Reaction:
     seen: list[str] = field(default_factory=list)  # what showed the reaction (journal lines, rows, log lines)
 
 
+def require_harness(ctx) -> None:
+    """Skip, naming integration.start, before any probe target is resolved."""
+    integration = ctx.config.integration
+    if integration is None or not integration.start:
+        raise EvidenceUnavailable("needs the receiver belvo-check starts (integration.start) and its simulator",
+                                  enable=f"add to the config: {START_EXAMPLE}")
+
+
 def known_link(probes) -> tuple[object, str]:
     """(receiver, link id) for webhooks about a link the integration created itself, or skip."""
     receiver = probes.target.receiver

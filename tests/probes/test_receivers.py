@@ -84,3 +84,10 @@ def test_harness_checks_skip_without_the_harness(receiver, run_webhook_checks):
     for check in ("BLV408", "BLV409"):
         assert results[check].status is Status.SKIP
         assert "integration.start" in results[check].findings[0].message + (results[check].findings[0].hint or "")
+
+
+def test_harness_checks_name_integration_start_even_without_any_target(run_webhook_checks):
+    results = run_webhook_checks("version: 1\nenvironment: sandbox\n", selectors=("BLV408", "BLV409"))
+    for check in ("BLV408", "BLV409"):
+        assert results[check].status is Status.SKIP
+        assert "integration.start" in results[check].findings[0].message
