@@ -139,6 +139,24 @@ def sim(
                   scenario=scenario, page_size_cap=page_size_cap)
 
 
+@app.command()
+def scenario(
+    name: Optional[str] = typer.Argument(None, help="The harness scenario to replay; omit to list them."),
+    config: Path = typer.Option(Path("belvo-check.yaml"), "-c", "--config", help="The config file."),
+) -> None:
+    """Replay one harness scenario alone against your integration and show what happened."""
+    if name is None:
+        from belvo_check.harness.scenarios import SCENARIOS
+
+        width = max(map(len, SCENARIOS))
+        for scenario_name, spec in SCENARIOS.items():
+            print(f"{scenario_name.ljust(width)}  {spec.does}")
+        return
+    from belvo_check.harness.replay import replay
+
+    print(replay(config, name))
+
+
 @webhooks_app.command("send")
 def webhooks_send(
     url: str = typer.Option(..., "--url", help="The receiver, e.g. http://127.0.0.1:9000/belvo/webhooks."),

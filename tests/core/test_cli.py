@@ -170,3 +170,13 @@ def test_sample_config_runs_every_section():
     report = json.loads(out.stdout)
     jsonschema.validate(report, json.loads(REPORT_SCHEMA.read_text()))
     assert {r["section"] for r in report["results"]} == {s.number for s in SECTIONS}
+
+
+def test_scenario_lists_and_replays_one_alone():
+    listing = run_cli("scenario")
+    assert listing.returncode == 0 and "errors-500" in listing.stdout and "compat-timestamps-3Z" in listing.stdout
+    replayed = run_cli("scenario", "errors-500", "-c", "sample-config.yaml", cwd=ROOT)
+    assert replayed.returncode == 0, replayed.stderr
+    assert "-> 500 request_id=" in replayed.stdout and "giving up" in replayed.stdout
+    unknown = run_cli("scenario", "errors-501", "-c", "sample-config.yaml", cwd=ROOT)
+    assert unknown.returncode == 2 and "unknown scenario 'errors-501'" in unknown.stderr
