@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -93,7 +94,8 @@ class Probes:
             read = self.target.read_store
             outcome = DuplicateRun(first=None, second=None, probe=probe)  # type: ignore[arg-type]
             try:
-                outcome.before = read() if read else None
+                # settled first: an earlier probe's background work must not count as this one's effect
+                outcome.before = settle(read, None, wait_for_change=False) if read else None
             except Exception as exc:  # a broken read-back is reported, the acks are still judged
                 outcome.store_error, read = f"{type(exc).__name__}: {exc}", None
             outcome.first = self._send(probe)
@@ -119,10 +121,11 @@ class Probes:
                 self._cache["known_link"] = receiver.create_link()
             return self._cache["known_link"]
 
-    def send(self, probe: Payload) -> Response:
-        """One delivery, serialised with the other probes (for the harness checks)."""
+    @contextmanager
+    def exclusive(self):
+        """Hold off every other probe while a delivery's reaction is watched; yields the send function."""
         with self._lock:
-            return self._send(probe)
+            yield self._send
 
     # -- plumbing ------------------------------------------------------------------------------
 

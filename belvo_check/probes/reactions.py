@@ -53,16 +53,16 @@ def fetch_after(probes, code: str) -> Reaction:
     """Deliver TRANSACTIONS <code> for a known link; watch for GET /api/transactions/?link=<it>."""
     receiver, link = known_link(probes)
     journal = receiver.sim.journal
-    mark = len(journal)
     probe = catalogue.payload("TRANSACTIONS", code, link_id=link)
-    reaction = Reaction(probe.label, probes.send(probe))
-    deadline = time.monotonic() + FETCH_WAIT
-    while time.monotonic() < deadline and not reaction.seen:
-        time.sleep(0.2)
-        reaction.seen = [f"GET {entry.path}?{_query(entry.query)} -> {entry.status}"
-                         for entry in journal.entries[mark:]
-                         if entry.direction == "in" and entry.method == "GET"
-                         and entry.path.rstrip("/") == "/api/transactions" and _about(entry.query, link)]
+    with probes.exclusive() as send:
+        mark = len(journal)
+        reaction = Reaction(probe.label, send(probe))
+        deadline = time.monotonic() + FETCH_WAIT
+        while time.monotonic() < deadline and not reaction.seen:
+            time.sleep(0.2)
+            reaction.seen = _fetches(journal.entries[mark:], link)
+        _quiet(journal)  # let the fetch finish before another probe reads the store
+        reaction.seen = _fetches(journal.entries[mark:], link)
     if len(reaction.seen) > SHOWN:
         reaction.seen[SHOWN:] = [f"... and {len(reaction.seen) - SHOWN} more pages"]
     return reaction
@@ -71,18 +71,34 @@ def fetch_after(probes, code: str) -> Reaction:
 def reauth_after(probes, code: str, redact) -> Reaction:
     """Deliver LINK <code> for a known link; watch the store and the logs for a re-authentication mark."""
     receiver, link = known_link(probes)
-    before_rows = _link_rows(receiver, link)
-    before_logs = set(receiver.logs().splitlines())
     probe = catalogue.payload("LINK", code, link_id=link)
-    reaction = Reaction(probe.label, probes.send(probe))
-    deadline = time.monotonic() + MARK_WAIT
-    while time.monotonic() < deadline and not reaction.seen:
-        time.sleep(0.2)
-        rows = [row for row in _link_rows(receiver, link) if row not in before_rows and _marks(row)]
-        reaction.seen = [f"store: {redact(str(row))}" for row in rows]
-        reaction.seen += [f"log: {redact(line)[:200]}" for line in _new_lines(receiver.logs(), before_logs)
-                          if link in line and REAUTH_WORDS.search(line) and not _echoes(line, probe)]
+    with probes.exclusive() as send:
+        before_rows = _link_rows(receiver, link)
+        before_logs = set(receiver.logs().splitlines())
+        reaction = Reaction(probe.label, send(probe))
+        deadline = time.monotonic() + MARK_WAIT
+        while time.monotonic() < deadline and not reaction.seen:
+            time.sleep(0.2)
+            rows = [row for row in _link_rows(receiver, link) if row not in before_rows and _marks(row)]
+            reaction.seen = [f"store: {redact(str(row))}" for row in rows]
+            reaction.seen += [f"log: {redact(line)[:200]}" for line in _new_lines(receiver.logs(), before_logs)
+                              if link in line and REAUTH_WORDS.search(line) and not _echoes(line, probe)]
     return reaction
+
+
+def _fetches(entries, link: str) -> list[str]:
+    return [f"GET {entry.path}?{_query(entry.query)} -> {entry.status}" for entry in entries
+            if entry.direction == "in" and entry.method == "GET"
+            and entry.path.rstrip("/") == "/api/transactions" and _about(entry.query, link)]
+
+
+def _quiet(journal, quiet: float = 1.0, limit: float = 10.0) -> None:
+    """Wait until the simulator has seen no request for `quiet` seconds (at most `limit`)."""
+    deadline, seen, since = time.monotonic() + limit, len(journal), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        if len(journal) != seen:
+            seen, since = len(journal), time.monotonic()
 
 
 def _new_lines(logs: str, before: set[str]) -> list[str]:
