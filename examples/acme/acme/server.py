@@ -108,11 +108,16 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), fmt % args)
 
 
+class Server(ThreadingHTTPServer):
+    # Belvo may deliver many webhooks at once; the default backlog of 5 resets the rest.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8099) -> None:
     Store(settings.db_path).close()  # create the schema before the first delivery
     Handler.settings = settings
-    httpd = ThreadingHTTPServer((host, port), Handler)
-    httpd.daemon_threads = True
+    httpd = Server((host, port), Handler)
     log.info("webhook receiver listening on http://%s:%d%s", host, port, HOOK_PATH)
     try:
         httpd.serve_forever()
