@@ -7,7 +7,6 @@ which the runner reports as `skip` naming the config line that would enable it.
 
 from __future__ import annotations
 
-import base64
 import importlib
 import threading
 from dataclasses import dataclass, field
@@ -60,6 +59,8 @@ class Context:
         belvo = self.loaded.model.belvo
         if belvo.secret_id and belvo.secret_password and belvo.secret_id.value and belvo.secret_password.value:
             # A logged Basic auth header carries both keys base64-encoded: redact that form too.
+            import base64
+
             pair = f"{belvo.secret_id.value}:{belvo.secret_password.value}".encode()
             self.redact.add(base64.b64encode(pair).decode())
 

@@ -7,8 +7,10 @@ Lighthouse audits (metadata plus one audit function). A check's docstring is its
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -135,7 +137,32 @@ def load_registry() -> Registry:
     return REGISTRY
 
 
+def _any_plugin_installed() -> bool:
+    """A cheap look through installed distributions' entry_points.txt for our group.
+
+    importlib.metadata costs more to import than the rest of `belvo-check list`; most
+    environments have no plugin, so only pay for it when one is there.
+    """
+    marker = f"[{ENTRY_POINT_GROUP}]"
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(folder or ".", name, "entry_points.txt"), encoding="utf-8") as handle:
+                        if marker in handle.read():
+                            return True
+                except OSError:
+                    continue
+    return False
+
+
 def _load_plugins() -> None:
+    if not _any_plugin_installed():
+        return
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=ENTRY_POINT_GROUP):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Iterable
 
 
 def fingerprint(value: str) -> str:
+    import hashlib  # here, not at the top: `belvo-check list` never needs it
+
     return "sha256:" + hashlib.sha256(value.encode()).hexdigest()[:8]
 
 
