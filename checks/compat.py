@@ -17,6 +17,14 @@ def _same_as_plain(ctx, check_id: str, names: tuple[str, ...]):
         yield warned(f"the plain scenario itself did not run cleanly, so changes cannot be compared: "
                      f"{baseline.message}", evidence=baseline.evidence)
         return
+    failing = [run for run in plain.runs() if run.result.exit_code != 0]
+    stored = plain.store_after("sync")
+    if failing or (stored is not None and stored.has("transactions") and not stored.ids("transactions")):
+        # Comparing against a plain run that failed or stored nothing would "pass" a broken integration.
+        why = f"{failing[0].label} exited {failing[0].result.exit_code}" if failing else "it stored no transaction"
+        yield warned(f"the plain scenario did not sync successfully ({why}), so changes cannot be compared",
+                     evidence=judge.describe(ctx, check_id, plain))
+        return
     for outcome in mutated:
         yield _compare(ctx, check_id, plain, outcome)
 
@@ -36,8 +44,11 @@ def _compare(ctx, check_id, plain, outcome):
                           f"(plain run: {ref.result.exit_code})", evidence=judge.describe(ctx, check_id, outcome))
     want, got = plain.store_after("sync"), outcome.store_after("sync")
     if want is None or got is None:
-        return passed(f"scenario {outcome.name}: flows ran as in the plain scenario, without a crash "
-                      "(no store configured to compare records)", evidence=judge.describe(ctx, check_id, outcome))
+        # Exiting 0 is not proof: a lenient parser may have skipped what it could not read.
+        return warned(f"scenario {outcome.name}: flows ran as in the plain scenario, without a crash, but "
+                      "with no store configured the records cannot be compared",
+                      hint="Configure integration.store so belvo-check can compare what was stored.",
+                      evidence=judge.describe(ctx, check_id, outcome))
     before, after = _records(plain, want), _records(outcome, got)
     diffs = []
     for table in sorted(before):
