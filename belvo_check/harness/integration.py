@@ -34,6 +34,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# A safety net under every command the harness runs: clients that honour the proxy variables
+# (requests, httpx, urllib, curl, Go, ...) reach only loopback. An integration that ignores
+# {sim_url} and calls a real Belvo host gets "connection refused" from the discard port instead.
+_DEAD_PROXY = "http://127.0.0.1:9"
+NO_EGRESS = {name: _DEAD_PROXY for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+                                             "http_proxy", "https_proxy", "all_proxy")}
+NO_EGRESS.update(NO_PROXY="127.0.0.1,localhost,::1", no_proxy="127.0.0.1,localhost,::1")
+
 class Integration:
     def __init__(self, ctx: Context) -> None:
         loaded = ctx.loaded
@@ -88,6 +96,7 @@ class Integration:
 
     def env(self, values: dict) -> dict[str, str]:
         env = dict(os.environ)
+        env.update(NO_EGRESS)
         for name, template in self.config.env.items():
             env[name] = render(template, values, key=f"integration.env.{name}")
         return env
