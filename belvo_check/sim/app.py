@@ -212,10 +212,15 @@ class SimulatorApp:
             return reply.raw
         text = reply.text if reply.text is not None else json.dumps(reply.data, separators=(",", ":"), ensure_ascii=False)
         muts = decision.mutations if decision and 200 <= reply.status < 300 else {}
-        if STRUCTURAL & muts.keys():
+        structural = bool(STRUCTURAL & muts.keys())
+        if not structural and not muts.get("timestamps"):
+            return text if isinstance(text, bytes) else text.encode()  # bytes: a big list, sent as built
+        if structural:
             rng = random.Random(f"{self.core.seed}:shuffle:{exchange_no}")
             obj = mutations.apply(json.loads(text), muts, self.core.store.aliases, rng)
             text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        elif isinstance(text, bytes):
+            text = text.decode()
         if muts.get("timestamps"):
             text = mutations.timestamps(text, muts["timestamps"])
         return text.encode()

@@ -26,7 +26,7 @@ RETRIEVE_DATE_KINDS = {"transactions", "balances"}
 class Reply:
     status: int
     data: object = None
-    text: str | None = None          # already serialized JSON (the fast path for big lists)
+    text: str | bytes | None = None  # already serialized JSON (bytes: UTF-8, the fast path for big lists)
     raw: bytes | None = None         # a non-JSON body, sent as is
     headers: dict = field(default_factory=dict)
     request_id: str | None = None
@@ -196,13 +196,12 @@ class Handlers:
         wanted = ctx.query.get("link__in", ctx.query.get("link", ""))
         links = [self.store.links[i] for i in wanted.split(",") if i in self.store.links] if wanted \
             else list(self.store.links.values())
-        pairs = [(link, i) for link in links for i in self._indices(link, kind, ctx.query)]
+        runs = [(link, self._indices(link, kind, ctx.query)) for link in links]
         rest = {k: v for k, v in ctx.query.items() if k not in ("link", "link__in", "account", "account__in")}
         test = listing.predicate(rest)
         if test:
-            items = [(link, i) for link, i in pairs if test(link.item(kind, i))]
-            pairs = items
-        return self._paginate(ctx, pairs, kind=kind)
+            runs = [(link, [i for i in indices if test(link.item(kind, i))]) for link, indices in runs]
+        return self._paginate(ctx, Runs(runs), kind=kind)
 
     def _indices(self, link, kind: str, query: dict):
         """Index arithmetic for the common filters, so a 25,000-item link never materializes."""
@@ -221,7 +220,7 @@ class Handlers:
         if not found:
             return self.error(404, "not_found")
         link, i = found
-        return Reply(200, text=link.fragment(ctx.params["kind"], i))
+        return Reply(200, text=link.blob(ctx.params["kind"], i))
 
     def delete_item(self, ctx) -> Reply:
         kind = ctx.params["kind"]
@@ -268,9 +267,8 @@ class Handlers:
             lo, hi = str(body["date_from"])[:10], str(body.get("date_to") or "9999-12-31")[:10]
             if self._date_filter_needed(link, kind, lo, hi):
                 indices = [i for i in indices if lo <= link.item(kind, i)["value_date"] <= hi]
-        fragments = [link.fragment(kind, i) for i in indices]
         status = 200 if body.get("save_data") is False else 201
-        return Reply(status, text="[" + ",".join(fragments) + "]")
+        return Reply(status, text=b"".join((b"[", b",".join(link.blobs(kind, indices)), b"]")))
 
     @staticmethod
     def _date_filter_needed(link, kind: str, lo: str, hi: str) -> bool:
@@ -345,7 +343,7 @@ class Handlers:
         self.core.webhooks.enqueue(payloads)
 
     def _paginate(self, ctx, items: list, source: list | None = None, kind: str | None = None) -> Reply:
-        """``items`` are serialized strings, or (link, index) pairs serialized only for the page shown."""
+        """``items`` are serialized strings, or ``Runs`` of (link, indices) serialized only for the page shown."""
         query = ctx.query
         size = listing.page_size(query.get("page_size"), self.core.page_size_cap)
         try:
@@ -360,14 +358,39 @@ class Handlers:
         repeat = ctx.decision.mutations.get("repeat_across_pages") if ctx.decision else None
         if repeat and page > 1:
             start = max(0, start - (2 if repeat is True else int(repeat)))
-        chunk = items[start:end]
         if kind:
-            chunk = [link.fragment(kind, i) for link, i in chunk]
+            chunk = [blob for link, indices in items[start:end] for blob in link.blobs(kind, indices)]
+        else:
+            chunk = [text.encode() for text in items[start:end]]
         if "fields" in query or "omit" in query:
-            chunk = [dumps(listing.trim(json.loads(c), query)) for c in chunk]
+            chunk = [dumps(listing.trim(json.loads(c), query)).encode() for c in chunk]
         url = ctx.request.url.replace(scheme=ctx.request.url.scheme, netloc=ctx.request.headers.get("host") or ctx.request.url.netloc)
         nxt = str(url.include_query_params(page=page + 1)) if page < pages else None
         prev = None
         if page > 1:
             prev = str(url.remove_query_params("page")) if page == 2 else str(url.include_query_params(page=page - 1))
         return Reply(200, text=listing.envelope(count, nxt, prev, chunk))
+
+
+class Runs:
+    """(link, indices) runs seen as one sequence of items, sliced without listing every item.
+
+    ``len`` is the item count; a slice gives the runs it covers, each cut to the slice, so a page of a
+    25,000-item link touches only the indices of that page.
+    """
+
+    def __init__(self, runs: list):
+        self.runs = [(link, indices) for link, indices in runs if len(indices)]
+
+    def __len__(self) -> int:
+        return sum(len(indices) for _, indices in self.runs)
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop, _ = window.indices(len(self))
+        out = []
+        for link, indices in self.runs:
+            n = len(indices)
+            if start < n and stop > 0:
+                out.append((link, indices[max(start, 0):min(stop, n)]))
+            start, stop = start - n, stop - n
+        return out

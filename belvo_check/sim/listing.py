@@ -96,7 +96,7 @@ def trim(item: dict, params: dict) -> dict:
     return item
 
 
-def envelope(count: int, next_url: str | None, previous_url: str | None, fragments: list[str]) -> str:
-    """The paginated body, assembled from already serialized items."""
-    return (f'{{"count":{count},"next":{dumps(next_url)},"previous":{dumps(previous_url)},'
-            f'"results":[{",".join(fragments)}]}}')
+def envelope(count: int, next_url: str | None, previous_url: str | None, fragments: list[bytes]) -> bytes:
+    """The paginated body, assembled from already serialized items (UTF-8 JSON)."""
+    head = f'{{"count":{count},"next":{dumps(next_url)},"previous":{dumps(previous_url)},"results":['.encode()
+    return b"".join((head, b",".join(fragments), b"]}"))

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
-import sys
 import threading
 from datetime import datetime
 
@@ -108,25 +108,60 @@ class Simulator:
 def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secret_id: str | None = None,
                   secret_password: str | None = None, scenario=None, page_size_cap=_UNSET, console=None,
                   webhook_url: str | None = None, webhook_authorization: str | None = None) -> None:
-    """Serve until Ctrl-C, printing where and with which keys (for ``belvo-check sim``)."""
-    out = console.print if console is not None else (lambda *a, **k: print(*a, file=sys.stderr))
+    """Serve until Ctrl-C (SIGINT) or SIGTERM, printing where and with which keys (for ``belvo-check sim``).
+
+    The lines go to stdout, flushed at once, so a parent process can read the URL (with the real port
+    when ``port`` is 0). Either signal ends the server cleanly: a one-line goodbye and a normal return
+    (exit code 0 for the CLI), never a traceback.
+    """
+    out = console.print if console is not None else (lambda *a, **k: print(*a, flush=True))
     sim = Simulator(seed=seed, secret_id=secret_id or DEFAULT_SECRET_ID,
                     secret_password=secret_password or DEFAULT_SECRET_PASSWORD, scenario=scenario,
                     page_size_cap=page_size_cap, webhook_url=webhook_url,
                     webhook_authorization=webhook_authorization, host=host, port=port)
-    sim.start()
-    out(f"Belvo API simulator listening on {sim.url}  (scenario: {sim.scenario.name}, seed: {seed})")
-    out(f"  BELVO_API_URL={sim.url}")
-    out(f"  BELVO_SECRET_ID={sim.secret_id}")
-    # Only the simulator's dummy default is printed; a password the user chose stays off the screen.
-    shown = sim.secret_password if sim.secret_password == DEFAULT_SECRET_PASSWORD else "(the password you gave)"
-    out(f"  BELVO_SECRET_PASSWORD={shown}")
-    out("Press Ctrl-C to stop.")
+    stop = threading.Event()
+    previous = _on_signals((signal.SIGINT, signal.SIGTERM), lambda signum, frame: stop.set())
     try:
-        while sim._thread is not None and sim._thread.is_alive():
-            sim._thread.join(0.5)
-    except KeyboardInterrupt:
-        pass
+        try:
+            sim.start()
+        except OSError as exc:
+            raise SystemExit(f"belvo-check sim: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        out(f"Belvo API simulator listening on {sim.url}  (scenario: {sim.scenario.name}, seed: {seed})")
+        out(f"  BELVO_API_URL={sim.url}")
+        out(f"  BELVO_SECRET_ID={sim.secret_id}")
+        # Only the simulator's dummy default is printed; a password the user chose stays off the screen.
+        shown = sim.secret_password if sim.secret_password == DEFAULT_SECRET_PASSWORD else "(the password you gave)"
+        out(f"  BELVO_SECRET_PASSWORD={shown}")
+        out("Press Ctrl-C to stop.")
+        try:
+            while not stop.is_set() and sim._thread is not None and sim._thread.is_alive():
+                stop.wait(0.5)
+        except KeyboardInterrupt:  # SIGINT where our handler could not be installed (not the main thread)
+            pass
     finally:
         sim.stop()
-        out("Simulator stopped.")
+        _restore_signals(previous)
+    out("Simulator stopped.")
+
+
+def _on_signals(signums, handler) -> dict:
+    """Install ``handler`` for each signal, from the main thread only; returns what to restore.
+
+    A signal the parent chose to ignore stays ignored (a shell's background job ignores SIGINT).
+    """
+    previous = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for signum in signums:
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            continue
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except (OSError, ValueError):
+            pass
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)

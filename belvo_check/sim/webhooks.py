@@ -6,11 +6,13 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .ids import as_uuid, hex32
 from .journal import Journal, JournalEntry
+
+if TYPE_CHECKING:
+    import httpx  # imported when a webhook is first sent: `belvo-check sim` starts faster without it
 
 
 @dataclass
@@ -72,6 +74,8 @@ class WebhookSender:
             self._worker.start()
 
     def _run(self) -> None:
+        import httpx
+
         with httpx.Client(timeout=self.timeout) as client:
             while True:
                 payload = self._queue.get()
@@ -97,6 +101,8 @@ class WebhookSender:
     # ---- one delivery, journaled as direction "out"
     def deliver(self, payload: dict, url: str | None = None, authorization: str | None = None,
                 client: httpx.Client | None = None) -> Delivery:
+        import httpx
+
         url = url or self.url
         if not url:
             raise ValueError("no webhook URL configured: pass url= or start the simulator with webhook_url")
