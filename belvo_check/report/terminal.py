@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.table import Table
+from rich.padding import Padding
 from rich.text import Text
 
 from belvo_check.model import SECTIONS, Finding, Status
@@ -18,13 +18,15 @@ STYLE = {
     Status.SKIP: ("○", "dim"),
     Status.ERROR: ("!", "magenta"),
 }
-EVIDENCE_LINES = 8
-PLAIN_WIDTH = 100  # fixed for files, pipes and CI, so logs are stable from run to run
+EVIDENCE_LINES = 10
+PLAIN_WIDTH = 120  # fixed for files, pipes and CI, so logs are stable from run to run
+INDENT = (0, 0, 0, 17)  # messages line up under the check title
+EVIDENCE_INDENT = (0, 0, 0, 19)
 
 
 def status_text(status: Status) -> Text:
     glyph, style = STYLE[status]
-    return Text(f"{glyph} {status.value}", style=f"bold {style}" if status is not Status.SKIP else style)
+    return Text(f"{glyph} {status.value:<5}", style=f"bold {style}" if status is not Status.SKIP else style)
 
 
 def print_report(report: Report, console: Console, quiet: bool = False, verbose: bool = False) -> None:
@@ -43,25 +45,20 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
         console.print()
         console.print(Text(f"{section.number}. {section.title}", style="bold underline"))
         if not rows:
-            console.print(Text("   no check selected in this section", style="dim"))
-            continue
-        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1), expand=False)
-        table.add_column("status", no_wrap=True, width=8)
-        table.add_column("id", no_wrap=True, style="bold")
-        table.add_column("detail", overflow="fold")
+            console.print(Padding(Text("no check selected in this section", style="dim"), INDENT))
         for meta, result in shown:
-            table.add_row(status_text(result.status), meta.id, Text(headline(meta, result.status), style="bold"))
+            console.print(Text.assemble(status_text(result.status), "  ", (meta.id, "bold"), "  ",
+                                        (headline(meta, result.status), "bold")))
             for finding in result.findings:
-                _add_finding(table, finding, len(result.findings) > 1, verbose)
+                _print_finding(console, finding, len(result.findings) > 1, verbose)
             if verbose and result.traceback:
-                table.add_row("", "", Text(result.traceback.rstrip(), style="dim"))
-        console.print(table)
+                console.print(Padding(Text(result.traceback.rstrip(), style="dim"), EVIDENCE_INDENT))
 
     console.print()
     console.print(summary_line(report))
 
 
-def _add_finding(table: Table, finding: Finding, several: bool, verbose: bool) -> None:
+def _print_finding(console: Console, finding: Finding, several: bool, verbose: bool) -> None:
     glyph, style = STYLE[finding.status]
     line = Text()
     if several:
@@ -69,15 +66,16 @@ def _add_finding(table: Table, finding: Finding, several: bool, verbose: bool) -
     line.append(finding.message)
     if finding.location:
         line.append(f"  ({finding.location})", style="cyan")
-    table.add_row("", "", line)
+    console.print(Padding(line, INDENT))
     problem = finding.status in (Status.FAIL, Status.WARN, Status.ERROR)
     if finding.evidence and (problem or verbose):
         lines = finding.evidence.rstrip().splitlines()
         cut = lines[:EVIDENCE_LINES] if not verbose else lines
-        more = f"\n… {len(lines) - len(cut)} more lines (-v shows all)" if len(cut) < len(lines) else ""
-        table.add_row("", "", Text("\n".join(cut) + more, style="dim"))
+        if len(cut) < len(lines):
+            cut.append(f"… {len(lines) - len(cut)} more lines (-v shows all)")
+        console.print(Padding(Text("\n".join(cut), style="dim"), EVIDENCE_INDENT))
     if finding.hint and finding.status is not Status.PASS:
-        table.add_row("", "", Text(f"→ {finding.hint}", style="italic"))
+        console.print(Padding(Text(f"→ {finding.hint}", style="italic"), INDENT))
 
 
 def summary_line(report: Report) -> Text:
