@@ -64,7 +64,9 @@ class Simulator:
         sock.listen(128)
         self.port = sock.getsockname()[1]
         self.stopping.clear()
-        config = uvicorn.Config(self.app, log_level="error", lifespan="off", access_log=False,
+        # log_config=None: uvicorn must not reconfigure the process's logging on every start; it
+        # would put an access-log handler on stdout, which carries belvo-check's JSON report.
+        config = uvicorn.Config(self.app, log_level="error", log_config=None, lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=1, http="h11")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve(sockets=[sock])),
