@@ -34,20 +34,50 @@ def _records(outcome, snapshot) -> dict[str, set]:
             if snapshot.has(table)}
 
 
+def _altered_ids(outcome, snapshot) -> list[tuple[str, str]]:
+    """(stored, sent) for stored ids the integration never received in this scenario.
+
+    When the simulator changes ids (longer/shorter strings), every id it sends is an alias of the
+    real one. A stored value that is the real id itself was cut back (or rebuilt) from the alias:
+    a VARCHAR(36) that truncates "uuid-<hash>" to "uuid" stores exactly the plain run's id, so the
+    record comparison alone (which maps aliases back to real ids) passed it.
+    """
+    if not outcome.aliases:
+        return []
+    sent = {real: alias for alias, real in outcome.aliases.items()}
+    return [(i, sent[i]) for table in ("transactions", "links") if snapshot.has(table)
+            for i in snapshot.ids(table) if i in sent and i not in outcome.aliases]
+
+
 def _compare(ctx, check_id, plain, outcome):
     early = judge.not_run(ctx, check_id, outcome) or judge.crash_or_hang(ctx, check_id, outcome)
     if early:
         return early
-    for ref, run in zip(plain.runs(), outcome.runs()):
-        if run.result.exit_code != ref.result.exit_code:
+    for ref, run in zip(plain.flows, outcome.flows):
+        if ref.ran and not run.ran:
+            # Before: the missing sync silently dropped out of the exit-code comparison (zip over runs).
+            return failed(f"scenario {outcome.name}: {run.label} did not run ({run.not_run}), though it did in "
+                          "the plain run", evidence=judge.describe(ctx, check_id, outcome))
+        if ref.ran and run.result.exit_code != ref.result.exit_code:
             return failed(f"scenario {outcome.name}: {run.label} exited {run.result.exit_code} "
                           f"(plain run: {ref.result.exit_code})", evidence=judge.describe(ctx, check_id, outcome))
     want, got = plain.store_after("sync"), outcome.store_after("sync")
-    if want is None or got is None:
-        # Exiting 0 is not proof: a lenient parser may have skipped what it could not read.
+    if want is None or got is None or not want.has("transactions"):
+        # Exiting 0 is not proof: a lenient parser may have skipped what it could not read. A store
+        # with only a links read-back cannot show that either (the links are made before any sync).
+        what = "no store configured" if want is None or got is None else "no transactions read-back configured"
         return warned(f"scenario {outcome.name}: flows ran as in the plain scenario, without a crash, but "
-                      "with no store configured the records cannot be compared",
+                      f"with {what} the records cannot be compared",
                       hint="Configure integration.store so belvo-check can compare what was stored.",
+                      evidence=judge.describe(ctx, check_id, outcome))
+    if got.problems:
+        return warned(f"scenario {outcome.name}: the store could not be read back: {got.problems[0]}",
+                      evidence=judge.describe(ctx, check_id, outcome))
+    altered = _altered_ids(outcome, got)
+    if altered:
+        stored, sent = altered[0]
+        return failed(f"scenario {outcome.name}: {len(altered)} stored id(s) differ from the ids Belvo sent "
+                      f"(e.g. {stored!r} stored for {sent!r}): ids were cut or rewritten",
                       evidence=judge.describe(ctx, check_id, outcome))
     before, after = _records(plain, want), _records(outcome, got)
     diffs = []
@@ -80,8 +110,10 @@ def added_fields(ctx):
     """
     ## What it checks
     Runs create_link and sync while the simulator adds unknown fields (and a nested unknown
-    object) to every object and shuffles key order. The flows must exit as in the plain scenario,
-    without a crash, and the store must hold the same records (compared by Belvo id).
+    object) to every object and shuffles key order. The flows must run and exit as in the plain
+    scenario, without a crash, and the store must hold the same records (compared by Belvo id).
+    Like every BLV6xx check, it warns (never passes) when the plain run itself failed or stored
+    nothing, or when no transactions read-back (`integration.store`) can prove the records.
 
     ## Why Belvo asks
     Belvo adds fields to responses as a non-breaking change. Strict deserializers (Pydantic
@@ -108,7 +140,9 @@ def string_lengths(ctx):
     """
     ## What it checks
     Two scenarios: ids and text fields get longer, then shorter. The integration must store the
-    same records as in the plain scenario (the simulator maps changed ids back) without a crash.
+    same records as in the plain scenario (the simulator maps changed ids back) without a crash,
+    and store each id as it was sent: an id stored shorter than received (a `VARCHAR(36)` that
+    truncates) fails even though it happens to equal the plain run's id.
 
     ## Why Belvo asks
     The number of characters of a string is not part of Belvo's contract. `VARCHAR(36)` id

@@ -191,8 +191,9 @@ def retry_policy(ctx):
     ## What it checks
     From the simulator's journal: after a 500 or a 400 `too_many_sessions`, the same call is
     retried at least once and at most 5 times, with each wait at least as long as the one before
-    (exponential backoff); after a 400 (`login_error`, `institution_down`) or a 401 the call is
-    never repeated.
+    and the waits growing overall (the last at least 1.5 times the first: a fixed sleep between
+    retries is not exponential backoff); after a 400 (`login_error`, `institution_down`) or a 401
+    the call is never repeated.
 
     ## Why Belvo asks
     Belvo's retry policy: 50x errors get automatic exponential backoff (base 3 s, factor 2, at

@@ -8,6 +8,8 @@ from belvo_check.harness import judge
 from belvo_check.model import Evidence, failed, passed, warned
 from belvo_check.registry import check
 
+# Belvo's own error codes and URLs: a log line that names the state only through these echoes the error.
+ECHO = re.compile(r"\b(?:invalid_link|token_required)\b|https?://\S+", re.I)
 MFA_WORDS = re.compile(r"\bmfa\b|token[_ ]required|\b428\b|one[- ]time|\botp\b|two[- ]factor|2fa", re.I)
 
 
@@ -76,8 +78,12 @@ def records_link_status(ctx):
     ## What it checks
     Two scenarios: the link turns `invalid` (sync calls get 400 `invalid_link`) and the link
     turns `token_required` (retrievals get 428 `token_required`). After the sync, the integration
-    must have recorded it: the link's row in the store carries that status, or the logs name the
-    link together with the state. A crash or a hang fails.
+    must have recorded it: the link's row in the store carries that status, or a log line names
+    the link together with the state in its own words. A log line whose only mention of the state
+    is Belvo's error code (`invalid_link`, `token_required`) or the called URL is an echo of the
+    error, not a record of the link's state: that, or no links read-back configured and nothing in
+    the logs, is a warning (the evidence cannot tell). The store row without the state, and logs
+    silent about the link, fail. A crash or a hang fails.
 
     ## Why Belvo asks
     Links break when users change their bank password or the bank asks for MFA again. Until
@@ -108,17 +114,34 @@ def _recorded(ctx, outcome, state, words):
         return warned(f"scenario {outcome.name}: the sync made no call that revealed the {state} link",
                       evidence=judge.describe(ctx, "BLV502", outcome))
     store = outcome.store_after("sync")
+    readable = store is not None and store.has("links")
     row = None
-    if store is not None and store.has("links"):
+    if readable:
         row = next((r for r in store.rows("links") if link_id in map(str, r.values())), None)
     in_store = row is not None and any(words.search(str(v)) for k, v in row.items() if k != "belvo_id")
-    lines = [line for line in outcome.logs.splitlines() if link_id and link_id in line and words.search(line)]
+    named = [line for line in outcome.logs.splitlines() if link_id and link_id in line and words.search(line)]
+    # Said in the integration's own words, not only through the echoed error code or URL.
+    lines = [line for line in named if words.search(ECHO.sub(" ", line))]
     extra = f"store: links row {row}" if row is not None else "store: no links read-back for this link"
-    evidence = judge.describe(ctx, "BLV502", outcome, needle=state if not lines else lines[0][:60], extra=extra)
+    needle = (lines or named)[0][:60] if (lines or named) else state
+    evidence = judge.describe(ctx, "BLV502", outcome, needle=needle, extra=extra)
     if in_store:
         return passed(f"scenario {outcome.name}: the link is stored as {state}", evidence=evidence)
     if lines:
         return passed(f"scenario {outcome.name}: the logs name the link and its {state} state", evidence=evidence)
+    if named:
+        # Before: this echo passed. An integration that logs every error with its URL or link (and
+        # code=invalid_link) but never acts on it looked like one that monitors its links.
+        return warned(f"scenario {outcome.name}: the logs only echo Belvo's error for the link; nothing shows "
+                      f"the integration recorded the {state} state or prompted the user", evidence=evidence)
+    if row is None:
+        # Before: a fail. With no links read-back (or no row to read) the store cannot be seen, so
+        # silence in the logs is not proof that nothing was recorded.
+        why = "the link has no row in the links read-back" if readable else "no links read-back is configured"
+        return warned(f"scenario {outcome.name}: the link turned {state}; the logs do not record it and {why}, "
+                      "so whether it was recorded cannot be judged",
+                      hint="Configure integration.store.links (with the link status) so belvo-check can see it.",
+                      evidence=evidence)
     return failed(f"scenario {outcome.name}: the link turned {state} but neither the store nor the logs record it",
                   evidence=evidence)
 

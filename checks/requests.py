@@ -117,9 +117,11 @@ def pagination(ctx):
     """
     ## What it checks
     In the plain scenario the link has 60 transactions, served 10 per page (like Belvo's sandbox).
-    From the journal: every page of `GET /api/transactions/` was fetched, none twice, and no
-    request asked for `page_size` above 1000. From the store (when configured): every transaction
-    the simulator holds was stored.
+    From the journal: no page of one list query was fetched twice in a sync, and no request asked
+    for `page_size` above 1000. From the store (when configured): every transaction the simulator
+    holds was stored. Without a store, the journal must show the last page was fetched (the page
+    count follows from the transactions held and the page size); when the lists use filters besides
+    the link, that count is unknown and the check warns.
 
     ## Why Belvo asks
     The checklist asks that pagination is handled. Lists are paginated (`count`, `next`,
@@ -150,9 +152,11 @@ def pagination(ctx):
     sizes = [int(e.query["page_size"]) for e in lists if str(e.query.get("page_size", "")).isdigit()]
     if any(size > MAX_PAGE_SIZE for size in sizes):
         problems.append(f"asked for page_size={max(sizes)}, above Belvo's maximum of {MAX_PAGE_SIZE}")
-    repeated = judge.duplicates([str(p) for p in pages])
+    walks = _walks(lists)
+    # Per list query: the same page of two different queries (say, one per account) is no repeat.
+    repeated = sorted({p for walk in walks.values() for p in judge.duplicates([str(n) for n in walk])})
     if repeated:
-        problems.append(f"fetched page(s) {', '.join(sorted(repeated))} more than once in one sync")
+        problems.append(f"fetched page(s) {', '.join(repeated)} more than once in one sync")
     expected = outcome.expected_transactions()
     store = outcome.store_after("sync")
     stored_note = ""
@@ -166,12 +170,50 @@ def pagination(ctx):
         return warned("the sync listed no transactions with GET, and no store is configured to show what "
                       "it kept: pagination cannot be judged",
                       evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
+    else:
+        # No store: the journal alone must show that the last page was reached. Without this, an
+        # integration that reads only page 1 and keeps no store read-back passed ("followed 1 page").
+        short = _short_walk(outcome, walks, len(expected))
+        if short is None:
+            return warned("the sync listed transactions with filters other than the link, and no store is "
+                          "configured to show what it kept: whether every page was read cannot be judged",
+                          hint="Configure integration.store so belvo-check can count what was stored.",
+                          evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
+        if short:
+            problems.append(short)
     last = max(pages, default=0)
     evidence = judge.describe(ctx, "BLV303", outcome, entries=evidence_entries, extra=stored_note or None)
     if problems:
         return failed("; ".join(problems), evidence=evidence)
     return passed(f"followed {len(set(pages))} page(s) to the end (last page {last}); every transaction stored"
-                  if stored_note else f"followed {len(set(pages))} page(s) to the end", evidence=evidence)
+                  if stored_note else f"followed {len(set(pages))} page(s) to the end (last page {last})",
+                  evidence=evidence)
+
+
+def _walks(lists) -> dict[tuple, list[int]]:
+    """The pages fetched per list query (the query without `page`), in order."""
+    walks: dict[tuple, list[int]] = {}
+    for e in lists:
+        query = tuple(sorted((k, str(v)) for k, v in (e.query or {}).items() if k != "page"))
+        walks.setdefault(query, []).append(_page(e))
+    return walks
+
+
+def _short_walk(outcome, walks: dict[tuple, list[int]], total: int) -> str | None:
+    """Which list query stopped before its last page: "" if none did; None when a query used a
+    filter besides the link (then how many pages it had cannot be worked out from the journal)."""
+    from belvo_check.sim.listing import page_size
+
+    for query, pages in walks.items():
+        params = dict(query)
+        if set(params) - {"link", "page_size", "fields", "omit"}:
+            return None
+        size = page_size(params.get("page_size"), outcome.page_size_cap)
+        needed = max(1, -(-total // size))
+        if max(pages) < needed:
+            return (f"stopped at page {max(pages)} of {needed} ({total} transactions, {size} per page): "
+                    "`next` was not followed to the end")
+    return ""
 
 
 def _page(entry) -> int:

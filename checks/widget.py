@@ -38,8 +38,9 @@ def widget_token(ctx):
     """
     ## What it checks
     Runs the `widget_token` flow against the simulator: it must call `POST /api/token/` with the
-    secret key pair (the simulator answers 401 otherwise) and a `scopes` value, get 200, exit 0,
-    and not print the token's secret parts.
+    secret key pair (the simulator answers 401 otherwise) and a `scopes` value (the simulator
+    answers 400 `required` without one), get 200, and exit 0. (That the keys themselves never
+    reach the output is BLV704's job.)
 
     ## Why Belvo asks
     The Connect widget needs a short-lived access token, and creating it takes the secret keys:

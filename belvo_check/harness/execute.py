@@ -25,6 +25,7 @@ def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
     silence_access_log()  # before any simulator starts: scenarios run side by side (see serverlog.py)
     sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
                     scenario=scenario)
+    outcome.page_size_cap = sim.page_size_cap
     receiver = None
     try:
         sim.start()

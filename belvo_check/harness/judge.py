@@ -130,5 +130,12 @@ def duplicates(ids: list[str]) -> dict[str, int]:
 
 
 def growing(gaps: list[float]) -> bool:
-    """Backoff: each wait at least as long as the one before (10% or 50 ms of jitter allowed)."""
-    return all(b >= a * 0.9 - 0.05 for a, b in zip(gaps, gaps[1:]))
+    """Backoff: each wait at least as long as the one before (10% or 50 ms of jitter allowed) and,
+    over two or more waits, the last at least 1.5 times the first.
+
+    The second condition is why a fixed sleep between retries (0.3 s, 0.3 s, 0.3 s) no longer
+    passes as "exponential backoff": each wait is "at least as long as the one before" within
+    jitter, yet nothing grows. One wait alone cannot show growth and is judged by its length only.
+    """
+    steady = all(b >= a * 0.9 - 0.05 for a, b in zip(gaps, gaps[1:]))
+    return steady and (len(gaps) < 2 or gaps[-1] >= gaps[0] * 1.5)

@@ -59,6 +59,7 @@ class Outcome:
     problem: str | None = None  # the harness could not run the scenario as declared
     missing: list[str] = field(default_factory=list)  # flows the scenario wanted that are not configured
     store_configured: bool = False
+    page_size_cap: int | None = None  # the simulator's items per list page at most (None: no cap)
 
     @property
     def name(self) -> str:
