@@ -1,4 +1,11 @@
-"""Each fixture integration breaks exactly one item: that check fails, every other harness check passes."""
+"""The fixture matrix: each fixture integration gets exactly its intended verdicts on every harness check.
+
+Most fixtures break exactly one item (pygood/app.py with one `APP_DEFECT` switch, or a Node app):
+that check fails and every other harness check passes. Where a defect or a config unavoidably
+changes the evidence of other checks, the fixture lists exactly the verdicts that are correct,
+with the reason. Each fixture is one `belvo-check run` of all harness checks (scenarios are
+shared and cached within a run), so the matrix costs one run per fixture.
+"""
 from __future__ import annotations
 
 import json
@@ -13,7 +20,51 @@ FIXTURES = ROOT / "tests" / "fixtures" / "integrations"
 HARNESS_CHECKS = ["BLV101", "BLV102", "BLV201", "BLV202", "BLV203", "BLV204", "BLV205", "BLV206", "BLV301",
                   "BLV302", "BLV303", "BLV304", "BLV501", "BLV502", "BLV503", "BLV601", "BLV602", "BLV603",
                   "BLV604", "BLV704"]
-BROKEN = {"pygood": None, "node-nopages": "BLV303", "py-leaks-keys": "BLV704", "py-crash-html": "BLV206"}
+COMPAT = ("BLV601", "BLV602", "BLV603", "BLV604")
+
+# fixture -> the checks whose verdict is not "pass" (every harness check not named must pass).
+EXPECTED: dict[str, dict[str, str]] = {
+    "pygood": {},
+    # Python, one APP_DEFECT each (cwd ../pygood).
+    "py-pii-external-id": {"BLV102": "fail"},  # external_id is the user's e-mail
+    "py-no-scopes": {"BLV101": "fail"},  # widget token request without scopes
+    "py-no-rid-400": {"BLV201": "fail"},  # generic message, no request_id, on 400s
+    "py-no-rid-401": {"BLV202": "fail"},
+    "py-no-rid-500": {"BLV203": "fail"},
+    "py-no-rid-408": {"BLV204": "fail"},
+    "py-no-timeout": {"BLV204": "fail"},  # no client timeout: the stalled sync hangs until killed
+    "py-retry-4xx": {"BLV205": "fail"},  # retries 400 and 401 too
+    "py-retry-no-backoff": {"BLV205": "fail"},  # 8 immediate retries of a 5xx
+    "py-constant-backoff": {"BLV205": "fail"},  # fixed 0.3 s between retries: not exponential
+    "py-crash-html": {"BLV206": "fail"},  # traceback on an HTML 502/503 body
+    "py-plain-insert": {"BLV304": "fail"},  # no key on belvo_id: a second sync stores every row twice
+    "py-no-iuid": {"BLV501": "fail"},
+    "py-ignore-link-status": {"BLV502": "fail"},  # store keeps "valid", logs never name the link
+    "py-crash-mfa": {"BLV503": "fail"},  # treats the 428 array as the new link: TypeError
+    "py-strict-fields": {"BLV601": "fail"},  # rejects unknown transaction fields
+    "py-truncate-ids": {"BLV602": "fail"},  # VARCHAR(36)-style truncation of longer ids
+    "py-timestamps-6z": {"BLV603": "fail"},  # accepts only 6 fraction digits + Z (crashes otherwise)
+    "py-enum-whitelist": {"BLV604": "fail"},  # raises on an unknown transaction type
+    "py-leaks-keys": {"BLV704": "fail"},
+    # Sync stores everything, then always exits 1. BLV301 fails (a success answered, the flow says
+    # failure); the compat checks must warn, never pass, because their baseline (the plain run) failed.
+    "py-sync-exit1": {"BLV301": "fail", **{c: "warn" for c in COMPAT}},
+    # Logs every error with its URL and link id (code=invalid_link) but never acts on it. The echo of
+    # the error is not a record of the link's state: warn (it passed before).
+    "py-log-url": {"BLV502": "warn"},
+    # Reads only page 1 and configures no store. The journal alone must prove pagination (it passed
+    # before). Without a store: BLV304/BLV501 skip (they need it), BLV502 cannot see the status the
+    # app does record (warn), and the compat checks cannot compare records (warn).
+    "py-first-page-nostore": {"BLV303": "fail", "BLV304": "skip", "BLV501": "skip", "BLV502": "warn",
+                              **{c: "warn" for c in COMPAT}},
+    # Silently drops transactions of unknown type and exits 0, with only a links read-back: no stored
+    # transactions can prove any compat scenario (BLV604 passed before), nor the dedup check.
+    "py-skip-enums-links-store": {"BLV304": "warn", **{c: "warn" for c in COMPAT}},
+    # Node.
+    "node-nopages": {"BLV303": "fail"},  # reads only the first page (store: JSON file via store.command)
+    # Strict timestamp regex: the timestamp scenarios make its sync exit 1 without a stack trace.
+    "node-strict-timestamps": {"BLV603": "fail"},
+}
 
 
 def run_report(config: Path, checks: list[str]) -> dict:
@@ -21,6 +72,7 @@ def run_report(config: Path, checks: list[str]) -> dict:
                            *[arg for c in checks for arg in ("--select", c)]],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stdout.lstrip().startswith("{"), f"stdout is not the JSON report: {proc.stdout[:300]!r}"
     return json.loads(proc.stdout)
 
 
@@ -31,8 +83,17 @@ def statuses(report: dict) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("fixture", sorted(BROKEN))
+def test_every_fixture_folder_is_in_the_matrix():
+    folders = {p.parent.name for p in FIXTURES.glob("*/belvo-check.yaml")}
+    assert folders == set(EXPECTED)
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
 def test_fixture_verdicts(fixture):
-    got = statuses(run_report(FIXTURES / fixture / "belvo-check.yaml", HARNESS_CHECKS))
-    expected = {check: ("fail" if check == BROKEN[fixture] else "pass") for check in HARNESS_CHECKS}
-    assert got == expected
+    report = run_report(FIXTURES / fixture / "belvo-check.yaml", HARNESS_CHECKS)
+    got = statuses(report)
+    expected = {check: EXPECTED[fixture].get(check, "pass") for check in HARNESS_CHECKS}
+    wrong = {c: got.get(c) for c in HARNESS_CHECKS if got.get(c) != expected[c]}
+    messages = {item["id"]: [f["message"] for f in item["findings"]][:3]
+                for item in report["results"] if item["id"] in wrong}
+    assert got == expected, f"unexpected verdicts {wrong}: {messages}"
