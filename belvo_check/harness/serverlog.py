@@ -9,6 +9,11 @@ starts while another is serving, a request that lands inside that window is writ
 `belvo-check run --format json` prints something that is not JSON (seen as a flaky fixture test
 whose stdout "was empty": json.loads fails at line 1 column 1).
 
+The root is fixed in the simulator (sim/server.py starts uvicorn with log_config=None, so it no
+longer reconfigures logging). This guard stays as the harness's own assurance, because the harness
+is what runs servers side by side in belvo-check's process: any other uvicorn.Config built here
+(a plugin, an embedded receiver) would reopen the same window.
+
 A filter on the logger itself survives every later dictConfig (dictConfig replaces a logger's
 handlers and level, never its filters), so no interleaving of simulator start-ups can bring the
 access log back. The simulator keeps its own journal of every exchange; nothing is lost.
