@@ -9,7 +9,6 @@ import time
 from belvo_check.harness.integration import Integration
 from belvo_check.harness.outcome import FlowRun, Outcome
 from belvo_check.harness.scenarios import ScenarioSpec
-from belvo_check.harness.serverlog import silence_access_log
 from belvo_check.sim import Scenario, Simulator
 
 SEED = 7  # one seed for every scenario: the same flows mint the same ids, so stores compare
@@ -22,7 +21,6 @@ def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
     workdir = tempfile.mkdtemp(prefix=f"belvo-check-{spec.name}-")
     scenario = Scenario.from_dict({"name": spec.name, "settings": spec.settings,
                                    "rules": spec.simulator_rules(integration.timeout)})
-    silence_access_log()  # before any simulator starts: scenarios run side by side (see serverlog.py)
     sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
                     scenario=scenario)
     outcome.page_size_cap = sim.page_size_cap

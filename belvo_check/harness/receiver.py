@@ -15,7 +15,6 @@ import time
 from belvo_check.evidence import EvidenceUnavailable
 from belvo_check.harness import procs
 from belvo_check.harness.integration import Integration, free_port
-from belvo_check.harness.serverlog import silence_access_log
 from belvo_check.harness.template import render
 from belvo_check.sim import Scenario, Simulator
 
@@ -50,7 +49,6 @@ class Receiver:
                     else f"http://127.0.0.1:{{receiver_port}}{DEFAULT_PROBE_PATH}")
         probe_values = {"receiver_port": str(port), "workdir": workdir}
         url = render(template, probe_values, key="webhooks.probe_url")
-        silence_access_log()  # it serves while scenario simulators start (see serverlog.py)
         sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
                         scenario=Scenario(name="receiver"), webhook_url=url,
                         webhook_authorization=integration.authorization)
