@@ -75,7 +75,7 @@ def run(
     code = execute(config=config, select=_split(select), ignore=_split(ignore),
                    fmt=fmt.value if fmt else None, output=output, fail_on=fail_on.value,
                    live=live, quiet=quiet, verbose=verbose, no_color=no_color)
-    raise typer.Exit(0 if exit_zero and code in (1, 3) else code)
+    raise typer.Exit(0 if exit_zero and code in (1, 3) else code)  # 130 (interrupted) stays
 
 
 @app.command("list")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 
+from belvo_check.harness import procs
 from belvo_check.harness.integration import Integration
 from belvo_check.harness.outcome import FlowRun, Outcome
 from belvo_check.harness.scenarios import ScenarioSpec
@@ -18,7 +17,7 @@ NEEDS_LINK = {"sync", "delete_link"}
 def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
     outcome = Outcome(spec, log_streams=integration.logs_streams(), store_configured=integration.store_configured)
     outcome.missing = [f for f in dict.fromkeys(spec.flows) if not integration.flow(f)]
-    workdir = tempfile.mkdtemp(prefix=f"belvo-check-{spec.name}-")
+    workdir = procs.make_workdir(f"belvo-check-{spec.name}-")
     scenario = Scenario.from_dict({"name": spec.name, "settings": spec.settings,
                                    "rules": spec.simulator_rules(integration.timeout)})
     sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
@@ -65,7 +64,7 @@ def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
         sim.stop()
         outcome.journal = sim.journal.entries
         outcome.aliases = dict(sim.state.aliases)
-        shutil.rmtree(workdir, ignore_errors=True)
+        procs.remove_workdir(workdir)
     return outcome
 
 

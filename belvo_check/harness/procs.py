@@ -1,5 +1,8 @@
 """Child processes of the integration: own process group, bounded output, killed with their children.
 
+Every live process and scratch folder is also registered here, so an interrupted run
+(Ctrl-C, SIGTERM, SIGHUP) can end them all and leave nothing behind: `stop_all()`.
+
 Every command runs through the shell in a new session (`start_new_session=True`), so its
 process group holds everything it forks; at its timeout, and also after it exits normally,
 the whole group gets SIGTERM then SIGKILL. Output is drained by threads (the child never
@@ -9,8 +12,10 @@ blocks on a full pipe) into a buffer that keeps the head and the tail, at most M
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -20,6 +25,38 @@ MAX_STREAM = 1 << 20  # bytes kept per stream
 TAIL = 256 * 1024  # of which this many are the most recent bytes
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
+
+
+_live: set["Process"] = set()
+_workdirs: set[str] = set()
+_registry_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def make_workdir(prefix: str) -> str:
+    """A scratch folder for one scenario or receiver; removed by remove_workdir or stop_all."""
+    with _registry_lock:
+        path = tempfile.mkdtemp(prefix=prefix)
+        _workdirs.add(path)
+    return path
+
+
+def remove_workdir(path: str) -> None:
+    with _registry_lock:
+        _workdirs.discard(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def stop_all() -> int:
+    """The run is being interrupted: refuse new processes, end every live group, remove scratch folders."""
+    _stopping.set()
+    with _registry_lock:
+        live, folders = list(_live), list(_workdirs)
+    for process in live:
+        process.stop()
+    for path in folders:
+        remove_workdir(path)
+    return len(live)
 
 
 class BoundedBuffer:
@@ -107,8 +144,12 @@ class Process:
         self.command = command
         self.stdout, self.stderr = BoundedBuffer(), BoundedBuffer()
         self.started = time.monotonic()
-        self.popen = subprocess.Popen(command, shell=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        with _registry_lock:  # registered before it can fork, so stop_all never misses it
+            if _stopping.is_set():
+                raise RuntimeError("belvo-check is stopping: no new process is started")
+            self.popen = subprocess.Popen(command, shell=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            _live.add(self)
         self.pgid = self.popen.pid  # a new session: the shell is the group leader
         self._drains = [threading.Thread(target=_drain, args=(pipe, buf), daemon=True, name="drain")
                         for pipe, buf in ((self.popen.stdout, self.stdout), (self.popen.stderr, self.stderr))]
@@ -136,6 +177,8 @@ class Process:
         for thread in self._drains:
             # A grandchild that left the group may still hold the pipe: do not wait for it forever.
             thread.join(timeout=1.0)
+        with _registry_lock:
+            _live.discard(self)
         code = None if timed_out else self.popen.returncode
         return ProcResult(self.command, code, self.stdout.text(), self.stderr.text(),
                           time.monotonic() - self.started, timed_out)

@@ -7,8 +7,6 @@ probes authenticate the same way. Created once per run by `Harness.receiver()`.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 import time
 
@@ -43,7 +41,7 @@ class Receiver:
             raise EvidenceUnavailable("integration.start is not configured, so there is no receiver to probe",
                                       enable="add to the config: integration: {start: 'python -m app serve --port "
                                              "{receiver_port}', ready: 'http://127.0.0.1:{receiver_port}/health'}")
-        workdir = tempfile.mkdtemp(prefix="belvo-check-receiver-")
+        workdir = procs.make_workdir("belvo-check-receiver-")
         port = free_port()
         template = (webhooks.probe_url if webhooks and webhooks.probe_url
                     else f"http://127.0.0.1:{{receiver_port}}{DEFAULT_PROBE_PATH}")
@@ -58,7 +56,7 @@ class Receiver:
             process = integration.start_receiver(values)
         except BaseException as exc:
             sim.stop()
-            shutil.rmtree(workdir, ignore_errors=True)
+            procs.remove_workdir(workdir)
             if isinstance(exc, RuntimeError):
                 raise EvidenceUnavailable(f"the receiver did not start: {exc}",
                                           enable="fix integration.start / integration.ready") from None
@@ -109,4 +107,4 @@ class Receiver:
             self._process.stop()
         finally:
             self.sim.stop()
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            procs.remove_workdir(self.workdir)
