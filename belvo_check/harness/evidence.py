@@ -13,13 +13,15 @@ import itertools
 import os
 import threading
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from belvo_check.evidence import Context, EvidenceUnavailable
-from belvo_check.harness.execute import run_scenario
 from belvo_check.harness.integration import Integration
-from belvo_check.harness.outcome import Outcome
-from belvo_check.harness.receiver import Receiver
 from belvo_check.harness.scenarios import SCENARIOS
+
+if TYPE_CHECKING:  # the simulator behind these is imported only once a scenario or receiver runs
+    from belvo_check.harness.outcome import Outcome
+    from belvo_check.harness.receiver import Receiver
 
 
 def build(ctx: Context) -> "Harness":
@@ -100,6 +102,8 @@ class Harness:
                 _, _, name = heapq.heappop(queue)
                 future = self._futures[name]
             try:
+                from belvo_check.harness.execute import run_scenario
+
                 future.set_result(run_scenario(SCENARIOS[name], self.integration))
             except BaseException as exc:  # reported by the check that asked, never lost
                 future.set_exception(exc)
@@ -110,6 +114,8 @@ class Harness:
         """The integration's own server (`integration.start`), started once and shared."""
         with self._receiver_lock:
             if self._receiver is None:
+                from belvo_check.harness.receiver import Receiver
+
                 self._receiver = Receiver.start(self.integration, self.ctx.config.webhooks)
             return self._receiver
 
