@@ -39,7 +39,7 @@ class EvidenceUnavailable(Exception):
 class RunOptions:
     live: bool = False
     verbose: bool = False
-    workers: int = 8
+    workers: int = 64  # checks mostly wait on evidence; the harness and probes bound their own work
     check_timeout: float = 600.0
 
 

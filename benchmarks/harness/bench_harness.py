@@ -7,6 +7,8 @@ Prints the full run's wall time, each scenario's time alone, and the ratio full 
 """
 from __future__ import annotations
 
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -14,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "sample-config.yaml"
+
+
+RUNS = 3  # full runs; the median is reported
 
 
 def full_run() -> float:
@@ -41,13 +46,18 @@ def scenario_times() -> dict[str, float]:
 
 
 def main() -> None:
-    wall = full_run()
+    # Measure what users get: the integration's bytecode cached on disk (some sandboxes set this
+    # variable, which makes every flow's Python process recompile the integration).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    walls = [full_run() for _ in range(RUNS)]
+    wall = statistics.median(walls)
     times = scenario_times()
     for name, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
         print(f"  {name:32s} {seconds:6.2f}s")
     slowest = max(times, key=times.get)
     print(f"scenarios alone, in sequence: {sum(times.values()):.2f}s")
-    print(f"full run (every check, sample-config.yaml): {wall:.2f}s")
+    print(f"full run (every check, sample-config.yaml), median of {RUNS}: {wall:.2f}s "
+          f"({', '.join(f'{w:.2f}' for w in walls)})")
     print(f"slowest scenario: {slowest} {times[slowest]:.2f}s")
     print(f"ratio full / slowest: {wall / times[slowest]:.2f} (target <= 1.5)")
 
