@@ -60,8 +60,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Silently drops transactions of unknown type and exits 0, with only a links read-back: no stored
     # transactions can prove any compat scenario (BLV604 passed before), nor the dedup check.
     "py-skip-enums-links-store": {"BLV304": "warn", **{c: "warn" for c in COMPAT}},
-    # Node.
-    "node-nopages": {"BLV303": "fail"},  # reads only the first page (store: JSON file via store.command)
+    # Node: nodegood/app.js with one APP_DEFECT each (store: a JSON file read back via store.command).
+    "nodegood": {},
+    "node-nopages": {"BLV303": "fail"},  # reads only the first page
     # Strict timestamp regex: the timestamp scenarios make its sync exit 1 without a stack trace.
     "node-strict-timestamps": {"BLV603": "fail"},
 }
