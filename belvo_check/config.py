@@ -63,7 +63,7 @@ SecretRef = Annotated[
 # {placeholders} the harness fills into the integration's commands, env values, paths and URLs.
 INTEGRATION_PLACEHOLDERS = ("sim_url", "secret_id", "secret_password", "workdir", "receiver_port",
                             "webhook_authorization", "link_id", "institution", "username", "password",
-                            "external_id")
+                            "external_id", "python")
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
 
 

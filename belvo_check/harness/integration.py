@@ -10,6 +10,7 @@ import base64
 import os
 import secrets
 import socket
+import sys
 from pathlib import Path
 
 from belvo_check.config import Integration as IntegrationConfig
@@ -89,7 +90,10 @@ class Integration:
         values = {"sim_url": sim_url, "secret_id": self.secret_id, "secret_password": self.secret_password,
                   "workdir": workdir, "receiver_port": str(receiver_port or free_port()),
                   "webhook_authorization": self.authorization, "institution": institution,
-                  "username": credentials[0], "password": credentials[1], "external_id": EXTERNAL_ID}
+                  "username": credentials[0], "password": credentials[1], "external_id": EXTERNAL_ID,
+                  # The interpreter running belvo-check: it exists wherever belvo-check does, and has
+                  # httpx, which a Python integration under test (like examples/acme) may need.
+                  "python": sys.executable}
         if link_id:
             values["link_id"] = link_id
         return values

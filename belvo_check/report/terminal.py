@@ -50,7 +50,7 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
             console.print(Text.assemble(status_text(result.status), "  ", (meta.id, "bold"), "  ",
                                         (headline(meta, result.status), "bold")))
             for finding in result.findings:
-                _print_finding(console, finding, len(result.findings) > 1, verbose)
+                _print_finding(console, finding, len(result.findings) > 1, verbose, quiet)
             if verbose and result.traceback:
                 console.print(Padding(Text(result.traceback.rstrip(), style="dim"), EVIDENCE_INDENT))
 
@@ -58,7 +58,7 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
     console.print(summary_line(report))
 
 
-def _print_finding(console: Console, finding: Finding, several: bool, verbose: bool) -> None:
+def _print_finding(console: Console, finding: Finding, several: bool, verbose: bool, quiet: bool) -> None:
     glyph, style = STYLE[finding.status]
     line = Text()
     if several:
@@ -68,7 +68,7 @@ def _print_finding(console: Console, finding: Finding, several: bool, verbose: b
         line.append(f"  ({finding.location})", style="cyan")
     console.print(Padding(line, INDENT))
     problem = finding.status in (Status.FAIL, Status.WARN, Status.ERROR)
-    if finding.evidence and (problem or verbose):
+    if finding.evidence and ((problem and not quiet) or verbose):
         lines = finding.evidence.rstrip().splitlines()
         cut = lines[:EVIDENCE_LINES] if not verbose else lines
         if len(cut) < len(lines):
