@@ -90,8 +90,9 @@ def external_id(ctx):
     """
     ## What it checks
     What the simulator received as `external_id` on link creation (plain scenario) and on the
-    widget token request (if sent): it must be present, at least 3 characters, and not look like
-    personal data (e-mail, phone number, CURP, RFC, CPF, CNPJ).
+    widget token request (if sent): every link must be created with one, at least 3 characters,
+    that does not look like personal data (e-mail, phone number, CURP, RFC, CPF, CNPJ, or the
+    bank username the user typed).
 
     ## Why Belvo asks
     `external_id` ties a link to the customer's own user, so orphan and duplicate links can be
@@ -122,8 +123,15 @@ def external_id(ctx):
     if not given:
         return failed("no request carried an external_id", evidence=judge.describe(
             ctx, "BLV102", seen[0][0], extra=f"received:\n{lines}"))
+    bare_links = [(o, e) for o, e, v in seen if e.path.rstrip("/") == "/api/links" and v in (None, "")]
+    if bare_links:
+        # The link is what orphan and duplicate searches find by external_id: the token alone is not enough.
+        return failed("a link was created without an external_id", evidence=judge.describe(
+            ctx, "BLV102", bare_links[0][0], extra=f"received:\n{lines}"))
     for outcome, e, value in given:
         kind = personal_data(str(value))
+        if not kind and str(value) == outcome.spec.credentials[0]:
+            kind = "the user's bank username"
         if kind or len(str(value)) < 3:
             why = f"looks like {kind}" if kind else "is shorter than 3 characters"
             return failed(f"{e.path} got an external_id that {why}",

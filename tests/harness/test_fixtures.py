@@ -27,6 +27,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "pygood": {},
     # Python, one APP_DEFECT each (cwd ../pygood).
     "py-pii-external-id": {"BLV102": "fail"},  # external_id is the user's e-mail
+    "py-username-external-id": {"BLV102": "fail"},  # external_id is the bank username it was given
+    "py-no-external-id": {"BLV102": "fail"},  # links created without external_id (the token flow is fine)
     "py-no-scopes": {"BLV101": "fail"},  # widget token request without scopes
     "py-no-rid-400": {"BLV201": "fail"},  # generic message, no request_id, on 400s
     "py-no-rid-401": {"BLV202": "fail"},
