@@ -14,7 +14,7 @@ from belvo_check import __version__
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ready (no fail; with --fail-on warn also no warn), 1 not ready, "
-    "2 usage or config error, 3 a check errored."
+    "2 usage or config error, 3 a check errored, 130 interrupted."
 )
 
 app = typer.Typer(
