@@ -164,6 +164,10 @@ def timeouts(ctx):
                      evidence=judge.describe(ctx, "BLV204", stall))
         return
     sync = stall.run_of("sync")
+    if sync is None:  # no link, so no sync: the stalled call came from another flow (an AttributeError before)
+        yield warned(f"scenario errors-stall: the sync did not run ({stall.flows[-1].not_run}), so giving up on "
+                     "a stalled call cannot be judged", evidence=judge.describe(ctx, "BLV204", stall))
+        return
     said = TIMEOUT_WORDS.search(stall.logs)
     evidence = judge.describe(ctx, "BLV204", stall, needle=said.group(0) if said else None)
     if said:
@@ -307,6 +311,10 @@ def non_json_5xx(ctx):
     if early:
         return early
     sync = outcome.run_of("sync")
+    if sync is None:
+        # Before: an AttributeError (the check errored) when create_link made no link, so no sync ran.
+        return warned(f"scenario {outcome.name}: the sync did not run ({outcome.flows[-1].not_run}), so the "
+                      "502/503 handling cannot be judged", evidence=judge.describe(ctx, "BLV206", outcome))
     said = GATEWAY_WORDS.search(outcome.logs)
     evidence = judge.describe(ctx, "BLV206", outcome, needle=said.group(0) if said else None)
     if sync.result.exit_code == 0 and not said:

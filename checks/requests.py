@@ -116,8 +116,11 @@ def delete_204(ctx):
 def pagination(ctx):
     """
     ## What it checks
-    In the plain scenario the link has 60 transactions, served 10 per page (like Belvo's sandbox).
-    From the journal: no page of one list query was fetched twice in a sync, and no request asked
+    Two scenarios. In the plain one the link has 60 transactions, served 10 per page (like Belvo's
+    sandbox); in the pagination one it has 1,050, served with production paging (100 per page
+    unless `page_size` asks for more, at most 1000), so a list helper that stops at a fixed item
+    count (belvo-js `list()` stops at `limit`, 100 by default) leaves transactions behind. In each,
+    from the journal: no page of one list query was fetched twice in a sync, and no request asked
     for `page_size` above 1000. From the store (when configured): every transaction the simulator
     holds was stored. Without a store, the journal must show the last page was fetched (the page
     count follows from the transactions held and the page size); when the lists use filters besides
@@ -140,7 +143,14 @@ def pagination(ctx):
     ```
     """
     h = judge.harness(ctx, "create_link", "sync")
-    outcome = h.scenario("plain")
+    # Both scenarios: plain (60 transactions, 10 per page) shows that `next` is followed; pagination
+    # (1,050 transactions) shows that nothing stops at a fixed item count. Before, only plain ran,
+    # and belvo-js `list()` with its default limit of 100 passed: 60 transactions fit under the cap.
+    for outcome in h.scenarios("plain", "pagination"):
+        yield _pagination(ctx, outcome)
+
+
+def _pagination(ctx, outcome):
     early = _clean(ctx, "BLV303", outcome)
     if early:
         return early
@@ -167,16 +177,17 @@ def pagination(ctx):
         if missing:
             problems.append(f"{len(missing)} of {len(expected)} transactions were not stored (e.g. {missing[0]})")
     elif not lists:
-        return warned("the sync listed no transactions with GET, and no store is configured to show what "
-                      "it kept: pagination cannot be judged",
+        return warned(f"scenario {outcome.name}: the sync listed no transactions with GET, and no store is "
+                      "configured to show what it kept: pagination cannot be judged",
                       evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
     else:
         # No store: the journal alone must show that the last page was reached. Without this, an
         # integration that reads only page 1 and keeps no store read-back passed ("followed 1 page").
         short = _short_walk(outcome, walks, len(expected))
         if short is None:
-            return warned("the sync listed transactions with filters other than the link, and no store is "
-                          "configured to show what it kept: whether every page was read cannot be judged",
+            return warned(f"scenario {outcome.name}: the sync listed transactions with filters other than the "
+                          "link, and no store is configured to show what it kept: whether every page was read "
+                          "cannot be judged",
                           hint="Configure integration.store so belvo-check can count what was stored.",
                           evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
         if short:
@@ -184,10 +195,13 @@ def pagination(ctx):
     last = max(pages, default=0)
     evidence = judge.describe(ctx, "BLV303", outcome, entries=evidence_entries, extra=stored_note or None)
     if problems:
-        return failed("; ".join(problems), evidence=evidence)
-    return passed(f"followed {len(set(pages))} page(s) to the end (last page {last}); every transaction stored"
-                  if stored_note else f"followed {len(set(pages))} page(s) to the end (last page {last})",
-                  evidence=evidence)
+        return failed(f"scenario {outcome.name}: " + "; ".join(problems), evidence=evidence)
+    if not lists:
+        # A retrieval (POST /api/transactions/) answers one unpaginated array: nothing to follow.
+        return passed(f"scenario {outcome.name}: no list was paginated (the retrieval answered every "
+                      f"transaction at once); all {len(expected)} stored", evidence=evidence)
+    return passed(f"scenario {outcome.name}: followed {len(set(pages))} page(s) to the end (last page {last})"
+                  + ("; every transaction stored" if stored_note else ""), evidence=evidence)
 
 
 def _walks(lists) -> dict[tuple, list[int]]:
@@ -283,6 +297,10 @@ def ids_deduplicated(ctx):
             extra += f"; e.g. {some} stored {times} times"
             findings.append(failed(f"after {label}, {len(dup)} transaction id(s) are stored more than once",
                                    evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
+        elif outcome is repeat and not repeat.requests(rule="repeat-pages"):
+            # No list page was read (e.g. a POST retrieval): nothing was repeated, so say only that.
+            findings.append(passed("the sync read no list pages, so no item came twice; every transaction id "
+                                   "is stored once", evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
         else:
             findings.append(passed(f"after {label}, every transaction id is stored once",
                                    evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))

@@ -13,6 +13,7 @@ DATA_PATHS = r"^/api/(accounts|transactions|owners|balances)(/|$)"
 STALL_MARGIN = 5.0  # the stall outlasts integration.timeout by this much: only giving up ends it
 
 VALID = ("user_valid", "pass_valid")
+PAGINATION_TRANSACTIONS = 1050  # above 100 and 1000: the usual fixed caps of a list helper
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ SPECS: tuple[ScenarioSpec, ...] = (
     # Plain: the reference every other scenario is compared with.
     ScenarioSpec("plain", "answered normally (60 transactions over 6 pages of 10)",
                  flows=("create_link", "sync", "sync", "delete_link")),
+    # More transactions than any fixed item cap an SDK applies (belvo-js `list()` stops at `limit`, 100
+    # by default, and a raised `limit: 1000` still stops at 1000), with production paging (100 per
+    # page unless page_size says otherwise, at most 1000). The plain scenario's 60 transactions fit
+    # under such a cap, so without this one a silently truncating list passed BLV303 by accident.
+    ScenarioSpec("pagination", f"answered normally, with {PAGINATION_TRANSACTIONS} transactions on the link and "
+                               "production paging (100 per page unless page_size asks for up to 1000)",
+                 settings={"page_size_cap": None, "transactions_per_link": PAGINATION_TRANSACTIONS}),
     ScenarioSpec("repeat-pages", "repeated the last 2 transactions of each page at the top of the next page",
                  rules=({"name": "repeat-pages", "match": {"method": "GET", "path": "/api/transactions/*"},
                          "do": {"repeat_across_pages": 2}},)),
