@@ -43,7 +43,9 @@ def logs_400(ctx):
     credentials (400 `login_error`), a sync while the institution is down (400 `institution_down`)
     and a sync of a link whose credentials stopped working (400 `invalid_link`). Each error body
     carries a fresh `request_id`; the check looks for that exact value in the logs the config names
-    (`integration.logs`). A crash or a hang fails too.
+    (`integration.logs`). A crash or a hang fails too. A `request_id` found only inside a dump of
+    Belvo's error body (its message text too), from a flow that exited 0, warns: belvo-python returns
+    error bodies as data by default, so the dump may be the code taking the error for a success.
 
     ## Why Belvo asks
     The integration checklist asks that 400 errors are handled and their `request_id` logged:
