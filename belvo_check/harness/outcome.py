@@ -82,17 +82,13 @@ class Outcome:
         return self.aliases.get(value, value)
 
     def crash(self) -> tuple[FlowRun, str, str] | None:
-        """(flow, kind, excerpt) of the first unhandled crash: a crash signature, or a fatal signal."""
+        """(flow, kind, excerpt) of the first unhandled crash: the runtime's crash report, or a fatal signal."""
         for run in self.runs():
-            found = find_crash(run.output)
+            found = find_crash(run.result.stderr, run.result.exit_code)
             if found:
                 return run, found[0], found[1]
             if run.result.signalled:
                 return run, f"killed by signal {run.result.signalled}", run.output[-400:]
-        for path, text in self.log_files.items():
-            found = find_crash(text)
-            if found:
-                return self.runs()[-1] if self.runs() else FlowRun(0, "?"), f"{found[0]} in {path}", found[1]
         return None
 
     def timed_out(self) -> list[FlowRun]:

@@ -48,6 +48,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-timestamps-6z": {"BLV603": "fail"},  # accepts only 6 fraction digits + Z (crashes otherwise)
     "py-enum-whitelist": {"BLV604": "fail"},  # raises on an unknown transaction type
     "py-leaks-keys": {"BLV704": "fail"},
+    # Handled errors logged with logger.exception (a traceback in the log is not a crash): all pass.
+    "py-log-tracebacks": {},
     # Sync stores everything, then always exits 1. BLV301 fails (a success answered, the flow says
     # failure); the compat checks must warn, never pass, because their baseline (the plain run) failed.
     "py-sync-exit1": {"BLV301": "fail", **{c: "warn" for c in COMPAT}},
