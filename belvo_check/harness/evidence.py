@@ -1,7 +1,8 @@
 """The harness as an evidence source: `ctx.evidence("harness")` builds one `Harness` per run.
 
 Checks ask `harness.scenario("errors-500")`; the first asker schedules it and every asker waits
-for the same cached `Outcome`. Scenarios run on a pool of os.cpu_count() workers, slowest first;
+for the same cached `Outcome`. Scenarios run on a pool of os.cpu_count() + 1 workers (retry
+back-offs leave a core idle), slowest first;
 scenarios that mostly wait on a socket (the stall) get one worker of their own, so they do not
 hold a CPU slot while sleeping.
 """
@@ -41,7 +42,7 @@ class Harness:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._closed = False
-        cpu = max(1, workers or os.cpu_count() or 1)
+        cpu = max(1, workers or (os.cpu_count() or 1) + 1)  # +1: retry back-offs leave a core idle
         self._workers = [threading.Thread(target=self._work, args=(i >= cpu,), daemon=True, name=f"harness-{i}")
                          for i in range(cpu + 1)]
         for thread in self._workers:
