@@ -41,9 +41,9 @@ class Secret:
     @property
     def fingerprint(self) -> str | None:
         """A stable, non-reversible tag so two reports can say 'the same key' without showing it."""
-        if not self.value:
-            return None
-        return "sha256:" + hashlib.sha256(self.value.encode()).hexdigest()[:8]
+        from belvo_check.secrets import fingerprint
+
+        return fingerprint(self.value) if self.value else None
 
 
 def _accept_secret(value: Any) -> Secret:
