@@ -53,9 +53,17 @@ def not_run(ctx, check_id: str, outcome: Outcome) -> Finding | None:
     if outcome.problem:
         return warned(f"scenario {outcome.name} could not run: {outcome.problem}",
                       evidence=describe(ctx, check_id, outcome))
-    if outcome.missing:
+    # Checks declare the flows they need (judge.harness); a scenario flow that only some other
+    # check needs (say, delete_link at the end of "plain") must not turn this one into a skip.
+    if outcome.missing and not outcome.runs():
         raise EvidenceUnavailable(f"integration.flows.{outcome.missing[0]} is not configured",
                                   enable=f"add to the config: integration: {{flows: {{{outcome.missing[0]}: <command>}}}}")
+    if outcome.runs() and not outcome.requests() and not any(r.result.timed_out for r in outcome.runs()):
+        # Nothing reached the simulator, so nothing it did can be judged (and no verdict is earned).
+        return warned(f"scenario {outcome.name}: the integration's flows ran but never called the simulator",
+                      hint="Make the integration read its Belvo URL from the environment and map it to "
+                           "{sim_url} in integration.env (e.g. BELVO_API_URL: \"{sim_url}\").",
+                      evidence=describe(ctx, check_id, outcome))
     return None
 
 

@@ -61,6 +61,20 @@ def test_missing_flow_skips_naming_the_key(tmp_path):
         assert "integration.flows." in result.findings[0].message
 
 
+def test_flows_that_never_call_the_simulator_earn_no_verdict(tmp_path):
+    # Commands that succeed without calling Belvo at all (the URL is not wired to {sim_url}):
+    # nothing the simulator did can be judged, so no check may pass or fail on it.
+    ctx = Context(load_config(_config(tmp_path, "flows: {create_link: 'true', sync: 'true'}\n")))
+    checks = [c for c in load_registry().all() if c.meta.id in ("BLV201", "BLV301", "BLV303", "BLV603")]
+    try:
+        results = run_checks(checks, ctx)
+    finally:
+        ctx.close()
+    for result in results:
+        assert result.status.value == "warn", (result.check_id, result.findings)
+        assert "never called the simulator" in result.findings[0].message
+
+
 def test_hanging_crashing_forking_integration_cannot_hang_the_run(tmp_path, own_tmp):
     marker = f"bc-{uuid.uuid4().hex}"
     path = _config(tmp_path, f"""\
