@@ -9,13 +9,11 @@ shared and cached within a run), so the matrix costs one run per fixture.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT, run_cli
+
 FIXTURES = ROOT / "tests" / "fixtures" / "integrations"
 HARNESS_CHECKS = ["BLV101", "BLV102", "BLV201", "BLV202", "BLV203", "BLV204", "BLV205", "BLV206", "BLV301",
                   "BLV302", "BLV303", "BLV304", "BLV501", "BLV502", "BLV503", "BLV601", "BLV602", "BLV603",
@@ -72,20 +70,18 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 
-def run_report(config: Path, checks: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "belvo_check", "run", "-c", str(config), "--format", "json",
-                           *[arg for c in checks for arg in ("--select", c)]],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert proc.returncode in (0, 1), proc.stderr
-    assert proc.stdout.lstrip().startswith("{"), f"stdout is not the JSON report: {proc.stdout[:300]!r}"
-    return json.loads(proc.stdout)
-
-
-def statuses(report: dict) -> dict[str, str]:
-    out = {}
-    for item in report.get("results") or report.get("checks"):
-        out[item.get("id") or item.get("check_id")] = item["status"]
-    return out
+def assert_verdicts(fixture: str, not_pass: dict[str, str]) -> None:
+    """One `belvo-check run` of every harness check: each gets its listed verdict, all others pass."""
+    done = run_cli("run", "-c", str(FIXTURES / fixture / "belvo-check.yaml"), "--format", "json",
+                   "--select", ",".join(HARNESS_CHECKS), timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stdout.lstrip().startswith("{"), f"stdout is not the JSON report: {done.stdout[:300]!r}"
+    results = json.loads(done.stdout)["results"]
+    got = {item["id"]: item["status"] for item in results}
+    expected = {check: not_pass.get(check, "pass") for check in HARNESS_CHECKS}
+    wrong = {c: got.get(c) for c in HARNESS_CHECKS if got.get(c) != expected[c]}
+    messages = {item["id"]: [f["message"] for f in item["findings"]][:3] for item in results if item["id"] in wrong}
+    assert got == expected, f"unexpected verdicts {wrong}: {messages}"
 
 
 def test_every_fixture_folder_is_in_the_matrix():
@@ -96,10 +92,4 @@ def test_every_fixture_folder_is_in_the_matrix():
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))
 def test_fixture_verdicts(fixture):
-    report = run_report(FIXTURES / fixture / "belvo-check.yaml", HARNESS_CHECKS)
-    got = statuses(report)
-    expected = {check: EXPECTED[fixture].get(check, "pass") for check in HARNESS_CHECKS}
-    wrong = {c: got.get(c) for c in HARNESS_CHECKS if got.get(c) != expected[c]}
-    messages = {item["id"]: [f["message"] for f in item["findings"]][:3]
-                for item in report["results"] if item["id"] in wrong}
-    assert got == expected, f"unexpected verdicts {wrong}: {messages}"
+    assert_verdicts(fixture, EXPECTED[fixture])

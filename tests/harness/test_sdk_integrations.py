@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from tests.harness.test_fixtures import FIXTURES, HARNESS_CHECKS, ROOT, run_report, statuses
+from tests.harness.test_fixtures import FIXTURES, ROOT, assert_verdicts
 
 BELVO_JS = ROOT / "tests" / "node" / "node_modules" / "belvo"
 
@@ -64,10 +64,4 @@ def test_sdk_fixture_verdicts(fixture):
             pytest.skip("node is not on PATH: the sdk-js-* fixtures run under Node")
         if not BELVO_JS.is_dir():
             pytest.skip("tests/node/node_modules/belvo is missing: run `npm ci --prefix tests/node`")
-    report = run_report(FIXTURES / fixture / "belvo-check.yaml", HARNESS_CHECKS)
-    got = statuses(report)
-    expected = {check: EXPECTED[fixture].get(check, "pass") for check in HARNESS_CHECKS}
-    wrong = {c: got.get(c) for c in HARNESS_CHECKS if got.get(c) != expected[c]}
-    messages = {item["id"]: [f["message"] for f in item["findings"]][:3]
-                for item in report["results"] if item["id"] in wrong}
-    assert got == expected, f"unexpected verdicts {wrong}: {messages}"
+    assert_verdicts(fixture, EXPECTED[fixture])
