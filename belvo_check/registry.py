@@ -68,7 +68,8 @@ class Registry:
     def get(self, check_id: str) -> Check:
         check = self._checks.get(check_id.upper())
         if check is None:
-            raise UsageError(f"no check has the id {check_id!r}{_suggest(check_id.upper(), self._checks)}")
+            raise UsageError(f"no check has the id {check_id!r}{_suggest(check_id.upper(), self._checks)} "
+                             "(`belvo-check list` shows them all)")
         return check
 
     def select(self, selectors: Iterable[str]) -> list[Check]:
@@ -96,7 +97,7 @@ class Registry:
 def _suggest(word: str, vocabulary: Iterable[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.75)  # a typo, not any BLV id
     return f": did you mean {close[0]!r}?" if close else ""
 
 
