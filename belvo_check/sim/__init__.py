@@ -1,4 +1,4 @@
-"""A faithful, fault-injecting double of the Belvo REST API (see DESIGN.md, "The simulator")."""
+"""A faithful, fault-injecting double of the Belvo REST API."""
 from .faults import Scenario, ScenarioError
 from .journal import Journal, JournalEntry
 from .server import Simulator, serve_forever

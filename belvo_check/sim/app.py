@@ -1,30 +1,25 @@
-"""The simulator's HTTP surface: routes, auth, faults, rendering and journaling of each exchange."""
+"""The simulator's HTTP surface: routes, auth, and each exchange run through the fault phases, the handler and the journal."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import hmac
 import json
 import logging
-import random
-import socket
-import struct
 import time
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import errors, mutations
 from .body import BodyError, parse as parse_body, read as read_body
+from .faults import ANSWER, BEFORE, NOTHING, RENDER, Decision
 from .handlers import Handlers, Reply
 from .journal import JournalEntry, summarize
+from .wire import WireAccess
 
-CYCLE_KEY = "belvo_sim.cycle"
 log = logging.getLogger("belvo_check.sim")
-STRUCTURAL = {"add_fields", "shuffle_keys", "longer_strings", "shorter_strings", "unknown_enums"}
 
 # (path template, {method: handler name}); each is served with and without the trailing slash.
 ROUTES = [
@@ -49,71 +44,29 @@ class Ctx:
     params: dict
     query: dict
     body: dict | None
-    decision: object
-    headers: dict = field(default_factory=dict)
+    exchange: "Exchange"
 
     @property
     def base_url(self) -> str:
         return f"{self.request.url.scheme}://{self.request.headers.get('host') or self.request.url.netloc}"
 
 
-class WireResponse(Response):
-    """Responses that misbehave on the wire: a reset, or a body cut short."""
+@dataclass
+class Exchange:
+    """One request on its way through the fault phases and the handler."""
+    core: object
+    handlers: Handlers
+    request: Request
+    number: int
+    entry: JournalEntry
+    decision: Decision = field(default_factory=lambda: NOTHING)
+    ctx: Ctx | None = None
+    reply: Reply | None = None
+    wire: Response | None = None     # set when the exchange ends on the wire instead of with a reply
+    page_overlap: int = 0            # items each page after the first repeats from the one before
 
-    def __init__(self, partial: bytes | None = None, declared_length: int = 0, headers: dict | None = None):
-        super().__init__(status_code=200)
-        self.partial, self.declared_length, self.extra = partial, declared_length, headers or {}
-
-    async def __call__(self, scope, receive, send):
-        if self.partial is not None:
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(self.declared_length).encode())]
-            await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
-            await send({"type": "http.response.body", "body": self.partial, "more_body": True})
-        # A cut body ends with a clean close (the client reads the part, then finds it short); a reset with an RST.
-        abort_connection(scope, rst=self.partial is None)
-
-
-def abort_connection(scope, rst: bool = True) -> None:
-    """Drop the TCP connection, with an RST (SO_LINGER 0) or a FIN; under a test transport, raise instead."""
-    cycle = scope.get(CYCLE_KEY)
-    transport = getattr(cycle, "transport", None)
-    if transport is None:
-        raise ConnectionResetError("belvo-check simulator: connection reset by scenario")
-    cycle.disconnected = True  # tells uvicorn not to answer 500 on our behalf
-    if not rst:
-        transport.close()
-        return
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
-    transport.abort()
-
-
-class WireAccess:
-    """Outer ASGI layer: keeps uvicorn's request cycle reachable so a scenario can reset the socket."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        cycle = None
-        if scope["type"] == "http":
-            cycle = scope[CYCLE_KEY] = getattr(send, "__self__", None)
-            sock = cycle.transport.get_extra_info("socket") if getattr(cycle, "transport", None) else None
-            if sock is not None:
-                # uvicorn writes headers and body separately: without NODELAY, Nagle + delayed ACK cost 40 ms each.
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            await self.app(scope, receive, send)
-        except Exception:
-            # Starlette re-raises an error after answering it, for the server to log. It was answered
-            # (Belvo's 500) and logged in one line by SimulatorApp.crashed; uvicorn would add a traceback.
-            # Under a test transport (no socket) it surfaces, for the test to see.
-            if getattr(cycle, "transport", None) is None:
-                raise
+    def end(self, response: Response, error: str) -> None:
+        self.wire, self.entry.error = response, error
 
 
 class SimulatorApp:
@@ -154,7 +107,6 @@ class SimulatorApp:
         core = self.core
         started = time.monotonic()
         self._exchanges += 1
-        exchange_no = self._exchanges
         method, path = request.method, request.url.path
         query = {k: core.store.resolve(v) for k, v in request.query_params.items()}
         body, body_error = None, None
@@ -162,82 +114,76 @@ class SimulatorApp:
             body = parse_body(await read_body(request), method)
         except BodyError as exc:
             body_error = exc
+        except ClientDisconnect:  # left (or was cut off) before its body was complete: nobody to answer
+            return Response(status_code=204)
         if isinstance(body, dict):
             body = {k: core.store.resolve(v) for k, v in body.items()}
         params = {k: core.store.resolve(v) for k, v in request.path_params.items()}
         entry = JournalEntry(seq=0, time=started, direction="in", method=method, path=path,
                              query=summarize(query, path) or {}, body=summarize(body, path))
+        x = Exchange(core, self.handlers, request, self._exchanges, entry)
 
-        decision = None
         if not self._authorized(request):
-            reply = self.handlers.error(401, "authentication_failed")
+            x.reply = self.handlers.error(401, "authentication_failed")
         else:
-            decision = core.plan.decide(method, path, query)
-            entry.rules = list(decision.rules)
-            if decision.stall and not await self._stall(request, decision.stall):
-                entry.error, entry.duration = "client disconnected during stall", time.monotonic() - started
-                core.journal.add(entry)
-                return Response(status_code=204)  # nobody is listening any more
-            if decision.reset:
-                entry.error, entry.duration = "connection reset", time.monotonic() - started
-                core.journal.add(entry)
-                return WireResponse()
-            if decision.error:
-                reply = self.handlers.fault(decision.error)
-            elif body_error:
-                reply = self.handlers.error(body_error.status, body_error.code, body_error.field, body_error.message)
-            elif unknown_path:
-                reply = self.handlers.error(404, "not_found")
-            elif handler_name is None:
-                reply = self.handlers.error(405, "method_not_allowed", message=f'Method "{method}" not allowed.')
-            else:
-                ctx = Ctx(request=request, method=method, path=path, params=params, query=query, body=body,
-                          decision=decision)
-                try:
-                    if decision.link_status:
-                        self.handlers.turn_link(ctx, decision.link_status)
-                    reply = getattr(self.handlers, handler_name)(ctx)
-                except Exception as exc:  # a simulator bug: Belvo's 500, never a traceback
-                    reply = self.crashed(request, exc)
-                    entry.error = f"internal error: {type(exc).__name__}"
-        if body_error is not None and body_error.status == 413:
-            reply.headers["Connection"] = "close"  # the rest of the body was never read
+            x.decision = core.plan.decide(method, path, query)
+            entry.rules = list(x.decision.rules)
+            if not (body_error or unknown_path or handler_name is None):
+                x.ctx = Ctx(request=request, method=method, path=path, params=params, query=query, body=body,
+                            exchange=x)
+            try:
+                for action, value in x.decision.phase(BEFORE):
+                    await action.apply(x, value)
+                    if x.reply is not None or x.wire is not None:
+                        break
+                if x.wire is None and x.reply is None:
+                    if body_error:
+                        x.reply = self.handlers.error(body_error.status, body_error.code, body_error.field,
+                                                      body_error.message)
+                    elif unknown_path:
+                        x.reply = self.handlers.error(404, "not_found")
+                    elif handler_name is None:
+                        x.reply = self.handlers.error(405, "method_not_allowed",
+                                                      message=f'Method "{method}" not allowed.')
+                    else:
+                        x.reply = getattr(self.handlers, handler_name)(x.ctx)
+            except Exception as exc:  # a simulator bug: Belvo's 500, never a traceback
+                x.reply, x.wire = self.crashed(request, exc), None
+                entry.error = f"internal error: {type(exc).__name__}"
+        if body_error is not None and body_error.status == 413 and x.reply is not None:
+            x.reply.headers["Connection"] = "close"  # the rest of the body was never read
 
-        payload = self._render(reply, decision, exchange_no)
-        entry.status, entry.request_id = reply.status, reply.request_id
+        if x.wire is None:
+            payload = self._render(x)
+            entry.status, entry.request_id = x.reply.status, x.reply.request_id
         entry.duration = time.monotonic() - started
-        if decision and decision.body == "truncated":
-            entry.error = "body truncated"
-            core.journal.add(entry)
-            wire = WireResponse(payload[: len(payload) // 2], len(payload))
-            wire.status_code = reply.status
-            return wire
-        if decision and decision.body == "garbage":
-            entry.error = "garbage body"
-            payload = garbage(core.seed, exchange_no, len(payload))
         core.journal.add(entry)
-        headers = dict(reply.headers)
-        if reply.status == 204:
-            return Response(status_code=204, headers=headers)
-        return Response(payload, status_code=reply.status, headers=headers, media_type=reply.media_type)
+        if x.wire is not None:
+            return x.wire
+        if x.reply.status == 204:
+            return Response(status_code=204, headers=dict(x.reply.headers))
+        return Response(payload, status_code=x.reply.status, headers=dict(x.reply.headers),
+                        media_type=x.reply.media_type)
 
-    def _render(self, reply: Reply, decision, exchange_no: int) -> bytes:
+    def _render(self, x: Exchange) -> bytes:
+        """The reply as bytes, through the scenario's answer and rendering actions."""
+        reply = x.reply
         if reply.raw is not None:
-            return reply.raw
-        text = reply.text if reply.text is not None else json.dumps(reply.data, separators=(",", ":"), ensure_ascii=False)
-        muts = decision.mutations if decision and 200 <= reply.status < 300 else {}
-        structural = bool(STRUCTURAL & muts.keys())
-        if not structural and not muts.get("timestamps"):
-            return text if isinstance(text, bytes) else text.encode()  # bytes: a big list, sent as built
-        if structural:
-            rng = random.Random(f"{self.core.seed}:shuffle:{exchange_no}")
-            obj = mutations.apply(json.loads(text), muts, self.core.store.aliases, rng)
-            text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-        elif isinstance(text, bytes):
-            text = text.decode()
-        if muts.get("timestamps"):
-            text = mutations.timestamps(text, muts["timestamps"])
-        return text.encode()
+            payload = reply.raw
+        else:
+            text = reply.text if reply.text is not None else json.dumps(reply.data, separators=(",", ":"), ensure_ascii=False)
+            reshapes = x.decision.phase(ANSWER) if 200 <= reply.status < 300 else ()
+            if reshapes:
+                document = json.loads(text)
+                for action, value in reshapes:
+                    document = action.apply(document, value, x)
+                text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+            payload = text if isinstance(text, bytes) else text.encode()  # bytes: a big list, sent as built
+        for action, value in x.decision.phase(RENDER):
+            payload = action.apply(payload, value, x)
+            if x.wire is not None:
+                break
+        return payload
 
     def crashed(self, request: Request, exc: Exception) -> Reply:
         """Belvo's 500 for a request the simulator failed on, and one line on stderr saying so."""
@@ -261,23 +207,3 @@ class SimulatorApp:
             return False
         return (hmac.compare_digest(user.encode(), self.core.secret_id.encode())
                 & hmac.compare_digest(password.encode(), self.core.secret_password.encode()))
-
-    async def _stall(self, request: Request, seconds: float) -> bool:
-        """Hold the response; False when the client went away (or the simulator stops) first."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            await asyncio.sleep(min(left, 0.05))
-            if self.core.stopping.is_set() or await request.is_disconnected():
-                return False
-        return True
-
-
-def garbage(seed: int, n: int, length: int) -> bytes:
-    """Deterministic bytes that are not JSON (starts with a byte no JSON text can start with)."""
-    import hashlib
-    out = bytearray(b"\xff\x00<")
-    block = hashlib.blake2b(f"{seed}:garbage:{n}".encode()).digest()
-    while len(out) < max(64, min(length, 4096)):
-        out += block
-        block = hashlib.blake2b(block).digest()
-    return bytes(out[: max(64, min(length, 4096))])

@@ -355,9 +355,8 @@ class Handlers:
         if page < 1 or page > pages:
             return self.error(404, "not_found", message="Invalid page.")
         start, end = (page - 1) * size, page * size
-        repeat = ctx.decision.mutations.get("repeat_across_pages") if ctx.decision else None
-        if repeat and page > 1:
-            start = max(0, start - (2 if repeat is True else int(repeat)))
+        if page > 1:
+            start = max(0, start - ctx.exchange.page_overlap)
         if kind:
             chunk = [blob for link, indices in items[start:end] for blob in link.blobs(kind, indices)]
         else:

@@ -11,8 +11,9 @@ Each rule says which requests it matches, when it fires and what it does::
         when: {first: 1}                 # always (default) | {first: N} | {every: N} | {probability: p}
         do: {error: {status: 500, code: unexpected_error}}
 
-Several rules may fire for one request: the first terminal action (error, reset, body)
-wins, stalls add up, mutations accumulate.
+The actions a rule may name are the registered ones (``menu.ACTIONS``). Several rules may fire for one
+request: each action combines its values as it declares (the first terminal action wins, stalls add up,
+mutations accumulate).
 """
 from __future__ import annotations
 
@@ -25,36 +26,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .menu import ACTIONS, ScenarioError, first, mapping
+
 TOP_KEYS = {"name", "description", "settings", "rules"}
 SETTINGS = {"page_size_cap": (int, type(None)), "transactions_per_link": int, "accounts_per_link": int,
             "history_days": int, "webhook_duplicates": bool, "webhook_out_of_order": bool}
 RULE_KEYS = {"name", "match", "when", "do"}
 MATCH_KEYS = {"method", "path", "path_regex", "query"}
 WHEN_KEYS = {"first", "every", "probability"}
-TIMESTAMP_VARIANTS = ("0Z", "3Z", "6Z", "0+00:00", "3+00:00", "6+00:00", "mixed")
-MUTATIONS = {"add_fields", "shuffle_keys", "longer_strings", "shorter_strings", "unknown_enums",
-             "timestamps", "repeat_across_pages"}
-ACTIONS = {"error", "stall", "reset", "body", "link_status"} | MUTATIONS
-ERROR_KEYS = {"status", "code", "message", "field", "retry_after", "format"}
-
-
-class ScenarioError(ValueError):
-    """A scenario file or dict is invalid; the message is one line saying where and why."""
-
-
-def _unknown(where: str, key, allowed) -> ScenarioError:
-    hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-    suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(sorted(allowed))})"
-    return ScenarioError(f"{where}: unknown key '{key}'{suggestion}")
-
-
-def _mapping(where: str, value, allowed) -> dict:
-    if not isinstance(value, dict):
-        raise ScenarioError(f"{where}: expected a mapping, got {type(value).__name__}")
-    for key in value:
-        if key not in allowed:
-            raise _unknown(where, key, allowed)
-    return value
+SCENARIO_FOLDER = "belvo_check.sim"
 
 
 @dataclass(frozen=True)
@@ -84,22 +64,25 @@ class Rule:
 
 
 def _parse_rule(where: str, index: int, raw) -> Rule:
-    raw = _mapping(where, raw, RULE_KEYS)
-    match = _mapping(f"{where}.match", raw.get("match", {}), MATCH_KEYS)
-    do = _mapping(f"{where}.do", raw.get("do"), ACTIONS) if "do" in raw else None
+    raw = mapping(where, raw, RULE_KEYS)
+    match = mapping(f"{where}.match", raw.get("match", {}), MATCH_KEYS)
+    do = mapping(f"{where}.do", raw.get("do"), ACTIONS) if "do" in raw else None
     if not do:
         raise ScenarioError(f"{where}: 'do' is required and must name at least one action")
     when = raw.get("when", "always")
     if when == "always":
         when = {}
-    when = _mapping(f"{where}.when", when, WHEN_KEYS)
+    when = mapping(f"{where}.when", when, WHEN_KEYS)
     if len(when) > 1:
         raise ScenarioError(f"{where}.when: give one of first, every, probability")
     for key, value in when.items():
         ok = (0 <= value <= 1) if key == "probability" else (isinstance(value, int) and value >= 1)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok:
             raise ScenarioError(f"{where}.when.{key}: invalid value {value!r}")
-    _check_do(f"{where}.do", do)
+    terminal = [k for k in do if ACTIONS[k].terminal]
+    if len(terminal) > 1:
+        raise ScenarioError(f"{where}.do: '{terminal[0]}' and '{terminal[1]}' cannot be combined")
+    do = {key: ACTIONS[key].parse(f"{where}.do.{key}", value) for key, value in do.items()}
     regex = None
     if "path_regex" in match:
         try:
@@ -113,33 +96,6 @@ def _parse_rule(where: str, index: int, raw) -> Rule:
                 when=when, do=do)
 
 
-def _check_do(where: str, do: dict) -> None:
-    terminal = [k for k in ("error", "reset", "body") if k in do]
-    if len(terminal) > 1:
-        raise ScenarioError(f"{where}: '{terminal[0]}' and '{terminal[1]}' cannot be combined")
-    if "error" in do:
-        err = do["error"]
-        err = {"status": err} if isinstance(err, int) else _mapping(f"{where}.error", err, ERROR_KEYS)
-        status = err.get("status")
-        if not isinstance(status, int) or not 400 <= status <= 599:
-            raise ScenarioError(f"{where}.error.status: expected an HTTP error status (400-599), got {status!r}")
-        if err.get("format", "json") not in ("json", "html"):
-            raise ScenarioError(f"{where}.error.format: expected json or html")
-        do["error"] = err
-    checks = {
-        "stall": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
-        "reset": lambda v: v is True,
-        "body": lambda v: v in ("truncated", "garbage"),
-        "link_status": lambda v: v in ("token_required", "invalid"),
-        "timestamps": lambda v: v in TIMESTAMP_VARIANTS,
-        "repeat_across_pages": lambda v: v is True or (isinstance(v, int) and not isinstance(v, bool) and v >= 1),
-    }
-    for key, value in do.items():
-        check = checks.get(key, lambda v: isinstance(v, bool))
-        if key != "error" and not check(value):
-            raise ScenarioError(f"{where}.{key}: invalid value {value!r}")
-
-
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -149,17 +105,17 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, raw, source: str = "<dict>") -> "Scenario":
-        raw = _mapping(source, raw, TOP_KEYS)
+        raw = mapping(source, raw, TOP_KEYS)
         if not isinstance(raw.get("name"), str) or not raw["name"]:
             raise ScenarioError(f"{source}: 'name' is required and must be a string")
-        settings = _mapping(f"{source}: settings", raw.get("settings") or {}, SETTINGS)
+        settings = mapping(f"{source}: settings", raw.get("settings") or {}, SETTINGS)
         for key, value in settings.items():
             if not isinstance(value, SETTINGS[key]) or (isinstance(value, bool) and SETTINGS[key] is int):
                 raise ScenarioError(f"{source}: settings.{key}: invalid value {value!r}")
         rules = raw.get("rules") or []
         if not isinstance(rules, list):
             raise ScenarioError(f"{source}: 'rules' must be a list")
-        parsed = tuple(_parse_rule(f"{source}: rules[{i}]", i, r) for i, r in enumerate(rules))
+        parsed = tuple(_parse_rule(_rule_where(source, i, r), i, r) for i, r in enumerate(rules))
         return cls(name=raw["name"], description=str(raw.get("description") or ""), settings=dict(settings), rules=parsed)
 
     @classmethod
@@ -179,7 +135,7 @@ class Scenario:
 
     @classmethod
     def builtin_names(cls) -> list[str]:
-        folder = resources.files(__package__) / "scenarios"
+        folder = resources.files(SCENARIO_FOLDER) / "scenarios"
         return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
     @classmethod
@@ -187,7 +143,7 @@ class Scenario:
         if name not in cls.builtin_names():
             hint = difflib.get_close_matches(name, cls.builtin_names(), n=1)
             raise ScenarioError(f"unknown scenario '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-        with resources.as_file(resources.files(__package__) / "scenarios" / f"{name}.yaml") as path:
+        with resources.as_file(resources.files(SCENARIO_FOLDER) / "scenarios" / f"{name}.yaml") as path:
             return cls.from_file(path)
 
     @classmethod
@@ -203,20 +159,28 @@ class Scenario:
         return cls.from_file(text)
 
 
+def _rule_where(source: str, index: int, raw) -> str:
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return f"{source}: rules[{index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+
+
 @dataclass
 class Decision:
-    """What the scenario does to one request."""
-    rules: list = field(default_factory=list)      # names of the rules that fired
-    error: dict | None = None
-    reset: bool = False
-    body: str | None = None
-    stall: float = 0.0
-    link_status: str | None = None
-    mutations: dict = field(default_factory=dict)
+    """What the scenario does to one request: the rules that fired and each action's combined value."""
+    rules: list = field(default_factory=list)      # names of the rules that changed this exchange
+    actions: dict = field(default_factory=dict)    # action name -> value
 
     @property
     def rule(self) -> str | None:
         return self.rules[0] if self.rules else None
+
+    def phase(self, phase: str) -> list:
+        """(action, value) pairs of one phase, in the order they act."""
+        chosen = [ACTIONS[name] for name in self.actions if ACTIONS[name].phase == phase]
+        return [(a, self.actions[a.name]) for a in sorted(chosen, key=lambda a: a.order)]
+
+
+NOTHING = Decision()
 
 
 class FaultPlan:
@@ -241,23 +205,20 @@ class FaultPlan:
             return True
 
     def decide(self, method: str, path: str, query) -> Decision:
+        if not self.scenario.rules:
+            return NOTHING
         decision = Decision()
+        chosen = decision.actions
         for rule in self.scenario.rules:
             if not rule.matches(method, path, query) or not self._fires(rule):
                 continue
-            do = rule.do
+            ended = any(ACTIONS[name].terminal for name in chosen)
             contributed = False
-            if not (decision.error or decision.reset or decision.body) and ({"error", "reset", "body"} & do.keys()):
-                decision.error, decision.reset, decision.body = do.get("error"), bool(do.get("reset")), do.get("body")
-                contributed = True
-            if do.get("stall"):
-                decision.stall += float(do["stall"])
-                contributed = True
-            if do.get("link_status") and not decision.link_status:
-                decision.link_status, contributed = do["link_status"], True
-            muts = {k: v for k, v in do.items() if k in MUTATIONS and v}
-            if muts:
-                decision.mutations.update(muts)
+            for name, value in rule.do.items():
+                action = ACTIONS[name]
+                if not value or (action.terminal and ended) or (name in chosen and action.combine is first):
+                    continue  # switched off, or a value where an earlier rule's stands
+                chosen[name] = action.combine(chosen[name], value) if name in chosen else value
                 contributed = True
             if contributed:  # the journal names only rules that changed this exchange
                 decision.rules.append(rule.name)
