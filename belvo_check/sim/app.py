@@ -94,7 +94,12 @@ class SimulatorApp:
             forms = [template] if template == "/api/" else [template, template.rstrip("/")]
             routes += [Route(p, endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]) for p in forms]
         routes.append(Route("/{rest:path}", self._endpoint({}), methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
-        return WireAccess(Starlette(routes=routes, exception_handlers={Exception: self._crash_response}))
+        return WireAccess(Starlette(routes=routes, exception_handlers={
+            Exception: self._crash_response, 404: self._unrouted, 405: self._unrouted}))
+
+    async def _unrouted(self, request: Request, exc) -> Response:
+        """A target no route can take ('*', 'http://host/...') or a method none serves: Belvo's 404 or 405."""
+        return await self.exchange(request, None, exc.status_code == 404)
 
     def _endpoint(self, methods: dict):
         async def endpoint(request: Request):
