@@ -1,0 +1,140 @@
+"""What every file format says about a finding: where it points, its stable fingerprint, how to
+reproduce it, and the text a file may safely hold. One place, so SARIF, JUnit, annotations,
+Code Quality, Markdown and HTML never disagree."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Iterator
+
+from belvo_check.model import SECTIONS, Evidence, Finding, Location, Section, Status
+from belvo_check.registry import CheckMeta
+
+PROBLEMS = (Status.FAIL, Status.WARN, Status.ERROR)
+GLYPH = {Status.PASS: "✔", Status.WARN: "▲", Status.FAIL: "✖", Status.SKIP: "○", Status.ERROR: "!"}
+
+# Parts of a message that change from run to run (minted ids, ports, counts, latencies): a
+# fingerprint ignores them, so the same problem keeps the same fingerprint across runs.
+_VOLATILE = re.compile(r"[0-9a-f]{8,}|\d+(?:\.\d+)?")
+# Characters XML 1.0 cannot carry at all, and terminal controls no file should carry.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SCENARIO = re.compile(r"\bscenario ([A-Za-z0-9][\w+:.-]*?)[:)]*(?=\s|$)")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One finding of one check, as a file format shows it."""
+
+    meta: CheckMeta
+    finding: Finding
+    location: Location  # the finding's own, or the config file that configured what was judged
+    fingerprint: str
+
+
+def fingerprint(check_id: str, finding: Finding) -> str:
+    """Stable across runs for the same problem: the check, where it points, and the message's words."""
+    words = _VOLATILE.sub("#", finding.message)
+    where = finding.location.path if finding.location else ""
+    return hashlib.sha256(f"{check_id}\0{where}\0{words}".encode()).hexdigest()[:16]
+
+
+def location_of(report, finding: Finding) -> Location:
+    # Formats that need a file for every result (SARIF, Code Quality) point at the config: it is
+    # the file that names what was judged, and where a fix or a suppression is written.
+    return finding.location or Location(report.config_path)
+
+
+def items(report, statuses=PROBLEMS) -> Iterator[Item]:
+    for meta, result in report.results:
+        for finding in result.findings:
+            if finding.status in statuses:
+                yield Item(meta, finding, location_of(report, finding), fingerprint(meta.id, finding))
+
+
+def sections(report) -> list[tuple[Section, list]]:
+    """The checklist's sections in order, each with its (meta, result) rows; empty ones included."""
+    rows: dict[int, list] = {section.number: [] for section in SECTIONS}
+    for meta, result in report.results:
+        rows.setdefault(meta.section.number, []).append((meta, result))
+    return [(section, rows[section.number]) for section in SECTIONS]
+
+
+def tally(rows) -> list[tuple[Status, int]]:
+    """How many (meta, result) rows have each status, statuses that occur only."""
+    return [(s, n) for s in Status if (n := sum(1 for _, result in rows if result.status is s))]
+
+
+def blocks(report, status: Status) -> bool:
+    """Whether this status makes the run NOT READY under the run's --fail-on."""
+    blocking = {Status.FAIL, Status.ERROR} | ({Status.WARN} if report.fail_on is Status.WARN else set())
+    return status in blocking
+
+
+def reproduce(report, meta: CheckMeta, finding: Finding | None = None) -> list[str]:
+    """Commands that reproduce a finding: the check alone, and its harness scenario alone if it names one."""
+    config = shlex.quote(report.config_path)
+    command = f"belvo-check run -c {config} --select {meta.id} -v"
+    if Evidence.LIVE in meta.evidence:
+        command += " --live"
+    commands = [command]
+    scenario = _scenario_named(finding)
+    if scenario:
+        commands.append(f"belvo-check scenario {shlex.quote(scenario)} -c {config}")
+    return commands
+
+
+def _scenario_named(finding: Finding | None) -> str | None:
+    if finding is None:
+        return None
+    match = _SCENARIO.search(f"{finding.message}\n{finding.evidence or ''}")
+    if not match:
+        return None
+    try:
+        from belvo_check.harness.scenarios import SCENARIOS
+    except ImportError:  # no harness in this build: the run command alone still reproduces it
+        return None
+    return match.group(1) if match.group(1) in SCENARIOS else None
+
+
+def printable(text: str | None) -> str:
+    """Text safe for any file: no terminal escapes, nothing XML cannot hold."""
+    return _UNPRINTABLE.sub("", text or "")
+
+
+def verdict(report) -> str:
+    return f"{'READY' if report.ready else 'NOT READY'} for {report.environment}"
+
+
+def summary(report) -> str:
+    counts = report.counts
+    return f"{len(report.results)} checks: " + " · ".join(f"{counts[s.value]} {s.value}" for s in Status)
+
+
+JUDGED_BY = {
+    Evidence.CONFIG: "the config file",
+    Evidence.SOURCE: "the integration's source",
+    Evidence.HARNESS: "the integration's commands run against belvo-check's Belvo simulator",
+    Evidence.PROBE: "webhook deliveries to the integration's receiver",
+    Evidence.LIVE: "read-only calls to the live Belvo API",
+}
+
+
+def judged_against(report) -> list[str]:
+    """The evidence this run actually gathered: kinds whose checks did not all skip."""
+    used = {kind for meta, result in report.results if result.status is not Status.SKIP for kind in meta.evidence}
+    return [JUDGED_BY[kind] for kind in Evidence if kind in used]
+
+
+def header_facts(report) -> list[tuple[str, str]]:
+    """What a reader needs to know before the verdict: what was judged, against what, by what."""
+    seconds = (report.finished_at - report.started_at).total_seconds()
+    return [
+        ("judged", f"the {report.environment} integration configured in {report.config_path}"),
+        ("against", "; ".join(judged_against(report)) or "nothing: every check skipped"),
+        ("config sha256", report.config_sha256),
+        ("tool", f"belvo-check {report.tool_version}"),
+        ("run", f"{report.started_at.strftime('%Y-%m-%d %H:%M:%S UTC')}, {seconds:.1f} s"),
+    ]

@@ -1,0 +1,27 @@
+"""GitLab Code Quality JSON (a subset of Code Climate's format), for merge request widgets.
+
+https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
+"""
+
+from __future__ import annotations
+
+import json
+
+from belvo_check.model import Status
+from belvo_check.report.findings import items, printable
+
+SEVERITY = {Status.ERROR: "critical", Status.FAIL: "major", Status.WARN: "minor"}
+
+
+def to_gitlab(report) -> str:
+    issues = [{
+        "type": "issue",
+        "check_name": item.meta.id,
+        "description": printable(f"{item.meta.id}: {item.finding.message}"),
+        "content": {"body": printable("\n\n".join(filter(None, (item.finding.hint, item.finding.evidence))))},
+        "categories": ["Bug Risk"],
+        "severity": SEVERITY[item.finding.status],
+        "fingerprint": item.fingerprint,
+        "location": {"path": item.location.path, "lines": {"begin": item.location.line or 1}},
+    } for item in items(report)]
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
