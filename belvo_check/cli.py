@@ -130,7 +130,9 @@ def sim(
     secret_password: Optional[str] = typer.Option(None, "--secret-password",
                                                   help="Key password the simulator accepts."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="A built-in scenario name or a YAML file."),
-    page_size_cap: int = typer.Option(10, "--page-size-cap", help="Items per list page at most (sandbox: 10)."),
+    page_size_cap: Optional[int] = typer.Option(None, "--page-size-cap", min=0, help="Items per list page at most; "
+                                                "0 turns the cap off. Default: the scenario's page_size_cap, "
+                                                "else 10 (Belvo's sandbox)."),
 ) -> None:
     """Serve the Belvo API simulator, with optional faults, until interrupted."""
     from belvo_check.sim.server import serve_forever

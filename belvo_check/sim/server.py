@@ -2,22 +2,69 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import functools
+import logging
 import signal
 import socket
 import threading
 from datetime import datetime
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ..errors import UsageError
 from .app import SimulatorApp
-from .faults import FaultPlan, Scenario
+from .faults import FaultPlan, Scenario, ScenarioError
 from .ids import Minter
 from .journal import Journal
 from .state import Store
 from .webhooks import Delivery, WebhookSender
 
 DEFAULT_SECRET_ID, DEFAULT_SECRET_PASSWORD = "sim-secret-id", "sim-secret-password"
+# A request line and headers beyond this are refused (400). Belvo SDKs send well under 2 KiB.
+MAX_HEADER_BYTES = 32 * 1024
+# From connecting (or from the previous response) to the last byte of the request. A client on
+# 127.0.0.1 sends a request in one go; only a stuck or hostile one takes seconds.
+READ_TIMEOUT = 10.0
 _UNSET = object()
+log = logging.getLogger("belvo_check.sim")
+
+
+class DeadlineH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 with a read deadline, which uvicorn lacks: a client that sends its headers
+    or body a byte at a time, or never finishes them, is disconnected after READ_TIMEOUT instead of
+    holding its connection for ever. Time spent answering (a scenario's stall) does not count."""
+
+    def __init__(self, *args, read_timeout: float = READ_TIMEOUT, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_timeout = read_timeout
+        self._read_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._arm_read_deadline()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_read_deadline()
+
+    def connection_lost(self, exc) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+        super().connection_lost(exc)
+
+    def _arm_read_deadline(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+        self._read_deadline = self.loop.call_later(self.read_timeout, self._read_deadline_passed)
+
+    def _read_deadline_passed(self) -> None:
+        self._read_deadline = None
+        # IDLE: no complete request line and headers yet; SEND_BODY: the body is still coming.
+        if not self.transport.is_closing() and self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
+            self.transport.close()
 
 
 class Simulator:
@@ -26,7 +73,8 @@ class Simulator:
     def __init__(self, seed: int = 0, secret_id: str = DEFAULT_SECRET_ID,
                  secret_password: str = DEFAULT_SECRET_PASSWORD, scenario: Scenario | str | None = None,
                  page_size_cap=_UNSET, webhook_url: str | None = None, webhook_authorization: str | None = None,
-                 host: str = "127.0.0.1", port: int = 0, today: datetime | None = None):
+                 host: str = "127.0.0.1", port: int = 0, today: datetime | None = None,
+                 read_timeout: float = READ_TIMEOUT):
         self.seed, self.secret_id, self.secret_password = seed, secret_id, secret_password
         self.scenario = Scenario.load(scenario) if scenario is not None else Scenario(name="default")
         settings = self.scenario.settings
@@ -34,7 +82,7 @@ class Simulator:
         if page_size_cap is _UNSET:
             page_size_cap = settings.get("page_size_cap", 10)
         self.page_size_cap = page_size_cap
-        self.host, self.port = host, port
+        self.host, self.port, self.read_timeout = host, port, read_timeout
         self.journal = Journal()
         self.minter = Minter(seed)
         self.store = Store(seed, settings, today)
@@ -59,17 +107,25 @@ class Simulator:
     def start(self) -> "Simulator":
         """Serve on a background thread; returns once the socket accepts connections."""
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(128)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+        except OSError:
+            sock.close()
+            raise
         self.port = sock.getsockname()[1]
         self.stopping.clear()
         # log_config=None: uvicorn must not reconfigure the process's logging on every start; it
         # would put an access-log handler on stdout, which carries belvo-check's JSON report.
+        # No limit_concurrency: uvicorn would answer 503 to every client once hostile ones hold enough
+        # connections; the read deadline and the body and header limits bound what each one costs.
+        protocol = functools.partial(DeadlineH11Protocol, read_timeout=self.read_timeout)
         config = uvicorn.Config(self.app, log_level="error", log_config=None, lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=1, http="h11")
+                                timeout_graceful_shutdown=1, http=protocol,
+                                h11_max_incomplete_event_size=MAX_HEADER_BYTES)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve(sockets=[sock])),
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve(sock)),
                                         name=f"belvo-sim-{self.port}", daemon=True)
         self._thread.start()
         while not self._server.started:
@@ -77,6 +133,10 @@ class Simulator:
                 raise RuntimeError(f"simulator failed to start on {self.url}")
             self._thread.join(0.005)
         return self
+
+    async def _serve(self, sock: socket.socket) -> None:
+        asyncio.get_running_loop().set_exception_handler(_log_loop_error)
+        await self._server.serve(sockets=[sock])
 
     def stop(self) -> None:
         self.stopping.set()
@@ -108,26 +168,33 @@ class Simulator:
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secret_id: str | None = None,
-                  secret_password: str | None = None, scenario=None, page_size_cap=_UNSET, console=None,
+                  secret_password: str | None = None, scenario=None, page_size_cap: int | None = None, console=None,
                   webhook_url: str | None = None, webhook_authorization: str | None = None) -> None:
     """Serve until Ctrl-C (SIGINT) or SIGTERM, printing where and with which keys (for ``belvo-check sim``).
 
+    ``page_size_cap``: None leaves it to the scenario (else Belvo's sandbox page of 10); 0 turns it off.
     The lines go to stdout, flushed at once, so a parent process can read the URL (with the real port
     when ``port`` is 0). Either signal ends the server cleanly: a one-line goodbye and a normal return
-    (exit code 0 for the CLI), never a traceback.
+    (exit code 0 for the CLI), never a traceback. A port in use or a bad scenario is a ``UsageError``.
     """
     out = console.print if console is not None else (lambda *a, **k: print(*a, flush=True))
-    sim = Simulator(seed=seed, secret_id=secret_id or DEFAULT_SECRET_ID,
-                    secret_password=secret_password or DEFAULT_SECRET_PASSWORD, scenario=scenario,
-                    page_size_cap=page_size_cap, webhook_url=webhook_url,
-                    webhook_authorization=webhook_authorization, host=host, port=port)
+    cap = _UNSET if page_size_cap is None else (page_size_cap or None)
+    try:
+        sim = Simulator(seed=seed, secret_id=secret_id or DEFAULT_SECRET_ID,
+                        secret_password=secret_password or DEFAULT_SECRET_PASSWORD, scenario=scenario,
+                        page_size_cap=cap, webhook_url=webhook_url,
+                        webhook_authorization=webhook_authorization, host=host, port=port)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
     stop = threading.Event()
     previous = _on_signals((signal.SIGINT, signal.SIGTERM), lambda signum, frame: stop.set())
     try:
         try:
             sim.start()
         except OSError as exc:
-            raise SystemExit(f"belvo-check sim: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(f"port {port} is in use; choose another with --port or --port 0") from None
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         out(f"Belvo API simulator listening on {sim.url}  (scenario: {sim.scenario.name}, seed: {seed})")
         out(f"  BELVO_API_URL={sim.url}")
         out(f"  BELVO_SECRET_ID={sim.secret_id}")
@@ -144,6 +211,13 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secr
         sim.stop()
         _restore_signals(previous)
     out("Simulator stopped.")
+
+
+def _log_loop_error(loop, context: dict) -> None:
+    """One line for what asyncio would log with a traceback (e.g. out of file descriptors on accept)."""
+    exc = context.get("exception")
+    log.error("belvo-check sim: %s%s", context.get("message", "event loop error"),
+              f": {type(exc).__name__}: {exc}" if exc else "")
 
 
 def _on_signals(signums, handler) -> dict:
