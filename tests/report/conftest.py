@@ -7,26 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-SECRET_ID = "sk-id-7f3a9c21e4"
-SECRET_PASSWORD = "pw-b81d0e55c2aa"
-
-# Judged as production: one webhook URL for both environments (fail), the sandbox host (fail),
-# no changelog attestation (warn), probes and harness not configured (skip), the rest pass.
-CONFIG = """\
-    version: 1
-    environment: production
-    belvo:
-      base_url: https://sandbox.belvo.com
-      secret_id: ${BELVO_SECRET_ID}
-      secret_password: ${BELVO_SECRET_PASSWORD}
-    webhooks:
-      urls:
-        sandbox: https://acme.example.mx/hooks/belvo
-        production: https://acme.example.mx/hooks/belvo
-    attestations:
-      status_page: {by: ana@acme.example.mx, date: 2026-11-20}
-"""
-SELECT = ["BLV4", "BLV7", "BLV8"]
+from reporttest import CONFIG, SECRET_ID, SECRET_PASSWORD, SELECT
 
 
 @pytest.fixture
