@@ -15,7 +15,6 @@ from belvo_check.model import Location, Status
 from belvo_check.report.findings import Item, items, printable, reproduce
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/belvo-check/belvo-check"
 FINGERPRINT_KEY = "belvoCheckFinding/v1"
 LEVEL = {Status.FAIL: "error", Status.WARN: "warning"}
 
@@ -35,7 +34,6 @@ def sarif_log(report) -> dict:
                 "name": "belvo-check",
                 "version": report.tool_version,
                 "semanticVersion": report.tool_version,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(meta) for meta in metas],
             }},
             # GitHub keeps one set of alerts per category: one per judged environment.
