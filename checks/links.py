@@ -46,6 +46,8 @@ def stores_institution_user_id(ctx):
         return early
     store = outcome.store_after("create_link")
     link_id = outcome.link_id
+    if store is not None and store.problems and not store.has("links"):
+        return warned(f"the store could not be read: {store.problems[0]}", evidence=judge.describe(ctx, "BLV501", outcome))
     if store is None or not store.has("links"):
         return warned("integration.store names no links read-back (SQL or command)",
                       evidence=judge.describe(ctx, "BLV501", outcome))

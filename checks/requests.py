@@ -278,10 +278,10 @@ def ids_deduplicated(ctx):
         if early:
             return early
     first, second = plain.store_after("sync", 0), plain.store_after("sync", 1)
+    if first is not None and first.problems:
+        return warned(f"the store could not be read: {first.problems[0]}", evidence=judge.describe(ctx, "BLV304", plain))
     if first is None or not first.has("transactions"):
         return warned("integration.store names no transactions read-back", evidence=judge.describe(ctx, "BLV304", plain))
-    if first.problems:
-        return warned(f"the store could not be read: {first.problems[0]}", evidence=judge.describe(ctx, "BLV304", plain))
     expected = set(plain.expected_transactions())
     ids = [plain.real_id(i) for i in first.ids("transactions")]
     known = [i for i in ids if i in expected]

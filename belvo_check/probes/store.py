@@ -12,30 +12,41 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from belvo_check.harness.store import read_commands, read_sqlite
+from belvo_check.harness.store import Snapshot as Read, read_commands, read_sqlite
 
 Snapshot = dict[str, list]  # table -> rows
+
+
+class StoreUnreadable(Exception):
+    """A configured table could not be read back (a refused query, a failing command)."""
+
+
+def tables(snapshot: Read, wanted) -> Snapshot:
+    """The snapshot's tables, or StoreUnreadable when one that was asked for could not be read."""
+    if any(table not in snapshot.tables for table in wanted):
+        raise StoreUnreadable(snapshot.problems[0] if snapshot.problems else "the store could not be read")
+    return dict(snapshot.tables)
 
 
 def reader_from_config(ctx) -> tuple[Callable[[], Snapshot], str] | None:
     """(read function, description) for the configured store, or None when there is none usable here."""
     integration = ctx.config.integration
     store = integration.store if integration else None
-    if store is None:
-        return None
+    if store is None or ctx.loaded.missing_env("integration", "store") or ctx.loaded.missing_env("integration", "cwd"):
+        return None  # an unset ${VAR} there: the harness checks name it
     base = Path(ctx.loaded.base_dir) / (integration.cwd or ".")
     if store.sqlite and (store.transactions or store.links):
         if "{" in store.sqlite:
             return None  # a harness placeholder such as {workdir}: only the harness can read it
         path = (base / store.sqlite).resolve()
         queries = {name: q for name, q in (("transactions", store.transactions), ("links", store.links)) if q}
-        return (lambda: read_sqlite(path, queries).tables), f"sqlite {path} ({', '.join(queries)})"
+        return (lambda: tables(read_sqlite(path, queries), queries)), f"sqlite {path} ({', '.join(queries)})"
     if store.command:
         if any("{" in command for command in store.command.values()):
             return None
         commands = dict(store.command)
-        read = lambda: read_commands(commands, env=dict(os.environ), cwd=str(base),  # noqa: E731
-                                     timeout=integration.timeout).tables
+        read = lambda: tables(read_commands(commands, env=dict(os.environ), cwd=str(base),  # noqa: E731
+                                            timeout=integration.timeout), commands)
         return read, f"store commands ({', '.join(commands)})"
     return None
 
