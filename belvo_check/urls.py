@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import string
+from ipaddress import IPv4Address, IPv6Address
 from urllib.parse import urlsplit
 
 PRODUCTION_API = "https://api.belvo.com"
@@ -23,22 +25,91 @@ LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home", ".test",
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    """The host as written (lower case, no trailing dot); "" when the URL has none or is malformed."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:  # e.g. a bracketed host that is not an IPv6 address
+        return ""
+
+
+def canonical_host(host: str) -> str:
+    """One spelling per host: an address in its standard form, or an ASCII (IDNA) lower-case name."""
+    address = ip_of(host)
+    return str(address) if address is not None else _ascii_name(host)
+
+
+def ip_of(host: str) -> IPv4Address | IPv6Address | None:
+    """The address a host spells, however it is spelled; None for a name.
+
+    IPv4 is read as inet_aton, curl and browsers read it: one to four parts, each decimal, octal
+    (leading 0) or hex (0x), the last filling the remaining bytes (127.1, 0x7f000001, 2130706433,
+    0177.0.0.1). An IPv6 address that carries an IPv4 one (::ffff:a.b.c.d, ::a.b.c.d) is that
+    IPv4 address, so one machine never hides behind a second spelling.
+    """
+    name = _ascii_name(host)
+    if ":" in name:
+        try:
+            address = IPv6Address(name)
+        except ValueError:
+            return None
+        embedded = int(address)
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if embedded >> 32 == 0 and embedded > 1:  # IPv4-compatible; :: and ::1 are themselves
+            return IPv4Address(embedded)
+        return address
+    return _ipv4(name)
 
 
 def is_loopback_or_private(host: str) -> str | None:
     """Why a host is not reachable from the internet, or None if it may be."""
-    if host in ("localhost", "") or host.endswith(LOCAL_SUFFIXES):
+    name = canonical_host(host)
+    if name in ("localhost", "") or name.endswith(LOCAL_SUFFIXES):
         return "a local host name"
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
+    address = ip_of(name)
+    if address is None:
         return None
     if address.is_loopback:
         return "a loopback address"
     if address.is_private or address.is_link_local or address.is_unspecified or address.is_reserved:
         return "a private address"
     return None
+
+
+def _ascii_name(host: str) -> str:
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if not name.isascii():
+        import idna  # httpx's own dependency; only non-ASCII names need it
+
+        try:  # UTS 46 as browsers do it: full-width digits and dots, case, then punycode
+            name = idna.encode(name, uts46=True).decode("ascii").rstrip(".")
+        except idna.IDNAError:
+            pass
+    return name
+
+
+def _ipv4(name: str) -> IPv4Address | None:
+    parts = name.split(".")
+    numbers = [_ipv4_number(part) for part in parts]
+    if not 1 <= len(numbers) <= 4 or None in numbers:
+        return None
+    *leading, last = numbers
+    if any(n > 255 for n in leading) or last >= 256 ** (5 - len(numbers)):
+        return None
+    return IPv4Address(sum(n << 8 * (3 - i) for i, n in enumerate(leading)) + last)
+
+
+def _ipv4_number(part: str) -> int | None:
+    if part.startswith("0x"):
+        digits, base, allowed = part[2:], 16, string.hexdigits
+    elif len(part) > 1 and part.startswith("0"):
+        digits, base, allowed = part[1:], 8, string.octdigits
+    else:
+        digits, base, allowed = part, 10, string.digits
+    if not digits:
+        return 0 if base == 16 else None  # "0x" alone is zero; an empty part is no number
+    # checked here because int() would also accept signs, blanks and underscores
+    return int(digits, base) if all(c in allowed for c in digits) else None
 
 
 def tunnel_service(host: str) -> str | None:
@@ -55,4 +126,5 @@ def looks_like_belvo(host: str) -> bool:
 
 
 def same_host(url_a: str, url_b: str) -> bool:
-    return bool(host_of(url_a)) and host_of(url_a) == host_of(url_b)
+    host = canonical_host(host_of(url_a))
+    return bool(host) and host == canonical_host(host_of(url_b))

@@ -17,7 +17,7 @@ from belvo_check.harness.template import render
 from belvo_check.sim import Scenario, Simulator
 
 SEED = 11
-DEFAULT_PROBE_PATH = "/hooks/belvo"
+DEFAULT_PROBE_URL = "http://127.0.0.1:{receiver_port}/hooks/belvo"
 
 
 class Receiver:
@@ -43,8 +43,7 @@ class Receiver:
                                              "{receiver_port}', ready: 'http://127.0.0.1:{receiver_port}/health'}")
         workdir = procs.make_workdir("belvo-check-receiver-")
         port = free_port()
-        template = (webhooks.probe_url if webhooks and webhooks.probe_url
-                    else f"http://127.0.0.1:{{receiver_port}}{DEFAULT_PROBE_PATH}")
+        template = webhooks.probe_url if webhooks and webhooks.probe_url else DEFAULT_PROBE_URL
         probe_values = {"receiver_port": str(port), "workdir": workdir}
         url = render(template, probe_values, key="webhooks.probe_url")
         sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,

@@ -1,47 +1,74 @@
-"""Probes are safe: nothing reaches a production receiver without --live."""
+"""Probes are safe: nothing reaches a production receiver without --live.
+
+The guard decides by address, not by spelling: 127.1, 0x7f000001, 2130706433, [::ffff:127.0.0.1]
+and 127.0.0.1 are one receiver, and a name counts as every address it resolves to.
+"""
 
 from __future__ import annotations
 
 import socket
 import threading
+from ipaddress import IPv4Address, IPv6Address
 from urllib.parse import urlsplit
 
-from belvo_check.urls import host_of, is_loopback_or_private
+from belvo_check.urls import canonical_host, host_of, ip_of, is_loopback_or_private
 
 RESOLVE_TIMEOUT = 2.0
+Address = IPv4Address | IPv6Address
 
 
-def addresses(host: str, timeout: float = RESOLVE_TIMEOUT) -> set[str]:
-    """The addresses a host name resolves to; empty when it does not resolve in time."""
+def addresses(host: str, timeout: float = RESOLVE_TIMEOUT) -> set[Address]:
+    """Where a connection to `host` lands; empty when a name does not resolve in time."""
+    literal = ip_of(host)
+    if literal is not None:
+        return {_landing(literal)}
     found: set[str] = set()
 
     def lookup() -> None:
         try:
-            found.update(info[4][0] for info in socket.getaddrinfo(host, None))
+            found.update(str(info[4][0]) for info in socket.getaddrinfo(canonical_host(host), None))
         except (OSError, UnicodeError):
             pass
 
     worker = threading.Thread(target=lookup, daemon=True)  # getaddrinfo has no timeout of its own
     worker.start()
     worker.join(timeout)
-    return set(found) if not worker.is_alive() else set()
+    if worker.is_alive():
+        return set()
+    return {_landing(address) for address in map(ip_of, found) if address is not None}
 
 
 def production_match(url: str, production_url: str | None) -> str | None:
-    """Why `url` is (or may be) the production receiver, or None when it is not."""
+    """Why `url` is (or may be) the production receiver, or None when it is provably elsewhere.
+
+    Two addresses are compared without DNS. A loopback target against a public production name
+    needs no DNS either: Belvo delivers production webhooks over the internet, so the receiver it
+    reaches is not on this machine's loopback. Any other name is resolved; when either side does
+    not resolve, the two cannot be told apart and the target counts as production.
+    """
     if not production_url:
         return None
-    host, production_host = host_of(url), host_of(production_url)
-    if not host or not production_host:
+    shown, production_shown = host_of(url), host_of(production_url)
+    if not shown or not production_shown:
         return None
-    if host == production_host:
-        return f"{host} is the host of the production webhook URL (webhooks.urls.production)"
-    if is_loopback_or_private(host) and not is_loopback_or_private(production_host):
-        return None  # a local probe cannot reach a public production host: no DNS query needed
-    shared = addresses(host) & addresses(production_host)
+    production_named = f"the production webhook host {production_shown} (webhooks.urls.production)"
+    if canonical_host(shown) == canonical_host(production_shown):
+        if shown == production_shown:
+            return f"{shown} is the host of the production webhook URL (webhooks.urls.production)"
+        return f"{shown} and {production_named} are the same address, {canonical_host(shown)}"
+    target = addresses(shown)
+    public_name = ip_of(production_shown) is None and not is_loopback_or_private(production_shown)
+    if target and all(address.is_loopback for address in target) and public_name:
+        return None
+    production = addresses(production_shown)
+    shared = target & production
     if shared:
-        return (f"{host} resolves to {', '.join(sorted(shared))}, as the production webhook host "
-                f"{production_host} does")
+        verb = "is" if ip_of(shown) is not None else "resolves to"
+        return f"{shown} {verb} {', '.join(sorted(map(str, shared)))}, an address of {production_named}"
+    if not production:
+        return f"{production_named} could not be resolved here, so {shown} cannot be told apart from it"
+    if not target:
+        return f"{shown} could not be resolved here, so it cannot be told apart from {production_named}"
     return None
 
 
@@ -52,11 +79,24 @@ def not_local(url: str) -> str | None:
         return "it has no host"
     if is_loopback_or_private(host):
         return None
-    return f"{host} is not a loopback or private address, so it may be a production receiver"
+    address = ip_of(host)
+    spelled = f" (the address {address})" if address is not None and str(address) != host else ""
+    return f"{host}{spelled} is not a loopback or private address, so it may be a production receiver"
 
 
 def url_problem(url: str) -> str | None:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"{url!r} is not an http(s) URL with a host"
     return None
+
+
+def _landing(address: Address) -> Address:
+    """A connection to the unspecified address (0.0.0.0, ::) lands on this machine's loopback."""
+    if address.is_unspecified:
+        return IPv4Address("127.0.0.1") if address.version == 4 else IPv6Address("::1")
+    return address

@@ -7,7 +7,9 @@ from typing import Any, Callable
 
 from belvo_check.evidence import EvidenceUnavailable, require_config
 from belvo_check.probes import store as store_reader
+from belvo_check.harness.receiver import DEFAULT_PROBE_URL
 from belvo_check.probes.safety import production_match, url_problem
+from belvo_check.urls import host_of
 
 PROBE_URL_EXAMPLE = "webhooks: {probe_url: http://127.0.0.1:8099/hooks/belvo}"
 
@@ -29,7 +31,8 @@ class Target:
 def resolve(ctx) -> Target:
     """The probe target, or EvidenceUnavailable saying what would provide one."""
     integration = ctx.config.integration
-    if integration is not None and integration.start:
+    if integration is not None and (integration.start or ctx.loaded.missing_env("integration", "start")):
+        _refuse_production(ctx, _planned_receiver_url(ctx))  # before the receiver and its simulator start
         target = _harness_target(ctx)
     else:
         target = _configured_target(ctx)
@@ -47,6 +50,13 @@ def _harness_target(ctx) -> Target:
                   read_store=receiver.store if _has_store(ctx) else None,
                   store_label="integration.store (read back by the harness)" if _has_store(ctx) else None,
                   receiver=receiver)
+
+
+def _planned_receiver_url(ctx) -> str | None:
+    """The receiver URL the harness will use, when its host is known before the receiver starts."""
+    webhooks = ctx.config.webhooks
+    template = webhooks.probe_url if webhooks and webhooks.probe_url else DEFAULT_PROBE_URL
+    return None if "{" in host_of(template) else template
 
 
 def _configured_target(ctx) -> Target:
@@ -74,7 +84,9 @@ def _has_store(ctx) -> bool:
     return bool(integration and integration.store)
 
 
-def _refuse_production(ctx, url: str) -> None:
+def _refuse_production(ctx, url: str | None) -> None:
+    if url is None:
+        return
     urls = ctx.config.webhooks.urls if ctx.config.webhooks else None
     why = production_match(url, urls.production if urls else None)
     if why and not ctx.options.live:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from belvo_check import urls
 from belvo_check.model import Status
+from belvo_check.probes.safety import not_local, production_match, url_problem
 
 from tests.conftest import run_cli
 from tests.probes.helpers import AUTH, receiver_config
@@ -75,3 +79,79 @@ def test_send_exit_1_when_not_acknowledged(receiver):
     good = receiver("good")  # expects an Authorization value; none is sent
     done = run_cli("webhooks", "send", "--url", good.url, "--type", "LINK", "--code", "token_required")
     assert done.returncode == 1 and "401" in done.stdout
+
+
+# -- the production guard decides by address, not spelling -------------------------------------------
+
+LOOPBACK_SPELLINGS = ("127.0.0.1", "127.1", "127.0.1", "0x7f000001", "0X7F.0.0.1", "0x7f.1", "2130706433",
+                      "0177.0.0.1", "017700000001", "127.0.0.1.", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
+                      "[::127.0.0.1]", "１２７.０.０.１", "127。0。0。1")
+
+
+@pytest.mark.parametrize("spelling", LOOPBACK_SPELLINGS)
+def test_every_spelling_of_127_0_0_1_is_that_address(spelling):
+    assert str(urls.ip_of(spelling)) == "127.0.0.1"
+    assert urls.canonical_host(spelling) == "127.0.0.1"
+    assert urls.is_loopback_or_private(spelling) == "a loopback address"
+    assert urls.same_host(f"http://{spelling}:8080/a", "https://127.0.0.1/b")
+
+
+@pytest.mark.parametrize("spelling, address", [
+    ("0x08080808", "8.8.8.8"), ("134744072", "8.8.8.8"), ("010.010.010.010", "8.8.8.8"), ("8.0x80808", "8.8.8.8"),
+    ("[::ffff:8.8.8.8]", "8.8.8.8"), ("[::8.8.8.8]", "8.8.8.8"), ("0xc0.0xa8.1", "192.168.0.1"), ("0", "0.0.0.0"),
+    ("[0:0:0:0:0:0:0:1]", "::1"),
+])
+def test_odd_spellings_canonicalise_to_their_address(spelling, address):
+    assert str(urls.ip_of(spelling)) == address
+
+
+@pytest.mark.parametrize("spelling", ["0x08080808", "134744072", "[::ffff:8.8.8.8]", "[::8.8.8.8]", "8.0x80808"])
+def test_a_public_address_spelled_oddly_is_not_local(spelling):
+    assert urls.is_loopback_or_private(spelling) is None
+    assert "may be a production receiver" in not_local(f"http://{spelling}/hooks")
+
+
+@pytest.mark.parametrize("name", ["1.2.3.09", "256.1.1.1", "1.2.3.4.5", "4294967296", "0x100000000", "1..2", "+1",
+                                  "1_0", "127.0.0.1.example.com", "0x7f000001.example.com", "localhost.example.com"])
+def test_names_that_only_look_numeric_are_names(name):
+    assert urls.ip_of(name) is None
+    assert urls.is_loopback_or_private(name) is None
+
+
+def test_names_are_compared_in_one_spelling():
+    assert urls.canonical_host("LOCALHOST.") == "localhost" and urls.is_loopback_or_private("LOCALHOST.")
+    assert urls.canonical_host("Bücher.Example.") == "xn--bcher-kva.example"
+    assert urls.canonical_host("ｌｏｃａｌｈｏｓｔ") == "localhost"
+    assert urls.host_of("http://[not-an-address]/x") == ""  # malformed: no host, no traceback
+
+
+@pytest.mark.parametrize("production", ["127.1", "0x7f000001", "2130706433", "0177.0.0.1", "[::ffff:127.0.0.1]",
+                                        "LOCALHOST.", "localhost", "127.0.0.1.", "0"])
+def test_a_probe_on_127_0_0_1_matches_every_spelling_of_a_production_url_there(production):
+    why = production_match("http://127.0.0.1:8099/probe", f"https://{production}:443/hooks/belvo")
+    assert why and "webhooks.urls.production" in why and "127.0.0.1" in why
+
+
+@pytest.mark.parametrize("target, production", [
+    ("127.0.0.2", "127.0.0.1"), ("127.0.0.1", "0x7f000002"), ("[::1]", "127.0.0.1"),
+    ("127.0.0.1", "0x08080808"),  # a public production address: certain without DNS
+    ("127.0.0.1", "hooks.acme.example.mx"),  # loopback against a public name: no DNS needed
+    ("127.1", "hooks.acme.example.mx"),
+])
+def test_different_addresses_do_not_match(target, production):
+    assert production_match(f"http://{target}:8099/probe", f"https://{production}/hooks") is None
+
+
+def test_when_the_production_host_cannot_be_resolved_only_loopback_is_told_apart():
+    unresolvable = "x" * 64 + ".acme.test"  # a label too long to ask DNS about: fails here, offline
+    production = f"https://{unresolvable}/hooks"
+    why = production_match("http://10.1.2.3:8099/probe", production)
+    assert why and "could not be resolved" in why and "cannot be told apart" in why
+    assert production_match(f"http://{unresolvable}:8099/probe", "https://127.0.0.1/hooks")
+    assert production_match("http://127.0.0.1:8099/probe", "https://127.0.0.2/hooks") is None
+
+
+def test_url_problems_are_one_line_not_exceptions():
+    assert "not a valid URL" in url_problem("http://[zzz]/hooks")
+    assert "not a valid URL" in url_problem("http://127.0.0.1:99999/hooks")
+    assert url_problem("http://127.1:8099/hooks") is None
