@@ -19,7 +19,6 @@ from belvo_check.probes.catalogue import RECURRENT, SINGLE, Payload
 from belvo_check.probes.http import Response
 from belvo_check.probes.target import Target, resolve
 
-EXTRA_TIMEOUT = 2.0  # wait this much past ack_within, so a late 2xx is told apart from no answer
 SETTLE_QUIET = 1.0  # a store that has not changed for this long is taken as settled
 SETTLE_MAX = 6.0
 DUPLICATE_WINDOW = 2.0  # how long a duplicate's effect is awaited at least (handlers work after acking)
@@ -57,7 +56,8 @@ class Probes:
     _cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._http = http.client(self.ack_within + EXTRA_TIMEOUT, connections=self.burst_size)
+        # each delivery, answer included, ends within ack_within + GRACE whatever the receiver does
+        self._http = http.client(self.ack_within + http.GRACE, connections=self.burst_size)
         self.link_ids = {SINGLE: catalogue.probe_link_id(), RECURRENT: catalogue.probe_link_id()}
 
     # -- probes, each run once and remembered ------------------------------------------------

@@ -8,11 +8,13 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from belvo_check.probes import catalogue, http, judge
 from belvo_check.probes.safety import not_local, url_problem
 
 ACK_WITHIN = 5.0  # Belvo's documented limit for a 2xx
+GIVE_UP_AFTER = 3  # deliveries timed out in a row: the receiver is not answering, the rest would wait too
 VAR_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$|^([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -42,17 +44,25 @@ def send_command(url: str, webhook_type: str, code: str | None, auth: str | None
                             ("status", "right"), ("latency", "right")):
         table.add_column(column, justify=justify, no_wrap=True)
     table.add_column("note", overflow="fold", min_width=20)
-    all_ok = True
-    with http.client(ACK_WITHIN + 5) as client:
+    all_ok, silent, stopped = True, 0, None
+    with http.client(ACK_WITHIN + http.GRACE) as client:
         for number, probe in enumerate(probes, 1):
             response = http.deliver(client, url, probe, authorization)
             all_ok &= response.ok
+            silent = silent + 1 if response.timed_out else 0
             note = judge.problem(response, ACK_WITHIN) or ""
             status = str(response.status) if response.status is not None else "-"
             table.add_row(str(number), probe.webhook_id[:12] + "…", kind_type, kind_code, status,
-                          f"{response.latency_ms:.0f} ms", note, style=None if response.ok else "red")
+                          f"{response.latency_ms:.0f} ms", Text(note),  # the receiver's words: never markup
+                          style=None if response.ok else "red")
+            if silent == GIVE_UP_AFTER and number < len(probes):
+                stopped = (f"stopped: {silent} deliveries in a row timed out; the other {len(probes) - number} "
+                           "were not sent")
+                break
     # a pipe or CI log gets a fixed, wide enough width so rows stay on one line
     Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(table)
+    if stopped:
+        err.print(stopped, markup=False, soft_wrap=True)
     return 0 if all_ok else 1
 
 
