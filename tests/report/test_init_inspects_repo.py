@@ -1,0 +1,69 @@
+"""`belvo-check init` on a real (small) repository: what it finds, what it never copies, and that
+the config it writes is valid and runs real checks."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import yaml
+
+from belvo_check.init import Answers, inspect, write_config
+from tests.conftest import run_cli
+
+SECRET_VALUE = "live-pw-9c1f7e2ab04d"
+
+
+def make_repo(root):
+    (root / "src").mkdir()
+    (root / "package.json").write_text(json.dumps({
+        "name": "fintech", "dependencies": {"belvo": "^0.28.0", "express": "^4"},
+        "scripts": {"sync": "node src/sync.js", "serve": "node src/server.js"}}))
+    (root / "src" / "server.js").write_text(textwrap.dedent("""\
+        const belvo = require('belvo');
+        const base = process.env.BELVO_BASE_URL || 'https://sandbox.belvo.com';
+        const client = new belvo.default(process.env.BELVO_KEY_ID, process.env.BELVO_KEY_PASSWORD, base);
+        app.post('/api/webhooks/belvo', (req, res) => {
+          if (req.headers.authorization !== process.env.BELVO_WEBHOOK_SECRET) return res.sendStatus(401);
+        });
+        """))
+    (root / ".env").write_text(f"BELVO_KEY_ID=id-123456\nBELVO_KEY_PASSWORD={SECRET_VALUE}\n")
+    (root / "node_modules" / "belvo").mkdir(parents=True)  # vendored code is never read
+    (root / "node_modules" / "belvo" / "index.js").write_text("process.env.BELVO_VENDORED_URL\n")
+
+
+def test_inspect_finds_the_sdk_variables_routes_and_commands(tmp_path):
+    make_repo(tmp_path)
+    found = inspect(tmp_path)
+    assert found.languages == {"JavaScript": 1}
+    assert found.sdks["belvo (npm)"] == "package.json"
+    assert found.hosts == {"sandbox.belvo.com": "src/server.js:2"}
+    assert {"BELVO_BASE_URL", "BELVO_KEY_ID", "BELVO_KEY_PASSWORD", "BELVO_WEBHOOK_SECRET"} <= set(found.env_names)
+    assert "BELVO_VENDORED_URL" not in found.env_names
+    assert found.routes == {"/api/webhooks/belvo": "src/server.js:4"}
+    assert ("npm run sync", "package.json scripts") in found.commands
+    assert found.env_files == [".env"]
+
+
+def test_the_written_config_uses_what_was_found_never_a_value_and_runs(tmp_path):
+    make_repo(tmp_path)
+    config = tmp_path / "belvo-check.yaml"
+    write_config(config, tmp_path, Answers("production", webhook_production="https://fintech.example.mx/hooks"))
+    text = config.read_text()
+    assert SECRET_VALUE not in text and "id-123456" not in text
+    assert text.startswith("# yaml-language-server: $schema=")
+    data = yaml.safe_load(text)
+    assert data["belvo"] == {"base_url": "https://api.belvo.com", "secret_id": "${BELVO_KEY_ID}",
+                             "secret_password": "${BELVO_KEY_PASSWORD}"}
+    assert data["webhooks"]["urls"] == {"production": "https://fintech.example.mx/hooks"}
+    assert "#     BELVO_BASE_URL: \"{sim_url}\"   # the base-URL variable read in src/server.js:2" in text
+    assert "probe_url: http://127.0.0.1:{receiver_port}/api/webhooks/belvo" in text
+    assert "npm run serve" in text
+
+    ran = run_cli("run", "-c", str(config), "--format", "json", cwd=tmp_path,
+                  env={"BELVO_KEY_ID": "id-123456", "BELVO_KEY_PASSWORD": SECRET_VALUE})
+    assert ran.returncode in (0, 1), ran.stderr
+    results = {r["id"]: r["status"] for r in json.loads(ran.stdout)["results"]}
+    assert results["BLV701"] == "pass" and results["BLV702"] == "pass"  # real checks ran on what init wrote
+    assert results["BLV401"] == "warn"  # no sandbox URL was given
+    assert SECRET_VALUE not in ran.stdout + ran.stderr
