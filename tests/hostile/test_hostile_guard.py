@@ -80,3 +80,18 @@ def test_send_delivers_to_an_odd_loopback_spelling_and_refuses_a_malformed_url(r
     assert done.returncode == 0 and recorder.connections == 1, done.stdout + done.stderr
     bad = run_cli("webhooks", "send", "--url", "http://[zzz]/hooks", timeout=60)
     assert bad.returncode == 2 and "not a valid URL" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_harness_receiver_is_not_even_started_for_a_production_address(write_config, tmp_path):
+    """Its simulator would send webhooks, with the real Authorization value, to the receiver URL."""
+    marker = tmp_path / "receiver-started"
+    config = write_config(
+        "version: 1\nenvironment: production\nwebhooks:\n"
+        "  urls: {sandbox: 'https://staging.acme.example.mx/hooks', production: 'http://[::ffff:7f00:1]/hooks'}\n"
+        f"integration:\n  start: python3 -c \"open('{marker}', 'w')\"\n  ready: http://127.0.0.1:1/health\n",
+        name="harness.yaml")
+    results = _run(str(config))
+    assert not marker.exists()
+    for check in ("BLV403", "BLV404", "BLV406"):
+        message = results[check]["findings"][0]["message"]
+        assert results[check]["status"] == "skip" and "production webhook host ::ffff:7f00:1 " in message, message
