@@ -33,14 +33,30 @@ log = logging.getLogger("belvo_check.sim")
 
 
 class DeadlineH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 with a read deadline, which uvicorn lacks: a client that sends its headers
-    or body a byte at a time, or never finishes them, is disconnected after READ_TIMEOUT instead of
-    holding its connection for ever. Time spent answering (a scenario's stall) does not count."""
+    """uvicorn's HTTP/1.1 with what it lacks against hostile clients.
+
+    A read deadline: a client that sends its headers or body a byte at a time, or never finishes
+    them, is disconnected after READ_TIMEOUT instead of holding its connection for ever. Time spent
+    answering (a scenario's stall) does not count.
+
+    A head limit that holds however the bytes arrive: h11 refuses a request line and headers over
+    MAX_HEADER_BYTES only while they are incomplete, so a larger head that arrives in one read
+    would pass; it gets the same 400 here.
+    """
 
     def __init__(self, *args, read_timeout: float = READ_TIMEOUT, **kwargs):
         super().__init__(*args, **kwargs)
         self.read_timeout = read_timeout
         self._read_deadline: asyncio.TimerHandle | None = None
+        next_event = self.conn.next_event
+
+        def next_event_within_limit():
+            event = next_event()
+            if isinstance(event, h11.Request) and _head_size(event) > MAX_HEADER_BYTES:
+                raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+            return event
+
+        self.conn.next_event = next_event_within_limit
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -211,6 +227,10 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secr
         sim.stop()
         _restore_signals(previous)
     out("Simulator stopped.")
+
+
+def _head_size(request: h11.Request) -> int:
+    return len(request.method) + len(request.target) + sum(len(name) + len(value) + 4 for name, value in request.headers)
 
 
 def _log_loop_error(loop, context: dict) -> None:
