@@ -26,6 +26,9 @@ DEFAULT_CONFIG = "belvo-check.yaml"
 MAX_CONFIG_BYTES = 1_000_000
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 WHOLE_ENV_REF = re.compile(rf"^{ENV_REF.pattern}$")
+# What interpolation looks at: `$$` (a literal `$`, so `$${HOME}` reaches a command as `${HOME}`),
+# a reference, or a `${` that starts no valid reference (an error, never silently literal).
+ENV_TOKEN = re.compile(rf"\$\$|{ENV_REF.pattern}|\$\{{")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ SecretRef = Annotated[
 INTEGRATION_PLACEHOLDERS = ("sim_url", "secret_id", "secret_password", "workdir", "receiver_port",
                             "webhook_authorization", "link_id", "institution", "username", "password",
                             "external_id", "python")
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
+# {{ and }} are literal braces; a `${...}` (written `$${...}` in the config) is the shell's, not ours.
+PLACEHOLDER = re.compile(r"\{\{|\}\}|(?<!\$)\{([^{}]*)\}")
 
 
 def _known_placeholders(value: str) -> str:
@@ -192,9 +196,22 @@ class LoadedConfig:
 
     def missing_env(self, *key_path: Any) -> str | None:
         """The unset variable behind a key (or anything under it), if any."""
+        found = self._unresolved_under(key_path)
+        return found[1] if found else None
+
+    def explain_missing_env(self, *key_path: Any) -> str | None:
+        """'integration.env.TOKEN uses ${VAR}, which is not set in this environment (file:line:col)', if any."""
+        found = self._unresolved_under(key_path)
+        if not found:
+            return None
+        path, var = found
+        return (f"{'.'.join(map(str, path))} uses ${{{var}}}, which is not set in this environment "
+                f"({self.location(*path)})")
+
+    def _unresolved_under(self, key_path: tuple) -> tuple[tuple, str] | None:
         for path, var in self.unresolved.items():
             if path[: len(key_path)] == tuple(key_path):
-                return var
+                return path, var
         return None
 
     @property
@@ -235,7 +252,7 @@ def load_config(path: str | os.PathLike, environ: Mapping[str, str] | None = Non
     where = lambda key_path: _where(name, positions, key_path)  # noqa: E731
     _require_secret_references(data, where)
     unresolved: dict[tuple, str] = {}
-    data = _interpolate(data, (), os.environ if environ is None else environ, unresolved)
+    data = _interpolate(data, (), os.environ if environ is None else environ, unresolved, where)
     try:
         model = Config.model_validate(data)
     except ValidationError as exc:
@@ -265,11 +282,11 @@ def _require_secret_references(data: dict, where) -> None:
                               "keep the secret in the environment")
 
 
-def _interpolate(value: Any, path: tuple, environ: Mapping[str, str], unresolved: dict) -> Any:
+def _interpolate(value: Any, path: tuple, environ: Mapping[str, str], unresolved: dict, where) -> Any:
     if isinstance(value, dict):
-        return {k: _interpolate(v, path + (k,), environ, unresolved) for k, v in value.items()}
+        return {k: _interpolate(v, path + (k,), environ, unresolved, where) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interpolate(v, path + (i,), environ, unresolved) for i, v in enumerate(value)]
+        return [_interpolate(v, path + (i,), environ, unresolved, where) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
     if path in SECRET_PATHS:
@@ -277,11 +294,28 @@ def _interpolate(value: Any, path: tuple, environ: Mapping[str, str], unresolved
         if not environ.get(var):
             unresolved[path] = var
         return Secret(var, environ.get(var) or None)
-    missing = [m.group(1) for m in ENV_REF.finditer(value) if m.group(1) not in environ and m.group(2) is None]
-    if missing:
-        unresolved[path] = missing[0]
-        return None  # the checks that need this key say which variable to set
-    return ENV_REF.sub(lambda m: environ.get(m.group(1), m.group(2) or ""), value)
+    missing = []
+
+    def substitute(match: re.Match) -> str:
+        token, var, default = match.group(0), match.group(1), match.group(2)
+        if token == "$$":
+            return "$"
+        if var is None:
+            raise ConfigError(f"{where(path)}: {'.'.join(map(str, path))}: `${{` starts no ${{VAR}} or "
+                              "${VAR:-default} reference; write $${ for a literal ${")
+        if var not in environ and default is None:
+            missing.append(var)
+            return ""
+        return environ.get(var, default or "")
+
+    text = ENV_TOKEN.sub(substitute, value)
+    if not missing:
+        return text
+    unresolved[path] = missing[0]
+    # The checks that need this key say which variable to set. In the integration section the
+    # text stays (without the variable) so the section still validates: the harness refuses to
+    # run it and every harness check names the variable instead.
+    return text if path[0] == "integration" else None
 
 
 _YAML_TYPE = {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
@@ -300,7 +334,9 @@ def _explain(error: dict, where, unresolved: dict) -> str:
     if kind == "missing":
         return f"{where(loc)}: {dotted!r} is required"
     if loc in unresolved:
-        return f"{where(loc)}: {dotted} uses ${{{unresolved[loc]}}}, which is not set in the environment"
+        var = unresolved[loc]
+        return (f"{where(loc)}: {dotted} uses ${{{var}}}, which is not set in the environment, and this key "
+                f"needs a value: set {var}, or give a default like ${{{var}:-...}}")
     message = error["msg"].replace("Input should be", "expected").replace("Value error, ", "")
     got = _YAML_TYPE.get(type(error.get("input")), type(error.get("input")).__name__)
     return f"{where(loc)}: {dotted}: {message} (got {got})"

@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args: str, cwd: Path | str = ROOT, env: dict | None = None, timeout: float = 120,
-            input: str | None = None) -> subprocess.CompletedProcess:
-    """Run `belvo-check ARGS` as a child process, the way a user does."""
+            input: str | None = None, preexec_fn=None) -> subprocess.CompletedProcess:
+    """Run `belvo-check ARGS` as a child process, the way a user does (preexec_fn: e.g. resource limits)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("BELVO_")}
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "belvo_check", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, input=input)
+                          capture_output=True, text=True, timeout=timeout, input=input, preexec_fn=preexec_fn)
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ class Integration:
                                       enable=f"add to the config: {ENABLE}")
         var = loaded.missing_env("integration")
         if var:
-            raise EvidenceUnavailable(f"the integration section uses ${{{var}}}, which is not set",
+            raise EvidenceUnavailable(f"no flow is run: {loaded.explain_missing_env('integration')}",
                                       enable=f"set {var} in the environment of this run")
         self.config = config
         self.config_path = loaded.path

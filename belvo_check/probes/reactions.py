@@ -30,7 +30,7 @@ class Reaction:
 def require_harness(ctx) -> None:
     """Skip, naming integration.start, before any probe target is resolved."""
     integration = ctx.config.integration
-    if integration is None or not integration.start:
+    if integration is None or not (integration.start or ctx.loaded.missing_env("integration", "start")):
         raise EvidenceUnavailable("needs the receiver belvo-check starts (integration.start) and its simulator",
                                   enable=f"add to the config: {START_EXAMPLE}")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from belvo_check.config import Secret, load_config
 from belvo_check.errors import ConfigError
+from belvo_check.yamlpos import MAX_ALIAS_VALUES, safe_load
 
 BASE = "version: 1\nenvironment: production\n"
 
@@ -86,3 +88,62 @@ def test_location_points_at_keys(write_config):
     loaded = load_config(write_config(BASE + "belvo:\n  base_url: https://api.belvo.com\n"), environ={})
     assert (loaded.location("belvo", "base_url").line, loaded.location("belvo", "base_url").col) == (4, 3)
     assert loaded.location("belvo", "nothing").line == 3  # falls back to the closest parent
+
+
+def test_dollar_dollar_is_a_literal_dollar_and_a_shell_reference_stays_for_the_shell(write_config):
+    path = write_config(BASE + "integration:\n  env: {PRICE: 'US$$5', HOME_COPY: '$${HOME}'}\n"
+                        "  flows: {sync: 'echo $${HOME} $$$$ {workdir} ${BC_SET}'}\n")
+    loaded = load_config(path, environ={"BC_SET": "set-value", "HOME": "/never/used"})
+    integration = loaded.model.integration
+    assert integration.env == {"PRICE": "US$5", "HOME_COPY": "${HOME}"}
+    assert integration.flows.sync == "echo ${HOME} $$ {workdir} set-value"
+    assert loaded.unresolved == {}
+
+
+def test_a_dollar_brace_that_is_no_reference_is_an_error_with_the_escape(write_config):
+    message = error_of(write_config(BASE + "integration:\n  flows: {sync: 'echo ${1}'}\n"))
+    assert message.endswith(":4:11: integration.flows.sync: `${` starts no ${VAR} or ${VAR:-default} reference; "
+                            "write $${ for a literal ${")
+
+
+def test_a_placeholder_typo_next_to_an_escaped_reference_is_still_caught(write_config):
+    message = error_of(write_config(BASE + "integration:\n  flows: {sync: 'echo $${HOME} {wrkdir}'}\n"))
+    assert "unknown placeholder {wrkdir}; did you mean {workdir}?" in message
+
+
+def test_unset_variable_in_the_integration_loads_and_names_key_variable_and_line(write_config):
+    path = write_config(BASE + "integration:\n  env:\n    TOKEN: 'Bearer ${BC_TOKEN}'\n  start: ${BC_START}\n")
+    loaded = load_config(path, environ={})
+    assert loaded.model.integration.env == {"TOKEN": "Bearer "}  # never run: the harness refuses first
+    assert loaded.missing_env("integration") == "BC_TOKEN" and loaded.missing_env("integration", "start") == "BC_START"
+    assert loaded.explain_missing_env("integration") == \
+        f"integration.env.TOKEN uses ${{BC_TOKEN}}, which is not set in this environment ({path}:5:5)"
+    assert loaded.explain_missing_env("belvo") is None
+
+
+def test_unset_variable_where_a_value_is_required_says_so(write_config):
+    message = error_of(write_config(BASE + "webhooks:\n  burst: ${BC_BURST}\n"))
+    assert message.endswith(":4:3: webhooks.burst uses ${BC_BURST}, which is not set in the environment, and this "
+                            "key needs a value: set BC_BURST, or give a default like ${BC_BURST:-...}")
+
+
+def test_yaml_anchors_within_the_budget_load_and_one_alias_more_does_not():
+    assert safe_load("a: &a {x: 1}\nb: *a\nc: {<<: *a, y: 2}\n") == {"a": {"x": 1}, "b": {"x": 1},
+                                                                    "c": {"x": 1, "y": 2}}
+    fits = MAX_ALIAS_VALUES // 101  # aliases of a 100-item list (101 values each) within the budget
+
+    def document(aliases: int) -> str:
+        return "a: &a [" + ", ".join(["1"] * 100) + "]\nb: [" + ", ".join(["*a"] * aliases) + "]\n"
+
+    assert len(safe_load(document(fits))["b"]) == fits
+    with pytest.raises(yaml.YAMLError, match=f"aliases expand to more than {MAX_ALIAS_VALUES} values"):
+        safe_load(document(fits + 1))
+
+
+def test_nesting_past_the_limit_is_a_config_error_at_its_line(write_config):
+    deepest: list = []
+    for _ in range(62):
+        deepest = [deepest]
+    assert safe_load("x: " + "[" * 63 + "]" * 63) == {"x": deepest}  # 64 levels with the mapping: the limit
+    message = error_of(write_config(BASE + "x: " + "[" * 65 + "]" * 65 + "\n"))
+    assert message.endswith(":3:67: invalid YAML: nested deeper than 64 levels")
