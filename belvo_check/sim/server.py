@@ -4,7 +4,9 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
+import ipaddress
 import logging
+import re
 import signal
 import socket
 import threading
@@ -41,7 +43,8 @@ class DeadlineH11Protocol(H11Protocol):
 
     A head limit that holds however the bytes arrive: h11 refuses a request line and headers over
     MAX_HEADER_BYTES only while they are incomplete, so a larger head that arrives in one read
-    would pass; it gets the same 400 here.
+    would pass; it gets the same 400 here. So does a Host header that is not a host[:port] (HTTP
+    requires the 400), which would otherwise reach the absolute URLs the simulator builds from it.
     """
 
     def __init__(self, *args, read_timeout: float = READ_TIMEOUT, **kwargs):
@@ -52,8 +55,11 @@ class DeadlineH11Protocol(H11Protocol):
 
         def next_event_within_limit():
             event = next_event()
-            if isinstance(event, h11.Request) and _head_size(event) > MAX_HEADER_BYTES:
-                raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+            if isinstance(event, h11.Request):
+                if _head_size(event) > MAX_HEADER_BYTES:
+                    raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+                if not all(_valid_host(value) for name, value in event.headers if name == b"host"):
+                    raise h11.RemoteProtocolError("invalid Host header")
             return event
 
         self.conn.next_event = next_event_within_limit
@@ -231,6 +237,20 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secr
 
 def _head_size(request: h11.Request) -> int:
     return len(request.method) + len(request.target) + sum(len(name) + len(value) + 4 for name, value in request.headers)
+
+
+_HOST = re.compile(rb"(?:[A-Za-z0-9._~%!$&'()*+,;=-]*|\[([0-9A-Fa-f:.]+)\])(?::[0-9]*)?")
+
+
+def _valid_host(value: bytes) -> bool:
+    """host[:port] as RFC 3986 allows it: a name (possibly empty), IPv4, or a bracketed IPv6 address."""
+    match = _HOST.fullmatch(value)
+    if match is None:
+        return False
+    try:
+        return match.group(1) is None or bool(ipaddress.IPv6Address(match.group(1).decode()))
+    except ValueError:
+        return False
 
 
 def _log_loop_error(loop, context: dict) -> None:

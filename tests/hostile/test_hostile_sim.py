@@ -81,6 +81,9 @@ INVALID_HTTP = [  # answered by the HTTP layer: 400 and a close, before any Belv
     b"GET /api/\xc3\xa9t\xc3\xa9/ HTTP/1.1\r\nHost: x\r\n\r\n",                 # raw (unencoded) unicode
     b"GET /api/links/\x00/ HTTP/1.1\r\nHost: x\r\n\r\n",                         # a raw NUL
     b"GET /api/" + b"a" * 100_000 + b"/ HTTP/1.1\r\nHost: x\r\n\r\n",          # a path beyond the header limit
+    b"GET /api/institutions/ HTTP/1.1\r\nHost: [::1\r\n\r\n",                   # Hosts no URL can be built on
+    b"GET /api/institutions/ HTTP/1.1\r\nHost: [zz]:1\r\n\r\n",
+    b"GET /api/institutions/ HTTP/1.1\r\nHost: x/y?z#\r\n\r\n",
 ]
 
 PATH_TRICKS = [  # (target, status): every one answered by the simulator, in Belvo's shape
