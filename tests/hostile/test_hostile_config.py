@@ -62,6 +62,17 @@ def test_hostile_yaml_exits_2_with_one_line_naming_file_and_line(write_config, n
     assert re.fullmatch(rf"error: {re.escape(str(path))}:{message}\n", result.stderr), result.stderr[-2000:]
 
 
+@pytest.mark.parametrize("name, message", [
+    ("billion laughs", "6: invalid YAML: aliases expand to more than 10000 values (a YAML bomb?); write the values "
+                       "out instead"),
+    ("50,000-deep flow list", "2: invalid YAML: nested deeper than 64 levels"),
+])
+def test_a_hostile_scenario_file_for_the_simulator_exits_2_with_one_line(write_config, name, message):
+    path = write_config("name: hostile\n" + CASES[name][0]().split("\n", 2)[2], name="hostile-scenario.yaml")
+    result = run_cli("sim", "--port", "0", "--scenario", str(path), timeout=300, preexec_fn=one_gib)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {path}:{message}\n")
+
+
 def test_anchors_and_merge_keys_within_the_budget_still_load(write_config):
     path = write_config(BASE + "checks:\n  ignore:\n"
                         "    - &skip {id: BLV401, reason: shared hook until December}\n"

@@ -122,9 +122,11 @@ class Scenario:
     def from_file(cls, path) -> "Scenario":
         import yaml  # only scenarios from files need it: `belvo-check sim` starts faster without
 
+        from belvo_check.yamlpos import safe_load  # bounded: a user's file cannot be a YAML bomb
+
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = safe_load(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
         except yaml.YAMLError as exc:
