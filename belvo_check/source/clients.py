@@ -1,0 +1,215 @@
+"""What belvo-check knows about the clients that call Belvo: the official SDKs and raw HTTP clients.
+
+Defaults are data, not code, so a verdict that depends on one (e.g. "no timeout") names the
+default it relied on. The facts and their sources are collected in docs/belvo-api.md
+("Hosts", "Official SDKs", "HTTP client defaults").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from belvo_check.source.facts import Call
+
+# docs/belvo-api.md "Hosts": only these two answer the API today.
+API_HOSTS = {"api.belvo.com": "production", "sandbox.belvo.com": "sandbox"}
+WRONG_HOSTS = {
+    "development.belvo.com": "is Belvo's retired development environment (only sandbox and production remain)",
+    "production.belvo.com": "is not a Belvo host (production is api.belvo.com)",
+    "api.belvo.co": "is not a Belvo host (production is api.belvo.com)",
+    "prod.belvo.com": "is not a Belvo host (production is api.belvo.com)",
+}
+# Belvo's own non-API sites: mentioning them is not a base URL.
+NOT_API_HOSTS = ("belvo.com", "www.belvo.com", "developers.belvo.com", "docs.belvo.com", "status.belvo.com",
+                 "dashboard.belvo.com", "cdn.belvo.io", "belvo.io", "statuspage.belvo.com", "support.belvo.com",
+                 "belvo.zendesk.com", "github.com")
+
+BELVO_PATH = re.compile(r"/api/(?:links|accounts|transactions|owners|balances|institutions|token|incomes|invoices"
+                        r"|tax-|recurring-expenses|risk-insights|employment|investments|bills|payments|customers"
+                        r"|consents|widget|enrich|current-accounts)")
+BELVO_HOST_IN_TEXT = re.compile(r"(?i)\b(?:api|sandbox|development)\.belvo\.com")
+
+# docs/belvo-api.md "Official SDKs": how each SDK is imported and what its calls default to.
+SDK_IMPORTS = re.compile(r"""from\s+belvo(?:\.client)?\s+import|import\s+belvo\b|require\(\s*['"]belvo['"]\s*\)"""
+                         r"""|from\s+['"]belvo['"]|require\s+['"]belvo['"]|Belvo::Client""")
+SDK_CONSTRUCTORS = frozenset({"Client", "belvo", "Belvo", "BelvoClient", "Belvo.Client", "Belvo.Client.new",
+                              "belvo.Client", "belvo.default"})
+SDK_RESOURCES = re.compile(r"(?i)\.(?:links|accounts|transactions|owners|balances|institutions|incomes|invoices"
+                           r"|taxreturns|tax_returns|taxstatus|taxcompliancestatus|widgettoken|widget_token"
+                           r"|recurringexpenses|recurring_expenses|riskinsights|risk_insights|employmentrecords"
+                           r"|investmentsportfolios|statements)\.")
+
+
+@dataclass(frozen=True)
+class Sdk:
+    name: str
+    languages: tuple[str, ...]
+    post_timeout: float | None  # create/retrieve/resume/update
+    get_timeout: float | None  # list/detail/delete
+    list_follows_next: str  # "all", "up to limit", "unknown"
+    errors: str
+
+
+SDKS = {
+    "python": Sdk("belvo-python", ("python",), None, 5.0, "all",
+                  "POST/PUT/PATCH return the error body as data unless raise_exception=True; GET errors raise"),
+    "javascript": Sdk("belvo-js", ("javascript", "typescript", "tsx"), None, None, "up to limit",
+                      "throws RequestError(statusCode, detail); delete() swallows errors and returns false"),
+    "ruby": Sdk("belvo-ruby", ("ruby",), None, None, "unknown", "raises on error statuses"),
+}
+SDK_POST_METHODS = frozenset({"create", "retrieve", "resume", "update", "patch", "register", "register_link"})
+
+
+def sdk_for(language: str) -> Sdk | None:
+    return SDKS.get({"typescript": "javascript", "tsx": "javascript"}.get(language, language))
+
+
+def uses_sdk(text: str) -> bool:
+    return bool(SDK_IMPORTS.search(text))
+
+
+def is_sdk_constructor(call: Call, text: str) -> bool:
+    return call.callee in SDK_CONSTRUCTORS and uses_sdk(text)
+
+
+def is_sdk_call(call: Call, text: str) -> bool:
+    return bool(SDK_RESOURCES.search("." + call.callee + ".")) and uses_sdk(text)
+
+
+@dataclass(frozen=True)
+class HttpClient:
+    name: str
+    languages: tuple[str, ...]
+    marker: re.Pattern  # the file uses this client
+    direct: re.Pattern  # module-level request functions (callee)
+    factory: re.Pattern  # constructors or factories where a timeout can be set (callee)
+    default_timeout: float | None  # None: waits forever
+    timeout_text: re.Pattern  # a timeout set in any other way (builder call, global default, context deadline)
+    note: str = ""
+
+
+def _re(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+NEVER = _re(r"(?!x)x")
+# docs/belvo-api.md "HTTP client defaults".
+HTTP_CLIENTS = (
+    HttpClient("requests", ("python",), _re(r"\bimport requests\b|from requests\b"),
+               _re(r"^requests\.(?:get|post|put|patch|delete|head|request)$"), _re(r"^requests\.Session$"),
+               None, NEVER, "requests has no default timeout"),
+    HttpClient("httpx", ("python",), _re(r"\bhttpx\b"), _re(r"^httpx\.(?:get|post|put|patch|delete|request)$"),
+               _re(r"^httpx\.(?:Async)?Client$"), 5.0, NEVER, "httpx defaults to 5 s"),
+    HttpClient("aiohttp", ("python",), _re(r"\baiohttp\b"), NEVER, _re(r"ClientSession$"), 300.0,
+               _re(r"ClientTimeout\("), "aiohttp defaults to 300 s in total"),
+    HttpClient("urllib", ("python",), _re(r"\burllib\b"), _re(r"(?:^|\.)urlopen$"), NEVER, None, NEVER,
+               "urlopen has no default timeout"),
+    HttpClient("fetch", ("javascript", "typescript", "tsx"), _re(r"\bfetch\s*\("), _re(r"^(?:fetch|nodeFetch)$"),
+               NEVER, None, _re(r"AbortSignal\.timeout|setTimeout\([^)]*abort"), "fetch has no default timeout"),
+    HttpClient("axios", ("javascript", "typescript", "tsx"), _re(r"\baxios\b"),
+               _re(r"^axios(?:\.(?:get|post|put|patch|delete|request))?$"), _re(r"^axios\.create$"), None,
+               _re(r"defaults\.timeout\s*="), "axios has no default timeout"),
+    HttpClient("got", ("javascript", "typescript", "tsx"), _re(r"\bgot\b"),
+               _re(r"^got(?:\.(?:get|post|put|patch|delete))?$"), _re(r"^got\.extend$"), None, NEVER,
+               "got has no default timeout"),
+    HttpClient("net/http", ("go",), _re(r'"net/http"'), _re(r"^http\.(?:Get|Post|PostForm|Head)$"),
+               _re(r"^http\.Client$"), None, _re(r"context\.WithTimeout|context\.WithDeadline|\.Timeout\s*="),
+               "http.DefaultClient has no timeout"),
+    HttpClient("RestTemplate", ("java",), _re(r"\bRestTemplate\b"), NEVER, _re(r"RestTemplate(?:Builder)?$"), None,
+               _re(r"set(?:Read|Connect)Timeout|(?:read|connect)Timeout\(|setConnectionRequestTimeout"),
+               "RestTemplate has no default timeout"),
+    HttpClient("WebClient", ("java",), _re(r"\bWebClient\b"), NEVER, _re(r"WebClient\.(?:create|builder)$"), None,
+               _re(r"responseTimeout|\.timeout\(|ReadTimeoutHandler"), "WebClient has no default timeout"),
+    HttpClient("OkHttp", ("java",), _re(r"\bOkHttpClient\b"), NEVER, _re(r"OkHttpClient(?:\.Builder)?$"), 10.0,
+               _re(r"(?:read|connect|call)Timeout\("), "OkHttp defaults to 10 s connect and read"),
+    HttpClient("java.net.http", ("java",), _re(r"java\.net\.http"), NEVER, _re(r"HttpClient\.newBuilder$"), None,
+               _re(r"\.timeout\(|connectTimeout\("), "java.net.http.HttpClient has no default timeout"),
+    HttpClient("Net::HTTP", ("ruby",), _re(r"Net::HTTP"), _re(r"^Net\.HTTP\.(?:get|post|get_response|start)$"),
+               _re(r"^Net\.HTTP\.new$"), 60.0, _re(r"read_timeout\s*="), "Net::HTTP defaults to a 60 s read timeout"),
+    HttpClient("Faraday", ("ruby",), _re(r"\bFaraday\b"), _re(r"^Faraday\.(?:get|post)$"), _re(r"^Faraday\.new$"),
+               None, _re(r"\btimeout\b"), "Faraday sets no timeout of its own"),
+    HttpClient("HTTParty", ("ruby",), _re(r"\bHTTParty\b"), _re(r"^HTTParty\.(?:get|post|put|patch|delete)$"),
+               NEVER, 60.0, _re(r"default_timeout|\btimeout\b"), "HTTParty uses Net::HTTP's 60 s read timeout"),
+    HttpClient("Guzzle", ("php",), _re(r"GuzzleHttp"), NEVER, _re(r"^(?:GuzzleHttp\\Client|Client)$"), None,
+               NEVER, "Guzzle's default timeout is 0 (wait forever)"),
+    HttpClient("Laravel Http", ("php",), _re(r"\bHttp::"), _re(r"^Http\.(?:get|post|put|patch|delete|send)$"),
+               NEVER, 30.0, NEVER, "Laravel's Http client defaults to 30 s"),
+    HttpClient(".NET HttpClient", ("csharp",), _re(r"\bHttpClient\b"), NEVER, _re(r"^HttpClient$"), 100.0,
+               _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
+)
+TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "connect_timeout", "read_timeout", "timeout_seconds",
+                          "ClientTimeout", "open_timeout", "TimeoutSeconds", "timeoutMs"})
+REQUEST_METHODS = re.compile(r"^(?:get|post|put|patch|delete|request|fetch|head|send|Do|Get|Post|NewRequest"
+                             r"|NewRequestWithContext|exchange|getForObject|getForEntity|postForObject|postForEntity"
+                             r"|postForLocation|retrieve|newCall|uri|GetAsync|PostAsync|PutAsync|DeleteAsync|SendAsync"
+                             r"|GetStringAsync|GetFromJsonAsync|PostAsJsonAsync|get_response|urlopen|axios|got"
+                             r"|sendAsync|call)$")
+SLOW_DEFAULT = 60.0  # a default longer than this is no real protection: the verdict is ambiguous
+
+
+def clients_in(text: str, language: str) -> list[HttpClient]:
+    return [c for c in HTTP_CLIENTS if language in c.languages and c.marker.search(text)]
+
+
+def reaches_belvo(call: Call) -> bool:
+    """The call's arguments point at Belvo: a Belvo host, a Belvo API path, or a belvo-named URL variable."""
+    args = call.args
+    return bool(BELVO_HOST_IN_TEXT.search(args) or BELVO_PATH.search(args) or "belvo" in args.lower())
+
+
+def judge_default(client: HttpClient) -> str:
+    if client.default_timeout is None:
+        return "bad"
+    return "ok" if client.default_timeout <= SLOW_DEFAULT else "ambiguous"
+
+
+@dataclass(frozen=True)
+class BelvoCall:
+    call: Call
+    via: str  # "belvo-python", "belvo-js", "belvo-ruby" or an HttpClient name, or "an HTTP client"
+    sdk: Sdk | None
+    client: HttpClient | None  # for raw HTTP calls made through a module-level function of a known client
+    method: str  # GET, POST, PUT, PATCH, DELETE or "?"
+
+
+_VERBS = re.compile(r"(?i)^(get|post|put|patch|delete|head)")
+_METHOD_IN_ARGS = re.compile(r"""(?i)['"](GET|POST|PUT|PATCH|DELETE)['"]|HttpMethod\.(GET|POST|PUT|PATCH|DELETE)"""
+                             r"""|Method(Get|Post|Put|Patch|Delete)\b|method\s*[:=]\s*['"]?(get|post|put|patch|delete)""")
+
+
+def _method(call: Call, sdk: Sdk | None) -> str:
+    name = call.name
+    if sdk is not None:
+        if name in SDK_POST_METHODS:
+            return "POST"
+        return "DELETE" if name == "delete" else "GET"
+    found = _METHOD_IN_ARGS.search(call.args)
+    if found:
+        return next(g for g in found.groups() if g).upper()
+    verb = _VERBS.match(name)
+    if verb:
+        return verb.group(1).upper()
+    return "GET" if name in ("fetch", "getForObject", "getForEntity", "GetStringAsync", "urlopen") else "?"
+
+
+def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
+    """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL."""
+    found = []
+    sdk = sdk_for(language) if uses_sdk(text) else None
+    clients = clients_in(text, language)
+    for call in facts.calls:
+        if sdk is not None and is_sdk_call(call, text):
+            found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
+        elif REQUEST_METHODS.match(call.name) and reaches_belvo(call):
+            direct = next((c for c in clients if c.direct.match(call.callee)), None)
+            via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
+            found.append(BelvoCall(call, via, None, direct, _method(call, None)))
+    return found
+
+
+def cached_belvo_calls(ctx) -> list[BelvoCall]:
+    """belvo_calls of a SourceText, computed once per file whichever concepts ask."""
+    if "_belvo_calls" not in ctx.__dict__:
+        ctx.__dict__["_belvo_calls"] = belvo_calls(ctx.facts, ctx.text, ctx.language) if ctx.file.is_code else []
+    return ctx.__dict__["_belvo_calls"]

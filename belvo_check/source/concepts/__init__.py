@@ -1,0 +1,58 @@
+"""The concepts the source layer can find, one module per concept group, each registered here.
+
+A concept has a per-file matcher (`match(SourceText) -> findings`) that sees only files whose
+prefilter topics admit it, and optionally a tree-level `conclude(findings, tree)` that turns
+what was (or was not) seen across all files into conclusions, e.g. "links are created but
+token_required is never handled". Concept names are the `concept` field of every finding.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from belvo_check.source.finding import SourceFinding
+
+MODULES = ("secrets", "tls", "hosts", "timeouts", "requests", "webhooks", "errors", "links", "compat")
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    title: str
+    topics: frozenset[str]  # the file must have one of these prefilter topics
+    match: Callable[..., Iterable[SourceFinding]]
+    code_only: bool = False  # matcher needs parsed code (config and docs files are skipped)
+    conclude: Callable[..., Iterable[SourceFinding]] | None = None
+
+
+CONCEPTS: dict[str, Concept] = {}
+# Concepts reported by another concept's matcher or by the history scan, with their titles.
+DERIVED = {
+    "webhook_auth": "Webhook receivers checking Authorization (from webhook_route)",
+    "webhook_dedupe": "Webhook receivers de-duplicating by webhook_id (from webhook_route)",
+    "secret_history": "Belvo secrets anywhere in git history (belvo_check.source.history)",
+    "suppression": "Inline suppressions without a reason (belvo_check.source.suppress)",
+}
+
+
+def concept(name: str, title: str, topics: Iterable[str], *, code_only: bool = False):
+    def register(func):
+        CONCEPTS[name] = Concept(name, title, frozenset(topics), func, code_only)
+        return func
+    return register
+
+
+def conclusion(name: str):
+    """Registers the tree-level conclusion of an already registered concept."""
+    def register(func):
+        CONCEPTS[name] = CONCEPTS[name].__class__(**{**CONCEPTS[name].__dict__, "conclude": func})
+        return func
+    return register
+
+
+def load() -> dict[str, Concept]:
+    for module in MODULES:
+        importlib.import_module(f"belvo_check.source.concepts.{module}")
+    return CONCEPTS

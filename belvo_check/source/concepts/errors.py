@@ -1,0 +1,80 @@
+"""Error handling: the request_id (or the whole error body) reaching a log; belvo-python POST results
+never inspected (it returns Belvo's error body as data unless raise_exception=True)."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.source.clients import cached_belvo_calls
+from belvo_check.source.concepts import concept, conclusion
+from belvo_check.source.context import SourceText
+
+LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|zap|sugar|sentry\w*|rails\.logger"
+                    r"|capture_?exception|capture_?message|errorlog|monolog)(?:\.|$)|^(?:print|println|printf|puts|pp"
+                    r"|warn|error_log|fmt\.(?:Print|Fprint|Eprint)\w*|log\.\w+|Log\.\w+|System\.(?:out|err)\.print\w*"
+                    r"|Console\.Write\w*|_?logger\.\w+|report|captureException)$")
+REQUEST_ID = re.compile(r"(?i)request[_-]?id")
+ERROR_BODY = re.compile(r"\.detail\b|response\.data\b|err\.response|\.response\.text|\.response\.body|\bresp\.text\b"
+                        r"|response\.text\b|error\.body|errorBody|getResponseBodyAsString|\.body\b")
+EXCEPTION = re.compile(r"(?i)^\s*(?:e|err|error|exc|ex|exception)\s*$")
+
+
+def _is_log(callee: str) -> bool:
+    return bool(LOGGER.search(callee))
+
+
+@concept("request_id_logged", "request_id (or the whole error body) reaching a log", topics=("belvo",),
+         code_only=True)
+def match_request_id(ctx: SourceText):
+    if ctx.file.is_test:
+        return
+    facts = ctx.facts
+    if cached_belvo_calls(ctx):
+        ctx.signals.add("belvo_calls")
+    holders = {a.name for a in facts.assigns if REQUEST_ID.search(a.value)}
+    holder_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(holders))) + r")\b") if holders else None
+    for call in facts.calls:
+        if not _is_log(call.callee):
+            continue
+        args = call.args
+        if REQUEST_ID.search(args) or (holder_re and holder_re.search(args)):
+            yield ctx.finding("request_id_logged", "ok", "the request_id is logged", call.line, call.col,
+                              form="request_id in log call")
+        elif ERROR_BODY.search(args):
+            yield ctx.finding("request_id_logged", "ok", "Belvo's error body (which holds the request_id) is logged",
+                              call.line, call.col, form="error body in log call")
+        elif cached_belvo_calls(ctx) and any(EXCEPTION.match(part) for part in re.split(r"[,()]", args)):
+            yield ctx.finding("request_id_logged", "ambiguous", "an error object is logged: whether its text carries "
+                              "Belvo's request_id depends on the client", call.line, call.col,
+                              form="exception object in log call")
+
+
+@conclusion("request_id_logged")
+def conclude_request_id(findings, tree):
+    if "belvo_calls" in tree.signals and not any(f.verdict == "ok" for f in findings):
+        yield tree.finding("request_id_logged", "ambiguous", "Belvo is called, but no log call in the code names "
+                           "the request_id or Belvo's error body", form="no request_id log found")
+
+
+@concept("unchecked_post", "belvo-python POST results never inspected", topics=("belvo",), code_only=True)
+def match_unchecked_post(ctx: SourceText):
+    if ctx.language != "python":
+        return
+    for belvo in cached_belvo_calls(ctx):
+        call = belvo.call
+        if belvo.sdk is None or belvo.method != "POST":
+            continue
+        if re.fullmatch(r"True", call.keywords.get("raise_exception", "")):
+            yield ctx.finding("unchecked_post", "ok", "raise_exception=True: errors raise", call.line, call.col,
+                              form="raise_exception=True")
+            continue
+        line = ctx.line(call.line)
+        assigned = re.match(r"\s*(?:[\w.\[\]'\"]+)\s*=(?!=)", line) or re.match(r"\s*return\b", line)
+        if not assigned:
+            yield ctx.finding("unchecked_post", "bad", "the result is dropped: belvo-python returns Belvo's error "
+                              "body as data unless raise_exception=True, so errors pass as success", call.line,
+                              call.col, form="belvo-python POST result dropped")
+        else:
+            yield ctx.finding("unchecked_post", "ambiguous", "without raise_exception=True an error comes back as "
+                              "data: check that the result is inspected", call.line, call.col,
+                              form="belvo-python POST without raise_exception")

@@ -1,0 +1,112 @@
+"""Every Belvo host in code, config and deploy files; wrong and look-alike hosts; sandbox hard-coded,
+fixed by the SDK's environment alias, or silently used when an environment variable is unset.
+"""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.source.concepts import concept
+from belvo_check.source.context import SourceText
+from belvo_check.source.clients import API_HOSTS, NOT_API_HOSTS, WRONG_HOSTS, is_sdk_constructor
+
+HOST = re.compile(r"(?i)(?<![\w@.-])(?P<host>(?:[a-z0-9-]+\.)*[a-z0-9-]*belvo[a-z0-9-]*(?:\.[a-z0-9-]+)+)")
+# Reading an environment variable or setting, in the languages' and deploy tools' spellings.
+ENV_READ = re.compile(
+    r"getenv|environ|process\.env|import\.meta\.env|ENV\s*[\[.]|\benv\s*\(|System\.getenv|os\.Getenv|LookupEnv"
+    r"|GetEnvironmentVariable|\$\{[A-Za-z_][A-Za-z0-9_.]*:-?|\bconfig\s*\(|settings\.|Configuration\[|@Value")
+SANDBOX_WORD = re.compile(r"""['"`]sandbox['"`]|sandbox\.belvo\.com""")
+PRODUCTION_FILES = re.compile(r"(?i)(?:^|[/._-])(?:prod|production|live)(?:[/._-]|$)")
+SANDBOX_FILES = re.compile(r"(?i)(?:^|[/._-])(?:sandbox|dev|development|local|example|sample|staging|test)(?:[/._-]|$)")
+DEPLOY = frozenset({"dotenv", "yaml", "toml", "terraform", "json", "ini", "properties", "docker", "shell"})
+
+
+def classify(host: str) -> tuple[str, str] | None:
+    """(verdict-ish kind, message) for a host that contains 'belvo', or None when it is not an API host."""
+    host = host.lower().rstrip(".")
+    if host in API_HOSTS:
+        return API_HOSTS[host], ""
+    if host in WRONG_HOSTS:
+        return "wrong", WRONG_HOSTS[host]
+    if host in NOT_API_HOSTS or host.endswith(tuple("." + h for h in NOT_API_HOSTS)):
+        return None
+    labels = host.split(".")
+    if "belvo" not in "".join(labels[-2:]).replace("-", ""):
+        return None  # e.g. the integration's own my-belvo-app.herokuapp.com
+    if host.endswith(".belvo.com") and labels[0] not in {"api", "sandbox", "prod", "production", "dev",
+                                                         "development", "staging", "api-sandbox"}:
+        return None  # another Belvo site (docs, dashboard, status), not an API base
+    return "wrong", "looks like a Belvo API host but is not one (production is api.belvo.com)"
+
+
+@concept("belvo_host", "Belvo hosts in code, config and deploy files", topics=("belvo",))
+def match_hosts(ctx: SourceText):
+    if ctx.language == "markdown":
+        return
+    production_file = bool(PRODUCTION_FILES.search(ctx.file.rel))
+    sandbox_file = bool(SANDBOX_FILES.search(ctx.file.rel)) and not production_file
+    has_production = "api.belvo.com" in ctx.text
+    for number in ctx.lines_with("belvo"):
+        line = ctx.line(number)
+        for match in HOST.finditer(line):
+            kind = classify(match.group("host"))
+            if kind is None:
+                continue
+            host, col = match.group("host").lower(), match.start() + 1
+            found = lambda verdict, message, form: ctx.finding("belvo_host", verdict, message, number, col,  # noqa
+                                                               form=form)
+            if kind[0] == "wrong":
+                yield found("bad", f"{host} {kind[1]}", "wrong host")
+            elif kind[0] == "production":
+                if ctx.file.is_code and not ctx.file.is_test and not ENV_READ.search(line):
+                    yield found("ambiguous", f"{host} is written in code: the base URL cannot be pointed "
+                                "elsewhere (a simulator, sandbox) without editing code", "production host in code")
+                else:
+                    yield found("ok", f"{host} (production)", "production host")
+            elif ctx.file.is_test or sandbox_file:
+                yield found("ok", f"{host} in test or non-production file", "sandbox host in tests")
+            elif ENV_READ.search(line):
+                continue  # reported by sandbox_fallback
+            elif production_file:
+                yield found("bad", f"{host} in a production file", "sandbox host in production config")
+            elif ctx.language in DEPLOY and not ctx.file.is_code:
+                yield found("ambiguous", f"{host} in {ctx.file.rel}: is this file used in production?",
+                            "sandbox host in config")
+            elif has_production:
+                yield found("ambiguous", f"{host} beside api.belvo.com: check how the environment is chosen",
+                            "sandbox and production hosts in one file")
+            else:
+                yield found("bad", f"{host} is hard-coded in non-test code", "sandbox host hard-coded")
+
+
+@concept("sandbox_fallback", "Belvo environment silently falling back to sandbox", topics=("belvo",))
+def match_fallback(ctx: SourceText):
+    if ctx.file.is_test or ctx.language == "markdown":
+        return
+    for number in ctx.lines_with("sandbox"):
+        line = ctx.line(number)
+        match = SANDBOX_WORD.search(line)
+        if match and ENV_READ.search(line) and not line.lstrip().startswith(("#", "//")):
+            yield ctx.finding("sandbox_fallback", "ambiguous", "when the variable is unset, Belvo calls silently "
+                              "go to sandbox: a production deploy missing it would use sandbox", number,
+                              match.start() + 1, form="environment default 'sandbox'")
+
+
+@concept("sdk_environment", "SDK environment alias fixed in code", topics=("belvo",), code_only=True)
+def match_sdk_environment(ctx: SourceText):
+    for call in ctx.facts.calls:
+        if not is_sdk_constructor(call, ctx.text) or len(call.strings) < 1:
+            continue
+        alias = next((s for s in reversed(call.strings) if s.lower() in ("sandbox", "production", "development")
+                      or s.rstrip("/") in ("https://sandbox.belvo.com", "https://api.belvo.com")), None)
+        if alias is None:
+            continue
+        if "sandbox" in alias.lower():
+            verdict, message = ("ok", "sandbox fixed in a test") if ctx.file.is_test else (
+                "bad", "the SDK client is fixed to sandbox in code")
+        elif "development" in alias.lower():
+            verdict, message = "bad", "the SDK client uses the retired development environment"
+        else:
+            verdict, message = "ambiguous", "the SDK client is fixed to production in code: it cannot be pointed " \
+                                            "at sandbox or a simulator without editing code"
+        yield ctx.finding("sdk_environment", verdict, message, call.line, call.col, form=f"{call.callee}(..., '{alias}')")

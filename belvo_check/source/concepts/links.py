@@ -1,0 +1,57 @@
+"""Link management: institution_user_id stored at creation; invalid/token_required handled."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.source.concepts import concept, conclusion
+from belvo_check.source.context import SourceText
+
+INSTITUTION_USER_ID = re.compile(r"institution_user_id|institutionUserId|InstitutionUserId|INSTITUTION_USER_ID")
+LINK_STATUS = re.compile(r"""token_required|invalid_link|invalid_credentials|TOKEN_REQUIRED|INVALID_LINK"""
+                         r"""|['"`:]invalid['"`]|TokenRequired|InvalidLink""")
+
+
+def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], message: str):
+    if ctx.file.is_test:
+        return
+    for number in ctx.lines_with(*anchors):
+        match = pattern.search(ctx.line(number))
+        if match:
+            ctx.signals.add(concept_name)
+            yield ctx.finding(concept_name, "ok", message, number, match.start() + 1, form=match.group(0))
+
+
+@concept("institution_user_id", "institution_user_id kept from link creation", topics=("belvo",))
+def match_institution_user_id(ctx: SourceText):
+    if ctx.about_belvo and re.search(r"""/api/links|\.links\.(?:register|create)|Links\.create""", ctx.text):
+        ctx.signals.add("creates_links")
+    if ctx.language in ("markdown", "text"):
+        return
+    yield from _mentions(ctx, "institution_user_id", INSTITUTION_USER_ID, ("institution_user_id", "institutionuserid"),
+                          "institution_user_id is handled here")
+
+
+@concept("link_status", "invalid and token_required links handled", topics=("belvo", "webhook"))
+def match_link_status(ctx: SourceText):
+    if not ctx.file.is_code:
+        return
+    yield from _mentions(ctx, "link_status", LINK_STATUS, ("invalid", "token_required", "tokenrequired"),
+                          "invalid/token_required link states are handled here")
+
+
+def _absent(tree, name: str, what: str):
+    if name not in tree.signals:
+        verdict = "bad" if "creates_links" in tree.signals else "ambiguous"
+        yield tree.finding(name, verdict, f"{what} appears nowhere in the code" +
+                           (" although the code creates links" if verdict == "bad" else ""), form="never mentioned")
+
+
+@conclusion("institution_user_id")
+def conclude_institution_user_id(findings, tree):
+    yield from _absent(tree, "institution_user_id", "institution_user_id")
+
+
+@conclusion("link_status")
+def conclude_link_status(findings, tree):
+    yield from _absent(tree, "link_status", "handling of invalid or token_required links")

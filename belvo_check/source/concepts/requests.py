@@ -1,0 +1,85 @@
+"""Request handling: pagination followed, the status code of a create, JSON parsing of a 204."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.source.clients import BELVO_PATH, cached_belvo_calls
+from belvo_check.source.concepts import concept
+from belvo_check.source.context import SourceText
+
+READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b""")
+LIST_PATH = re.compile(BELVO_PATH.pattern + r"[a-z-]*/?(?:\?|['\"`]|$)")
+STATUS_200 = re.compile(r"(?i)(?:status|code)\w*(?:\(\))?\s*(?:===?|!==?)\s*200\b|\b200\s*(?:===?|!==?)\s*\w*(?:status|code)"
+                        r"|StatusOK\b|HttpStatus\.OK\b|HttpStatusCode\.OK\b|status\(\)\.is\(200\)")
+PARSES_JSON = re.compile(r"\.json\(\)|JSON\.parse|json\.loads|json\.Unmarshal|json\.NewDecoder|json_decode|readValue\("
+                         r"|ReadFromJsonAsync|DeserializeObject|JsonSerializer\.Deserialize|\.to_json|JSON\.parse")
+GUARDS_204 = re.compile(r"204|NoContent|no_content|\.content\b|content-length|\bis_empty|\.ok\b")
+
+
+@concept("pagination", "Belvo list calls that do not follow next", topics=("belvo",), code_only=True)
+def match_pagination(ctx: SourceText):
+    follows = bool(READS_NEXT.search(ctx.text))
+    for belvo in cached_belvo_calls(ctx):
+        call = belvo.call
+        if belvo.sdk is not None:
+            if call.name != "list":
+                continue
+            if belvo.sdk.list_follows_next == "all":
+                yield ctx.finding("pagination", "ok", f"{belvo.sdk.name} list() follows next to the end", call.line,
+                                  call.col, form=f"{belvo.sdk.name} list")
+            elif belvo.sdk.list_follows_next == "up to limit":
+                if "limit" in call.keywords or re.search(r"\blimit\b", call.args):
+                    yield ctx.finding("pagination", "ambiguous", "belvo-js list() stops at the limit it is given: "
+                                      "longer lists are cut there", call.line, call.col, form="belvo-js list(limit)")
+                else:
+                    yield ctx.finding("pagination", "bad", "belvo-js list() stops after 100 items by default: "
+                                      "longer lists are silently cut", call.line, call.col,
+                                      form="belvo-js list() default limit")
+            else:
+                yield ctx.finding("pagination", "ambiguous", f"{belvo.sdk.name} list() paging is not documented",
+                                  call.line, call.col, form=f"{belvo.sdk.name} list")
+        elif belvo.method == "GET" and LIST_PATH.search(call.args):
+            if follows:
+                yield ctx.finding("pagination", "ok", "the file reads `next` from list answers", call.line, call.col,
+                                  form="raw GET list with next")
+            else:
+                yield ctx.finding("pagination", "bad", "a Belvo list is fetched but `next` is never read: only the "
+                                  "first page arrives", call.line, call.col, form="raw GET list without next")
+
+
+@concept("create_status", "Creates judged by == 200 (Belvo answers 201)", topics=("belvo",), code_only=True)
+def match_create_status(ctx: SourceText):
+    calls = [b for b in cached_belvo_calls(ctx) if b.sdk is None]
+    posts = [b.call for b in calls if b.method == "POST"]
+    if not posts:
+        return
+    facts = ctx.facts
+    for compare in facts.compares:
+        if not STATUS_200.search(compare.text):
+            continue
+        func = facts.enclosing(compare.line)
+        inside = lambda call: func is not None and func.line <= call.line <= func.end_line  # noqa: E731
+        if func is None or not any(inside(c) for c in posts):
+            continue
+        others = any(inside(b.call) for b in calls if b.method not in ("POST", "?"))
+        yield ctx.finding("create_status", "ambiguous" if others else "bad",
+                          "a Belvo create is judged by status 200, but creates answer 201" +
+                          (" (the function also makes other calls)" if others else ""),
+                          compare.line, compare.col, form="== 200 after POST")
+
+
+@concept("json_on_204", "JSON parsing of a 204 answer", topics=("belvo",), code_only=True)
+def match_json_204(ctx: SourceText):
+    for belvo in cached_belvo_calls(ctx):
+        if belvo.sdk is not None or belvo.method != "DELETE":
+            continue
+        call = belvo.call
+        window = "\n".join(ctx.lines[call.line - 1:call.end_line + 3])
+        parse = PARSES_JSON.search(window)
+        if parse:
+            guarded = GUARDS_204.search(window)
+            yield ctx.finding("json_on_204", "ambiguous" if guarded else "bad",
+                              "the answer to a Belvo DELETE (204, no body) is parsed as JSON" +
+                              (" behind a guard" if guarded else ""), call.line, call.col,
+                              form=f"DELETE then {parse.group(0)}")

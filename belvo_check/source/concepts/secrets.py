@@ -1,0 +1,144 @@
+"""Literal Belvo secrets: in code, config, docs, a tracked .env, a Basic header; and front-end exposure.
+
+Belvo does not document the shape of its keys, so a secret is recognised by where it sits
+(a name such as BELVO_SECRET_PASSWORD, the SDK constructor, a Basic header) and a value that
+is not a placeholder. Values are never reported, only their fingerprints.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+from typing import Iterator
+
+from belvo_check.source.concepts import concept
+from belvo_check.source.context import SourceText
+
+SECRET_NAME = (r"[A-Za-z0-9_\-.]*?(?:secret[_\-.]?(?:key[_\-.]?)?(?:id|password|pass|pwd|pw)"
+               r"|belvo[_\-.]?(?:api[_\-.]?)?(?:key|secret|password|pass|pwd|pw))[A-Za-z0-9_]*")
+ASSIGNED = re.compile(
+    rf"(?i)(?<![A-Za-z0-9_])(?P<name>{SECRET_NAME})[\"']?\]?\s*(?:=>|:=|=(?!=)|:)\s*"
+    r"(?P<q>[\"'`]?)(?P<value>[^\"'`\s,;#)}\]]+)(?P=q)")
+BASIC = re.compile(r"(?i)\bbasic\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
+PUBLIC_ENV = re.compile(r"\b(?P<name>(?:NEXT_PUBLIC|REACT_APP|VITE|EXPO_PUBLIC)_[A-Z0-9_]*?(?:SECRET|PASSWORD|BELVO_KEY)"
+                        r"[A-Z0-9_]*)")
+SECRET_ENV_REF = re.compile(r"(?i)\bBELVO_SECRET_(?:ID|PASSWORD|KEY)\b|\bsecret_?password\b")
+PLACEHOLDER = re.compile(
+    r"(?i)^(?:your|my|the|some|insert|enter|put|add|replace)(?:[\W_]|$)|<[^>]*>|\$\{|\{\{|%\(|%s|^\$[A-Za-z_]|x{4,}"
+    r"|\*{3,}|\.{3}|change[_\-]?me|replace|example|dummy|placeholder|sample|fake|todo|fixme|tbd|redacted"
+    r"|^(?:none|null|nil|undefined|true|false|test\w*|foo|bar|baz|abc\w*|12345\w*|secret|password|pass|id|key)$")
+UNQUOTED_OK = frozenset({"dotenv", "yaml", "toml", "ini", "properties", "shell", "docker", "markdown", "text",
+                         "terraform"})
+SDK_CONSTRUCTORS = frozenset({"Client", "belvo", "Belvo", "Belvo.Client", "Belvo.Client.new", "BelvoClient"})
+MIN_LENGTH = 8  # shorter values are test doubles (the SDKs' own tests use 'monty' and 'python')
+
+
+def looks_random(value: str) -> bool:
+    if len(value) < 16:
+        return False
+    classes = sum(bool(re.search(p, value)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
+    counts = Counter(value)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return classes >= 2 and entropy >= 3.0
+
+
+def is_placeholder(value: str, name: str = "") -> bool:
+    if len(value) < MIN_LENGTH or PLACEHOLDER.search(value) or len(set(value)) <= 2:
+        return True
+    if re.fullmatch(r"[A-Z][A-Z0-9_]+", value) and "_" in value:  # the name of an env var, not a value
+        return True
+    words = {w for w in re.split(r"[^a-z]+", value.lower()) if w}
+    return bool(words) and words <= {"belvo", "secret", "key", "id", "password", "pass", "sandbox", "production",
+                                     "prod", "dev", "api", "my", "test", "value"}
+
+
+def secrets_in_line(line: str, language: str, about_belvo: bool) -> Iterator[tuple[int, str, str]]:
+    """(column, form, value) for each literal Belvo secret on one line of text."""
+    lower = line.lower()
+    if "secret" in lower or "belvo" in lower or "pass" in lower:
+        for match in ASSIGNED.finditer(line):
+            name, value = match.group("name"), match.group("value")
+            if not match.group("q") and language not in UNQUOTED_OK:
+                continue
+            if "belvo" not in name.lower() and not about_belvo:
+                continue
+            if not is_placeholder(value, name):
+                yield match.start("value") + 1, f"literal value of {name}", value
+    if "basic" in lower and about_belvo:
+        for match in BASIC.finditer(line):
+            try:
+                decoded = base64.b64decode(match.group("value"), validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                continue
+            key_id, _, password = decoded.partition(":")
+            if key_id and password and decoded.isprintable() and not (is_placeholder(key_id) and is_placeholder(password)):
+                yield match.start("value") + 1, "base64 Basic authorization header", match.group("value")
+
+
+def verdict_for(ctx: SourceText, value: str) -> str:
+    # A random-looking value is a real key wherever it sits; a readable one in a test is likely a double.
+    return "bad" if looks_random(value) or not ctx.file.is_test else "ambiguous"
+
+
+def _fingerprint(value: str) -> str:
+    from belvo_check.secrets import fingerprint
+
+    return fingerprint(value)
+
+
+def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
+    """(line, col, form, value) of every literal Belvo secret in a file, from text and from SDK calls."""
+    seen = set()
+    for number in ctx.lines_with("secret", "belvo", "pass", "basic"):
+        line = ctx.line(number)
+        for col, form, value in secrets_in_line(line, ctx.language, ctx.about_belvo):
+            seen.add((number, value))
+            yield number, col, form, value
+    if ctx.file.is_code and ctx.about_belvo and ctx.language != "kotlin":
+        for call in ctx.facts.calls:
+            if call.callee in SDK_CONSTRUCTORS and len(call.strings) >= 2:
+                key_id, password = call.strings[0], call.strings[1]
+                if not is_placeholder(password) and not is_placeholder(key_id) and (call.line, password) not in seen:
+                    yield call.line, call.col, f"keys passed literally to {call.callee}(...)", password
+
+
+@concept("secret_literal", "Literal Belvo secrets in the tree", topics=("belvo", "frontend"))
+def match_literal(ctx: SourceText):
+    where = "a tracked .env file" if ctx.language == "dotenv" else (
+        "documentation" if ctx.language == "markdown" else "configuration" if not ctx.file.is_code else "code")
+    for line, col, form, value in literal_secrets(ctx):
+        fp = _fingerprint(value)
+        yield ctx.finding("secret_literal", verdict_for(ctx, value), f"a Belvo secret is written in {where} ({fp})",
+                          line, col, form=form, fingerprint=fp, hide=value)
+
+
+@concept("secret_frontend", "Belvo secrets or widget-token minting reachable by front-end code",
+         topics=("belvo", "frontend"))
+def match_frontend(ctx: SourceText):
+    for number in ctx.lines_with("next_public_", "react_app_", "vite_", "expo_public_"):
+        line = ctx.line(number)
+        for match in PUBLIC_ENV.finditer(line):
+            name = match.group("name")
+            if "BELVO" in name or ctx.about_belvo:
+                yield ctx.finding("secret_frontend", "bad", f"{name}: bundlers inline this variable into "
+                                  "front-end code, so the secret ships to every browser", number, match.start() + 1,
+                                  form="public env prefix")
+    if not ctx.file.is_frontend:
+        return
+    for line, col, form, value in literal_secrets(ctx):
+        fp = _fingerprint(value)
+        yield ctx.finding("secret_frontend", "bad", f"a Belvo secret is written in front-end code ({fp})", line, col,
+                          form=form, fingerprint=fp, hide=value)
+    for number in ctx.lines_with("secret", "/api/token"):
+        line = ctx.line(number)
+        match = SECRET_ENV_REF.search(line)
+        if match:
+            yield ctx.finding("secret_frontend", "bad", "front-end code reads the Belvo secret keys", number,
+                              match.start() + 1, form="secret reference in front-end code")
+        if "/api/token" in line:
+            yield ctx.finding("secret_frontend", "bad", "front-end code mints the widget token: that needs the "
+                              "secret keys, which must stay on the server", number, line.find("/api/token") + 1,
+                              form="widget token minted in front-end code")

@@ -1,0 +1,63 @@
+"""Webhook receivers: the route (Flask, FastAPI, Django, Express, Nest, Spring, Rails, Laravel, Go
+routers, ASP.NET), and whether its file checks Authorization and de-duplicates by webhook_id."""
+
+from __future__ import annotations
+
+import re
+
+from belvo_check.source.concepts import concept, conclusion
+from belvo_check.source.context import SourceText
+
+ROUTE_CALLS = frozenset({
+    "route", "post", "Post", "POST", "api_route", "add_url_rule", "add_api_route", "path", "re_path", "url",  # Python
+    "all", "use", "Controller", "HttpCode",  # Express, Nest
+    "PostMapping", "RequestMapping",  # Spring
+    "match", "resources", "resource",  # Rails
+    "HandleFunc", "Handle", "Any", "Group",  # Go routers
+    "HttpPost", "Route", "MapPost",  # ASP.NET
+})
+AUTH_READ = re.compile(r"(?i)authorization|HTTP_AUTHORIZATION|compare_digest|timingSafeEqual|ConstantTimeCompare"
+                       r"|secure_compare|hash_equals|bearerToken\(")
+DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_by|setnx|insert\s+or\s+ignore|seen"
+                    r"|processed|already|findOne|first_or_create|firstOrCreate|updateOrCreate|ContainsKey|contains")
+
+
+def _routes(ctx: SourceText):
+    for call in ctx.facts.calls:
+        if call.name in ROUTE_CALLS and any("webhook" in s.lower() or "belvo" in s.lower() for s in call.strings):
+            yield call
+
+
+@concept("webhook_route", "Webhook receiver routes", topics=("webhook",), code_only=True)
+def match_routes(ctx: SourceText):
+    if ctx.file.is_test:
+        return
+    routes = list(_routes(ctx))
+    if ctx.about_belvo and re.search(r"""/api/links|\.links\.(?:register|create)|Links\.create""", ctx.text):
+        ctx.signals.add("creates_links")
+    text = ctx.text
+    for call in routes:
+        path = next(s for s in call.strings if "webhook" in s.lower() or "belvo" in s.lower())
+        ctx.signals.add("webhook_route")
+        yield ctx.finding("webhook_route", "ok", f"webhook receiver route {path!r}", call.line, call.col,
+                          form=f"{call.callee}(...)")
+        if AUTH_READ.search(text):
+            yield ctx.finding("webhook_auth", "ok", "the receiver's file reads the Authorization header", call.line,
+                              call.col, form="Authorization read")
+        else:
+            yield ctx.finding("webhook_auth", "ambiguous", "the receiver's file never reads Authorization (a "
+                              "middleware elsewhere may)", call.line, call.col, form="no Authorization read here")
+        if "webhook_id" in text and DEDUPE.search(text):
+            yield ctx.finding("webhook_dedupe", "ok", "the receiver's file looks webhook_id up", call.line, call.col,
+                              form="webhook_id lookup")
+        else:
+            yield ctx.finding("webhook_dedupe", "ambiguous", "no de-duplication by webhook_id seen in the "
+                              "receiver's file", call.line, call.col, form="no webhook_id lookup here")
+
+
+@conclusion("webhook_route")
+def conclude_routes(findings, tree):
+    if "webhook_route" not in tree.signals:
+        verdict = "bad" if "creates_links" in tree.signals else "ambiguous"
+        yield tree.finding("webhook_route", verdict, "no webhook receiver route found" +
+                           (" although the code creates links" if verdict == "bad" else ""), form="no route")

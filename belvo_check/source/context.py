@@ -1,0 +1,81 @@
+"""One file as the matchers see it: its bytes read once, decoded, split and parsed on demand."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cached_property
+
+from belvo_check.source.facts import Facts, extract
+from belvo_check.source.files import SourceFile
+from belvo_check.source.finding import SourceFinding, Verdict
+
+SNIPPET = 160  # characters of the source line shown beside a finding
+
+
+class SourceText:
+    def __init__(self, file: SourceFile, data: bytes, topics: frozenset[str]) -> None:
+        self.file = file
+        self.data = data
+        self.topics = topics
+        self.signals: set[str] = set()  # tree-level facts for conclusions, e.g. "creates_links"
+
+    @property
+    def language(self) -> str:
+        return self.file.language
+
+    @property
+    def about_belvo(self) -> bool:
+        return "belvo" in self.topics
+
+    @cached_property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    def lines_with(self, *needles: str) -> list[int]:
+        """Line numbers (1-based, sorted) of the lines holding any of these lower-case needles."""
+        lower, starts = self.lower, self._starts
+        if len(lower) != len(self.text):  # rare characters whose lower case has another length: go line by line
+            return [n for n, line in enumerate(self.lines, 1) if any(needle in line.lower() for needle in needles)]
+        found = set()
+        for needle in needles:
+            at = lower.find(needle)
+            while at >= 0:
+                found.add(bisect.bisect_right(starts, at))
+                at = lower.find(needle, at + 1)
+        return sorted(found)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+
+    @cached_property
+    def facts(self) -> Facts:
+        if not self.file.is_code:
+            return Facts(error="not code")
+        return extract(self.data, self.language)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, col), both 1-based, of a character offset into `text`."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+    def finding(self, concept: str, verdict: Verdict, message: str, line: int | None, col: int | None = None, *,
+                form: str = "", fingerprint: str = "", hide: str | None = None) -> SourceFinding:
+        """A finding at a place in this file; `hide` is a secret value to cut out of the snippet."""
+        snippet = self.line(line).strip() if line else ""
+        if hide:
+            snippet = snippet.replace(hide, f"[redacted {fingerprint}]")
+        return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language,
+                             snippet[:SNIPPET], form, fingerprint)

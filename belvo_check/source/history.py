@@ -1,0 +1,187 @@
+"""Belvo secrets anywhere in git history: every commit of every ref, streamed from one `git log -p`.
+
+The diff is read in large chunks and never split into lines in Python: header offsets come from
+bytes.find, candidate lines from a few keyword searches, and only those lines are decoded and
+matched (with the same line matcher as the tree scan). Findings are de-duplicated by the value's
+fingerprint and never carry the value.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from belvo_check.source.concepts.secrets import secrets_in_line
+from belvo_check.source.files import language_of
+from belvo_check.source.finding import SourceFinding
+
+CHUNK = 1 << 22
+NEEDLES = (b"secret", b"belvo", b"basic ")
+COMMIT_MARK = b"\x01"
+HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
+GIT_LOG = ("log", "-p", "--all", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "-U0",
+           "--format=%x01%H")
+
+
+@dataclass
+class HistoryScan:
+    root: str
+    commits: int = 0
+    findings: list[SourceFinding] = field(default_factory=list)  # one per distinct secret, oldest commit first seen
+    error: str | None = None  # why history could not be read (not a git repository, git missing)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Seen:
+    commit: str
+    path: str
+    line: int
+    col: int
+    form: str
+    snippet: str
+    commits: set = field(default_factory=set)
+
+
+class _State:
+    """Where the stream is: commit, file and hunk, carried across chunk boundaries."""
+
+    def __init__(self) -> None:
+        self.commit = ""
+        self.path = ""
+        self.belvo_file = False
+        self.hunk_start = 0  # new-file line number of the hunk's first added line
+        self.added_before = 0  # added lines of the current hunk in earlier chunks
+
+
+def _offsets(buf: bytes, needle: bytes) -> list[int]:
+    found, at = [], buf.find(needle)
+    while at >= 0:
+        found.append(at + 1)  # the offset of the line start after the newline
+        at = buf.find(needle, at + 1)
+    return found
+
+
+def _path_of(header: bytes) -> str:
+    # "diff --git a/<path> b/<path>": the b/ side is the new path
+    text = header.decode("utf-8", "replace")
+    marker = text.rfind(" b/")
+    return text[marker + 3:] if marker >= 0 else text
+
+
+def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen]) -> int:
+    """Scan one chunk (which starts with a newline and ends right after one); returns commits seen."""
+    lower = buf.lower()
+    commits = _offsets(buf, b"\n" + COMMIT_MARK)
+    files = _offsets(buf, b"\ndiff --git ")
+    hunks = _offsets(buf, b"\n@@ ")
+    hits = {needle: _offsets(lower, needle) for needle in NEEDLES}
+    belvo_hits = hits[b"belvo"]
+    line_starts = sorted({buf.rfind(b"\n", 0, at) + 1 for found in hits.values() for at in found})
+    events = sorted([(o, "c") for o in commits] + [(o, "f") for o in files] + [(o, "h") for o in hunks])
+
+    def mentions_belvo(offset: int) -> bool:
+        """Whether the file section starting at this header mentions belvo (within this chunk)."""
+        following = bisect.bisect_right(files, offset)
+        limit = files[following] if following < len(files) else len(buf)
+        first = bisect.bisect_left(belvo_hits, offset)
+        return first < len(belvo_hits) and belvo_hits[first] < limit
+    # Replay headers up to each candidate line, in order (both lists are sorted).
+    index = 0
+    hunk_body = None  # offset in this chunk where the current hunk's body starts; None: carried over
+    for start in line_starts:
+        if not buf.startswith(b"+", start) or buf.startswith(b"+++", start):
+            continue
+        while index < len(events) and events[index][0] <= start:
+            offset, kind = events[index]
+            end = buf.find(b"\n", offset)
+            header = buf[offset:end]
+            if kind == "c":
+                state.commit = header[1:].decode("ascii", "replace")
+            elif kind == "f":
+                state.path = _path_of(header)
+                state.belvo_file = mentions_belvo(offset)
+            else:
+                match = HUNK.match(header)
+                state.hunk_start = int(match.group(1)) if match else 0
+                state.added_before = 0
+                hunk_body = end + 1
+            index += 1
+        body = hunk_body if hunk_body is not None else 0
+        added = state.added_before + buf.count(b"\n+", body - 1 if body else 0, start - 1)
+        line_number = state.hunk_start + added
+        text = buf[start + 1:buf.find(b"\n", start)].decode("utf-8", "replace")
+        language = language_of(os.path.basename(state.path)) or "text"
+        for col, form, value in secrets_in_line(text, language, state.belvo_file):
+            from belvo_check.secrets import fingerprint
+
+            fp = fingerprint(value)
+            record = seen.get(fp)
+            snippet = text.strip().replace(value, f"[redacted {fp}]")[:160]
+            if record is None:
+                seen[fp] = record = _Seen(state.commit, state.path, line_number, col, form, snippet)
+            else:  # git log lists newest first: keep the oldest place, where the secret was introduced
+                record.commit, record.path, record.line, record.col, record.form, record.snippet = (
+                    state.commit, state.path, line_number, col, form, snippet)
+            record.commits.add(state.commit)
+    # Carry the stream position into the next chunk.
+    for offset, kind in events[index:]:
+        end = buf.find(b"\n", offset)
+        header = buf[offset:end]
+        if kind == "c":
+            state.commit = header[1:].decode("ascii", "replace")
+        elif kind == "f":
+            state.path = _path_of(header)
+            state.belvo_file = mentions_belvo(offset)
+        else:
+            match = HUNK.match(header)
+            state.hunk_start, state.added_before, hunk_body = (int(match.group(1)) if match else 0), 0, end + 1
+    body = hunk_body if hunk_body is not None else 0
+    state.added_before += buf.count(b"\n+", body - 1 if body else 0)
+    return len(commits)
+
+
+def scan_history(root: str | os.PathLike, *, git: str = "git") -> HistoryScan:
+    """Every Belvo secret ever committed on any ref of the repository at `root`."""
+    started = time.perf_counter()
+    result = HistoryScan(os.path.abspath(os.fspath(root)))
+    try:
+        process = subprocess.Popen([git, "-C", result.root, "-c", "core.quotepath=off", *GIT_LOG],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as error:
+        result.error = f"git could not run: {error.strerror}"
+        return result
+    state, seen, carry = _State(), {}, b"\n"
+    with process:
+        while True:
+            block = process.stdout.read(CHUNK)
+            if not block:
+                break
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                carry += block
+                continue
+            result.commits += _scan_chunk(carry + block[:cut], state, seen)
+            carry = b"\n" + block[cut:]
+        if len(carry) > 1:
+            result.commits += _scan_chunk(carry + b"\n", state, seen)
+        stderr = process.stderr.read().decode("utf-8", "replace").strip()
+    if process.returncode != 0:
+        result.error = stderr.splitlines()[0] if stderr else f"git log exited {process.returncode}"
+        return result
+    for fp, record in seen.items():
+        others = len(record.commits) - 1
+        result.findings.append(SourceFinding(
+            "secret_history", "bad",
+            f"a Belvo secret ({fp}) was committed in {record.commit[:12]}" +
+            (f" and {others} later commit(s)" if others else "") +
+            ": removing it from the tree does not remove it from history; rotate the key",
+            record.path, record.line, record.col, language_of(os.path.basename(record.path)) or "text", record.snippet,
+            record.form, fp))
+    result.findings.sort(key=lambda f: (f.path, f.line or 0))
+    result.seconds = time.perf_counter() - started
+    return result
