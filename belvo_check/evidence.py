@@ -55,14 +55,9 @@ class Context:
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.redact.add(*self.loaded.secret_values())
-        belvo = self.loaded.model.belvo
-        if belvo.secret_id and belvo.secret_password and belvo.secret_id.value and belvo.secret_password.value:
-            # A logged Basic auth header carries both keys base64-encoded: redact that form too.
-            import base64
-
-            pair = f"{belvo.secret_id.value}:{belvo.secret_password.value}".encode()
-            self.redact.add(base64.b64encode(pair).decode())
+        belvo, hooks = self.loaded.model.belvo, self.loaded.model.webhooks
+        self.redact.add_keys(*(ref.value if ref else None
+                               for ref in (belvo.secret_id, belvo.secret_password, hooks and hooks.authorization)))
 
     @property
     def config(self):

@@ -206,22 +206,28 @@ def keys_not_logged(ctx):
     ## What it checks
     Runs the integration's flows against the simulator (a normal run, a 401 run and the widget
     token flow, whose request body carries the keys) and searches everything it printed or
-    logged, before any redaction, for the secret key id, the secret password and their HTTP Basic
-    form (`base64(id:password)`). Only fingerprints of what was found are reported.
+    logged, before any redaction, for every form of the secret key id, the secret password, their
+    HTTP Basic credential (`id:password`) and the webhook Authorization value: the value itself,
+    its base64 (padded or not, standard or URL-safe, alone or inside a longer base64 text), hex
+    and URL encodings, and the Basic header or Authorization value in any letter case. A finding
+    names the form and where it was found (the stream of which flow, which log file); only
+    fingerprints of the secrets are reported, never a value.
 
     ## Why Belvo asks
     Belvo asks that keys are stored securely and never logged. Logs are shipped to aggregators,
-    support tickets and laptops: a key in a log is a leaked key.
+    support tickets and laptops: a key in a log is a leaked key, and base64 or URL-encoding
+    hides nothing.
 
     ## How to fix
-    Log the request (method, path, status, request_id), never the headers, the client object or
-    the settings. Turn off HTTP-library debug logging in production.
+    Log the request (method, path, status, request_id), never the headers, the client object,
+    the settings or a URL with credentials in it. Turn off HTTP-library debug logging in
+    production.
 
     ## Example
     `log.info("belvo %s %s -> %s request_id=%s", method, path, status, request_id)`
     """
     from belvo_check.harness import judge
-    from belvo_check.secrets import fingerprint
+    from belvo_check.secrets import Redactor
 
     h = ctx.evidence("harness")
     names = [n for n, flows in (("plain", ("create_link", "sync")), ("errors-401", ("create_link", "sync")),
@@ -229,20 +235,24 @@ def keys_not_logged(ctx):
     if not names:
         h.require_flows("create_link", "sync")
     outcomes = h.scenarios(*names)
-    keys = h.integration.key_values()
-    leaks = []
+    integration = h.integration
+    secrets = Redactor().add_keys(integration.secret_id, integration.secret_password, integration.authorization)
+    leaks: dict[tuple[str, str], dict[str, object]] = {}  # (form, fingerprint) -> {where: outcome}
     for outcome in outcomes:
-        text = outcome.raw_output
-        for label, value in keys.items():
-            if value and value in text:
-                leaks.append((outcome, label, fingerprint(value)))
-    searched = ", ".join(f"{o.name} ({len(o.raw_output)} chars)" for o in outcomes)
+        for where, text in outcome.outputs():
+            for form, seen in secrets.find(text):
+                leaks.setdefault((form.describe(seen), form.tag), {})[f"{where} (scenario {outcome.name})"] = outcome
     if leaks:
-        outcome, label, tag = leaks[0]
-        where = sorted({f"{label} [{tag}] in scenario {o.name}" for o, label, tag in leaks})
-        return failed(f"the {label} appears in the integration's output", evidence=judge.describe(
-            ctx, "BLV704", outcome, extra="found: " + "; ".join(where)))
-    tags = ", ".join(f"{label} {fingerprint(v)}" for label, v in keys.items())
-    return passed("no secret key value appears in the integration's output or logs",
-                  evidence=f"searched the raw output and log files of scenarios {searched} for {tags}\n"
-                           f"reproduce: {judge.reproduce(ctx, 'BLV704')}")
+        (form, _), places = next(iter(leaks.items()))
+        where, outcome = next(iter(places.items()))
+        found = "\n".join(f"  {what} [{tag}]: {'; '.join(list(at)[:3])}"
+                           + (f"; and {len(at) - 3} more" if len(at) > 3 else "") for (what, tag), at in leaks.items())
+        return failed(f"{form} appears in {where}",
+                      evidence=f"found (fingerprints of the secrets, never a value):\n{found}\n"
+                               + judge.describe(ctx, "BLV704", outcome))
+    searched = ", ".join(f"{o.name} ({sum(len(t) for _, t in o.outputs())} chars)" for o in outcomes)
+    tags = ", ".join(f"{source} {tag}" for source, tag in {f.source: f.tag for f in secrets.forms}.items())
+    return passed("no form of a secret key appears in the integration's output or logs",
+                  evidence=f"searched the raw output and log files of scenarios {searched} for {tags}: "
+                           "verbatim, base64, hex, URL-encoded, and in any letter case where case carries no "
+                           f"meaning\nreproduce: {judge.reproduce(ctx, 'BLV704')}")

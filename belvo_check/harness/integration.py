@@ -6,7 +6,6 @@ values (simulator URL, workdir, receiver port, link id, credentials).
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 import socket
@@ -69,18 +68,7 @@ class Integration:
         configured = hooks.authorization.value if hooks and hooks.authorization else None
         self.authorization = configured or f"Bearer belvo-check-{secrets.token_hex(16)}"
         self.timeout = float(config.timeout)
-        ctx.redact.add(*self.secret_values())
-
-    # -- secrets -----------------------------------------------------------------------------
-
-    def secret_values(self) -> list[str]:
-        """What must never appear in the integration's output: the keys and their Basic form."""
-        basic = base64.b64encode(f"{self.secret_id}:{self.secret_password}".encode()).decode()
-        return [self.secret_id, self.secret_password, basic, self.authorization]
-
-    def key_values(self) -> dict[str, str]:
-        basic = base64.b64encode(f"{self.secret_id}:{self.secret_password}".encode()).decode()
-        return {"secret_id": self.secret_id, "secret_password": self.secret_password, "Basic auth header": basic}
+        ctx.redact.add_keys(self.secret_id, self.secret_password, self.authorization)
 
     # -- templating --------------------------------------------------------------------------
 

@@ -108,18 +108,24 @@ class Outcome:
         parts.extend(self.log_files.values())
         return "\n".join(parts)
 
-    @property
-    def raw_output(self) -> str:
-        """Every byte the integration wrote anywhere we can see, for the secret-leak search."""
-        return "\n".join([self.logs, *(r.output for r in self.runs()), self.receiver_output])
+    def outputs(self) -> list[tuple[str, str]]:
+        """(where, text) of everything the integration wrote that we can see, for the secret-leak search."""
+        found = []
+        for run in self.runs():
+            found += [(f"stdout of {run.label}", run.result.stdout), (f"stderr of {run.label}", run.result.stderr)]
+        found += [(f"log file {path}", text) for path, text in self.log_files.items()]
+        if self.receiver_output.strip():
+            found.append(("output of integration.start", self.receiver_output))
+        return found
 
     def logged(self, needle: str) -> bool:
         return bool(needle) and needle in self.logs
 
     def log_excerpt(self, needle: str | None = None, lines: int = 6) -> str:
         """Lines around `needle` (or the last lines) of the logs, for a finding."""
-        text = self.logs.strip()
-        all_lines = text.splitlines()
+        # Only \n ends a line: a \r or another separator stays inside its line, where the redactor
+        # makes it visible, so the integration cannot forge lines of the report with them.
+        all_lines = self.logs.strip().split("\n")
         if needle:
             hits = [i for i, line in enumerate(all_lines) if needle.lower() in line.lower()]
             if hits:
