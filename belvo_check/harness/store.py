@@ -41,6 +41,7 @@ _ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name 
     "CREATE_VTABLE", "DROP_VTABLE", "SAVEPOINT")}
 # A query starts with one of these; anything else (VACUUM, ATTACH, PRAGMA, DDL) is not a read.
 _QUERY_START = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(SELECT|WITH|VALUES)\b", re.IGNORECASE | re.DOTALL)
+_NOT_A_QUERY = "refused: the store is only read, so the query must be one SELECT (or WITH ... SELECT)"
 # How procs.BoundedBuffer marks the output it dropped.
 _DROPPED = re.compile(r"^\[\.\.\. \d+ bytes of output dropped \.\.\.\]$", re.MULTILINE)
 
@@ -76,7 +77,10 @@ def sqlite_uri(path: Path) -> str:
 
 
 def read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
-    snap = Snapshot()
+    # Refused before the file is even looked at, so a store that does not exist yet hides nothing.
+    snap = Snapshot(problems=[f"integration.store.{t}: {_NOT_A_QUERY}" for t, q in queries.items()
+                              if not _QUERY_START.match(q)])
+    queries = {table: sql for table, sql in queries.items() if _QUERY_START.match(sql)}
     if not path.exists():
         snap.problems.append(f"{path.name} does not exist (nothing stored yet)")
         snap.tables = {table: [] for table in queries}
@@ -107,8 +111,6 @@ def read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
 
 def _query(conn: sqlite3.Connection, sql: str) -> list[dict]:
     """The rows of one read-only query, or _Refused saying which rule it broke."""
-    if not _QUERY_START.match(sql):
-        raise _Refused("refused: the store is only read, so the query must be one SELECT (or WITH ... SELECT)")
     refused: list[str] = []
     steps = 0
     deadline = time.monotonic() + MAX_SECONDS

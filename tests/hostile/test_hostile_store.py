@@ -16,6 +16,7 @@ import pytest
 
 from belvo_check.harness.store import MAX_ROWS, read_commands, read_sqlite
 from tests.conftest import ROOT, run_cli
+from tests.probes.helpers import AUTH, Receiver, receiver_config
 
 LINKS_SQL = "SELECT belvo_id, institution_user_id, status FROM links"
 LINK_ROWS = [{"belvo_id": "l1", "institution_user_id": "u1", "status": "valid"}]
@@ -96,6 +97,14 @@ def test_a_runaway_query_stops_at_its_budget(team_db, tmp_path, query, problem):
     assert tree(tmp_path) == before
 
 
+def test_a_write_is_refused_even_before_the_database_exists(tmp_path):
+    missing = tmp_path / "not yet.db"
+    snap = read_sqlite(missing, {"transactions": f"VACUUM INTO {sql_text(str(missing))}", "links": LINKS_SQL})
+    assert snap.problems == [f"integration.store.transactions: {ONLY_READ}",
+                             "not yet.db does not exist (nothing stored yet)"]
+    assert snap.tables == {"links": []} and list(tmp_path.iterdir()) == []
+
+
 def test_reads_a_live_database_as_it_changes(team_db, tmp_path):
     """mode=ro, not immutable: rows a running integration commits after the first read are seen."""
     writer = sqlite3.connect(team_db)
@@ -167,3 +176,21 @@ def test_a_run_with_a_vacuum_into_store_query_warns_and_writes_nothing(team_db, 
     assert finding["status"] == "warn"
     assert finding["message"] == f"the store could not be read: integration.store.transactions: {ONLY_READ}"
     assert tree(tmp_path) == before and not copy.exists()
+
+
+def test_a_probe_run_with_an_attach_store_query_warns_and_writes_nothing(tmp_path, write_config):
+    """End to end without the harness: probes to a real receiver, its store read back with a hostile query."""
+    stolen = tmp_path / "stolen.db"
+    hook = Receiver("good", tmp_path)
+    try:
+        attach = f"ATTACH DATABASE {sql_text(f'file:{stolen}?mode=rwc')} AS stolen"
+        config = write_config(receiver_config(hook).replace("SELECT belvo_id FROM transactions", json.dumps(attach)))
+        result = run_cli("run", "-c", str(config), "--select", "BLV405", "--format", "json", env={"RECEIVER_AUTH": AUTH})
+    finally:
+        hook.stop()
+    assert result.returncode == 0, result.stderr
+    (finding,) = json.loads(result.stdout)["results"][0]["findings"]
+    assert (finding["status"], finding["message"]) == (
+        "warn", f"both deliveries acknowledged, but the store read-back failed: StoreUnreadable: "
+                f"integration.store.transactions: {ONLY_READ}")
+    assert not stolen.exists()
