@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import json
 import logging
@@ -13,6 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from . import openapi
 from .body import BodyError, parse as parse_body, read as read_body
 from .faults import ANSWER, BEFORE, NOTHING, RENDER, Decision
 from .handlers import Handlers, Reply
@@ -20,6 +22,7 @@ from .journal import JournalEntry, summarize
 from .wire import WireAccess
 
 log = logging.getLogger("belvo_check.sim")
+TOKEN_PATHS = {"/api/token", "/payments/br/token"}  # these take the secret keys in the body, not Basic auth
 
 # (path template, {method: handler name}); each is served with and without the trailing slash.
 ROUTES = [
@@ -93,22 +96,32 @@ class SimulatorApp:
             endpoint = self._endpoint(methods)
             forms = [template] if template == "/api/" else [template, template.rstrip("/")]
             routes += [Route(p, endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]) for p in forms]
-        routes.append(Route("/{rest:path}", self._endpoint({}), methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+        routes.append(Route("/{rest:path}", self._spec_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
         return WireAccess(Starlette(routes=routes, exception_handlers={
             Exception: self._crash_response, 404: self._unrouted, 405: self._unrouted}))
 
     async def _unrouted(self, request: Request, exc) -> Response:
         """A target no route can take ('*', 'http://host/...') or a method none serves: Belvo's 404 or 405."""
-        return await self.exchange(request, None, exc.status_code == 404)
+        return await self.exchange(request, None, {}, unknown_path=exc.status_code == 404)
 
     def _endpoint(self, methods: dict):
+        handlers = {method: getattr(self.handlers, name) for method, name in methods.items()}
+
         async def endpoint(request: Request):
-            name = methods.get(request.method)
-            return await self.exchange(request, name, not methods)
+            return await self.exchange(request, handlers.get(request.method), request.path_params)
         return endpoint
 
+    async def _spec_endpoint(self, request: Request):
+        """Every operation of the spec without a hand-written route, served by its generic behaviour."""
+        op, params, known = openapi.match(request.method, request.url.path)
+        if op is None:
+            return await self.exchange(request, None, {}, unknown_path=not known)
+        return await self.exchange(request, functools.partial(self.handlers.resources.serve, op=op), params)
+
     # ---- one exchange
-    async def exchange(self, request: Request, handler_name: str | None, unknown_path: bool) -> Response:
+    async def exchange(self, request: Request, handler, path_params: dict, unknown_path: bool = False) -> Response:
+        """One request: parsed, authenticated, run through the scenario's phases and ``handler`` (a callable of
+        the ``Ctx``; None: the path takes no such method), journaled."""
         core = self.core
         started = time.monotonic()
         self._exchanges += 1
@@ -123,17 +136,17 @@ class SimulatorApp:
             return Response(status_code=204)
         if isinstance(body, dict):
             body = {k: core.store.resolve(v) for k, v in body.items()}
-        params = {k: core.store.resolve(v) for k, v in request.path_params.items()}
+        params = {k: core.store.resolve(v) for k, v in path_params.items()}
         entry = JournalEntry(seq=0, time=started, direction="in", method=method, path=path,
                              query=summarize(query, path) or {}, body=summarize(body, path))
         x = Exchange(core, self.handlers, request, self._exchanges, entry)
 
-        if not self._authorized(request):
+        if path.rstrip("/") not in TOKEN_PATHS and not self._authorized(request):
             x.reply = self.handlers.error(401, "authentication_failed")
         else:
             x.decision = core.plan.decide(method, path, query)
             entry.rules = list(x.decision.rules)
-            if not (body_error or unknown_path or handler_name is None):
+            if not (body_error or unknown_path or handler is None):
                 x.ctx = Ctx(request=request, method=method, path=path, params=params, query=query, body=body,
                             exchange=x)
             try:
@@ -147,11 +160,11 @@ class SimulatorApp:
                                                       body_error.message)
                     elif unknown_path:
                         x.reply = self.handlers.error(404, "not_found")
-                    elif handler_name is None:
+                    elif handler is None:
                         x.reply = self.handlers.error(405, "method_not_allowed",
                                                       message=f'Method "{method}" not allowed.')
                     else:
-                        x.reply = getattr(self.handlers, handler_name)(x.ctx)
+                        x.reply = handler(x.ctx)
             except Exception as exc:  # a simulator bug: Belvo's 500, never a traceback
                 x.reply, x.wire = self.crashed(request, exc), None
                 entry.error = f"internal error: {type(exc).__name__}"

@@ -1,23 +1,30 @@
-"""Sandbox institutions (facts §12) and the vocabulary the generated data draws from."""
+"""Sandbox institutions and the vocabulary the generated data draws from (docs/belvo-api.md, "Simulator")."""
 from __future__ import annotations
 
-COUNTRY_NAMES = {"MX": "Mexico", "CO": "Colombia", "BR": "Brazil"}
-CURRENCIES = {"MX": "MXN", "CO": "COP", "BR": "BRL"}
-PUBLIC_ID_NAMES = {"MX": "CLABE", "CO": "ACCOUNT_NUMBER", "BR": "AGENCY/ACCOUNT"}
-BANKING = ["ACCOUNTS", "TRANSACTIONS", "OWNERS", "BALANCES"]
+COUNTRY_NAMES = {"MX": "Mexico", "CO": "Colombia", "BR": "Brazil", "CL": "Chile"}
+CURRENCIES = {"MX": "MXN", "CO": "COP", "BR": "BRL", "CL": "CLP"}
+PUBLIC_ID_NAMES = {"MX": "CLABE", "CO": "ACCOUNT_NUMBER", "BR": "AGENCY/ACCOUNT", "CL": "ACCOUNT_NUMBER"}
+BANKING = ["ACCOUNTS", "TRANSACTIONS", "OWNERS", "BALANCES", "BILLS"]
+ENRICHMENT = ["INCOMES", "RECURRING_EXPENSES", "RISK_INSIGHTS"]
+OPEN_FINANCE = ["ACCOUNTS", "TRANSACTIONS", "OWNERS", "BALANCES", "EXCHANGES", "INVESTMENTS", "INVESTMENT_TRANSACTIONS"]
+FISCAL_MX = ["INVOICES", "TAX_RETURNS", "TAX_STATUS", "TAX_COMPLIANCE_STATUS", "TAX_RETENTIONS", "FINANCIAL_STATEMENTS"]
+FISCAL_CL = ["INVOICES", "TAX_STATUS", "DEBT_REPORTS"]
+EMPLOYMENT_MX = ["EMPLOYMENT_RECORDS", "CURRENT_EMPLOYMENTS", "EMPLOYMENT_METRICS"]
 
 # (name, display name, type, resources, colour)
 _INSTITUTIONS = (
-    [(f"erebor_{c}_retail", f"Erebor {COUNTRY_NAMES[c.upper()]}", "bank", BANKING, "#056dae") for c in ("mx", "co", "br")]
+    [(f"erebor_{c}_retail", f"Erebor {COUNTRY_NAMES[c.upper()]}", "bank", BANKING + ENRICHMENT, "#056dae") for c in ("mx", "co", "br")]
     + [(f"gringotts_{c}_retail", f"Gringotts {COUNTRY_NAMES[c.upper()]}", "bank", BANKING, "#8b1a1a") for c in ("mx", "co", "br")]
     + [(f"gotham_{c}_business", f"Gotham {COUNTRY_NAMES[c.upper()]} Business", "bank", BANKING, "#2b2b2b") for c in ("mx", "co", "br")]
     + [(f"heimdall_{c}_retail", f"Heimdall {COUNTRY_NAMES[c.upper()]}", "bank", BANKING, "#d4a017") for c in ("mx", "co", "br")]
     + [
         ("ironbank_br_retail", "Iron Bank Brazil", "bank", BANKING, "#4a4a4a"),
         ("ironbank_br_business", "Iron Bank Brazil Business", "bank", BANKING, "#4a4a4a"),
-        ("ofmockbank_br_retail", "OF Mock Bank", "bank", BANKING, "#00a86b"),
-        ("tatooine_mx_fiscal", "Tatooine Tax Authority", "fiscal", ["INVOICES", "TAX_RETURNS", "TAX_STATUS"], "#c2b280"),
-        ("planet_mx_retail", "Planet Employment", "employment", ["EMPLOYMENT_RECORDS"], "#1e90ff"),
+        ("ofmockbank_br_retail", "OF Mock Bank", "bank", OPEN_FINANCE + ENRICHMENT, "#00a86b"),
+        ("tatooine_mx_fiscal", "Tatooine Tax Authority", "fiscal", FISCAL_MX, "#c2b280"),
+        ("planet_mx_retail", "Planet Employment", "employment", EMPLOYMENT_MX, "#1e90ff"),
+        ("planet_br_employment", "Planet Employment Brazil", "employment", ["EMPLOYMENTS"], "#1e90ff"),
+        ("tatooine_cl_fiscal", "Tatooine Chile SII", "fiscal", FISCAL_CL, "#c2b280"),
     ]
 )
 # Institutions that always ask for an MFA token on link creation.
@@ -43,6 +50,10 @@ def institutions() -> list[dict]:
             "features": features, "resources": list(resources),
             "integration_type": "openfinance" if name.startswith("ofmockbank") else "credentials",
             "status": "healthy",
+            "openbanking_information": {
+                "description": f"{display} é uma instituição participante do Open Finance Brasil.",
+                "participants": [display], "authorization_server_id": "6f1a4c3e-2b7d-4e59-9a1c-3d5e7f9b1a2c",
+            } if name.startswith("ofmockbank") else None,
         })
     return out
 
@@ -69,9 +80,6 @@ TRANSACTION_KINDS = [
     ("Personal Shopping", None, "OUTFLOW", "Compra en tienda departamental", ("Liverpool Demo", "https://tienda.example")),
     ("Deposits", None, "INFLOW", "Depósito en efectivo", None),
 ]
-
-OWNER_NAMES = [("Ana", "López", "García"), ("Carlos", "Hernández", "Ruiz"), ("Mariana", "Silva", "Costa"),
-               ("Jorge", "Ramírez", "Díaz"), ("Lucía", "Pereira", "Santos")]
 
 # OFDA's operation_type (non-nullable, [A-Za-z_]) by transaction category.
 OPERATION_TYPES = {"Transfers": "TRANSFERENCIA_OUTRA_INSTITUICAO", "Withdrawal & ATM": "SAQUE", "Deposits": "DEPOSITO",

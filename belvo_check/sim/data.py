@@ -12,14 +12,17 @@ reference the fast path is tested against, byte for byte.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from hashlib import blake2b
 
 from . import catalogue
+from .countries import Person
 from .ids import as_uuid, hex32
 
 KINDS = ("accounts", "transactions", "owners", "balances")
+ACCOUNT_PARTS = ("transactions", "balances", "owners")  # item i belongs to account i % accounts
 # Item index <-> last 48 bits of its uuid: an invertible scramble, so neighbouring items don't look sequential.
 _MULT = 0x9E3779B97F4B
 _MULT_INV = pow(_MULT, -1, 1 << 48)
@@ -28,7 +31,7 @@ WEBHOOK_TYPES = {"accounts": "ACCOUNTS", "transactions": "TRANSACTIONS", "owners
 
 
 def timestamp(dt: datetime) -> str:
-    """Belvo's most common form: 6 fraction digits and Z (facts §9)."""
+    """Belvo's most common form: 6 fraction digits and Z."""
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -47,7 +50,7 @@ class Volume:
         return self.accounts * 6
 
 
-# Sandbox credentials that decide how much data a link has (facts §12).
+# Sandbox credentials that decide how much data a link has.
 PROFILES = {
     ("bnk100", "full"): Volume(3, 600, 1),
     ("bnk101", "nodata"): Volume(0, 0, 0),
@@ -77,6 +80,7 @@ class LinkData:
     today: datetime
     history_days: int
     negative: bool = False
+    open_finance: bool = False   # a Brazilian Open Finance institution: owners in the OFDA shape
     deleted: dict = field(default_factory=lambda: {k: set() for k in KINDS})
     _prefix: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict)
@@ -106,12 +110,13 @@ class LinkData:
     def visible(self, kind: str) -> bool | None:
         """True when nothing of this kind was deleted (the fast path)."""
         gone = self.deleted[kind]
-        return not gone and not (kind in ("transactions", "balances") and self.deleted["accounts"])
+        return not gone and not (kind in ACCOUNT_PARTS and self.deleted["accounts"])
 
     def alive(self, kind: str, i: int) -> bool:
+        """Deleting an account deletes its transactions, balances and owners (the spec's DestroyAccount)."""
         if i in self.deleted[kind]:
             return False
-        if kind in ("transactions", "balances") and self.volume.accounts:
+        if kind in ACCOUNT_PARTS and self.volume.accounts:
             return (i % self.volume.accounts) not in self.deleted["accounts"]
         return True
 
@@ -191,7 +196,11 @@ class LinkData:
             "category": category, "balance_type": balance_type, "type": label, "subtype": subtype,
             "name": name, "number": number, "agency": str(1000 + r[10] * 31 % 9000) if self.country == "BR" else None,
             "check_digit": str(r[11] % 10) if self.country == "BR" else None,
-            "balance": {"current": current, "available": round(current * 0.97, 2) if not credit else round(50000 - current, 2)},
+            "balance": {"current": current, "available": round(current * 0.97, 2) if not credit else round(50000 - current, 2),
+                        "blocked": round(r[13] * 1.5, 2) if self.country == "BR" else 0.0,
+                        "automatically_invested": round(r[14] * 10.0, 2) if self.country == "BR" else 0.0},
+            "overdraft": {"arranged": 5000.0, "used": round(r[15] * 2.0, 2), "unarranged": 0.0}
+            if self.country == "BR" and category == "CHECKING_ACCOUNT" else None,
             "currency": catalogue.CURRENCIES[self.country],
             "public_identification_name": catalogue.PUBLIC_ID_NAMES[self.country],
             "public_identification_value": ("012180" + number + "0" * 8)[:18],
@@ -241,22 +250,40 @@ class LinkData:
             "status": "PENDING" if i < 2 else "PROCESSED",
             "credit_card_data": None, "counterparty": None, "loan_data": None, "payment_type": None,
             "operation_type": catalogue.OPERATION_TYPES.get(category, "CARTAO"), "operation_type_additional_info": None, "mcc": None,
+            "transacted_at": f"{value_date}T{r[12] % 24:02d}:{r[13] % 60:02d}:{r[14] % 60:02d}.{r[15] * 3 % 1000:03d}Z",
+            "inferred_accounting_date": business_day(value_date),
         }
 
+    def person(self, o: int) -> Person:
+        return Person(self.country, random.Random(self._rand("owners", o)))
+
     def _owner(self, o: int) -> dict:
+        if self.open_finance:
+            return self.open_finance_owner(o)
         r = self._rand("owners", o)
-        first, last, second = catalogue.OWNER_NAMES[r[0] % len(catalogue.OWNER_NAMES)]
-        doc = {"MX": "RFC", "CO": "CC", "BR": "CPF"}[self.country]
+        person = self.person(o)
+        (doc_type, doc), _ = person.documents()
         return {
             "id": self.item_id("owners", o), "link": self.id, "internal_identification": r[1:5].hex(),
             "collected_at": self._stamp(o), "created_at": self._stamp(o, 1),
-            "display_name": f"{first} {last} {second}", "first_name": first, "last_name": last,
-            "second_last_name": second, "business_name": None,
-            "email": f"{first.lower()}.{r[5:7].hex()}@example.com",
-            "phone_number": f"+52-55-{int.from_bytes(r[7:9], 'big') % 10000:04d}-{int.from_bytes(r[9:11], 'big') % 10000:04d}",
-            "address": f"Av. Reforma {r[11]}, Ciudad de México",
-            "document_id": {"document_type": doc, "document_number": r[12:16].hex().upper()},
+            "display_name": person.full_name, "first_name": person.first, "last_name": person.last,
+            "second_last_name": person.second, "business_name": None, "email": person.email,
+            "phone_number": person.phone_display, "address": person.address,
+            "document_id": {"document_type": doc_type, "document_number": doc},
         }
+
+    def open_finance_owner(self, o: int) -> dict:
+        """The OFDA individual owner (``OwnerIndividualOpenFinanceBrazil``), made from the spec's schema."""
+        from .fabricate import Maker
+        from .openapi import spec
+
+        r = self._rand("owners", o)
+        person = self.person(o)
+        facts = person.facts()
+        facts.update({"id": self.item_id("owners", o), "link": self.id, "internal_identification": r[1:5].hex(),
+                      "collected_at": self._stamp(o), "created_at": self._stamp(o, 1)})
+        schema = spec()["components"]["schemas"]["OwnerIndividualOpenFinanceBrazil"]
+        return Maker(random.Random(r), facts).make(schema)
 
     def _balance(self, b: int) -> dict:
         r = self._rand("balances", b)
@@ -268,6 +295,12 @@ class LinkData:
             "value_date": self._day(b // self.volume.accounts * self.volume.accounts, self.volume.balances),
             "balance": value, "current_balance": value, "statement": None, "collected_at": self._stamp(b),
         }
+
+
+def business_day(day: str) -> str:
+    """The date a bank books a transaction of ``day``: a Saturday or Sunday moves to the Monday."""
+    date = datetime.strptime(day, "%Y-%m-%d")
+    return (date + timedelta(days=max(0, 7 - date.weekday()) if date.weekday() >= 5 else 0)).strftime("%Y-%m-%d")
 
 
 class TransactionWriter:
@@ -293,7 +326,8 @@ class TransactionWriter:
                 + escape(link.blob("accounts", a))
                 + b',"collected_at":"%s%sZ","created_at":"%s%sZ","value_date":"%s","accounting_date":"%s",'
                   b'"amount":%r,"local_currency_amount":%s,"balance":null,"currency":'
-                + escape(enc(account["currency"])) + b'%s%s%d","type":"%s","status":"%s%s',
+                + escape(enc(account["currency"])) + b'%s%s%d","type":"%s","status":"%s%s'
+                b',"transacted_at":"%sT%02d:%02d:%02d.%03dZ","inferred_accounting_date":"%s"}',
                 credit))
         observations = (enc("Operación en línea"), b"null", b"null")  # by r[10] % 3
         kinds = []
@@ -309,14 +343,15 @@ class TransactionWriter:
                 (type_.encode(), b"OUTFLOW") if type_ == "INFLOW" else (type_.encode(), type_.encode()),
                 b'","credit_card_data":null,"counterparty":null,"loan_data":null,"payment_type":null,"operation_type":'
                 + enc(catalogue.OPERATION_TYPES.get(category, "CARTAO"))
-                + b',"operation_type_additional_info":null,"mcc":null}',
+                + b',"operation_type_additional_info":null,"mcc":null',
             ))
         # _stamp(i, spread) = created + 20 s + spread + (i * 7919 % 10**6) us: whole seconds plus a carry.
         base = link.created + timedelta(seconds=20)
         whole = base.replace(microsecond=0)
         sec = lambda extra: (whole + timedelta(seconds=extra)).strftime("%Y-%m-%dT%H:%M:%S.").encode()
         seconds = ((sec(0), sec(1)), (sec(1), sec(2)))  # [carry] -> (collected_at, created_at)
-        days = [(link.today - timedelta(days=back)).strftime("%Y-%m-%d").encode() for back in range(link.history_days + 1)]
+        dates = [(link.today - timedelta(days=back)).strftime("%Y-%m-%d") for back in range(link.history_days + 1)]
+        days = [(d.encode(), business_day(d).encode()) for d in dates]
         start = blake2b(f"{link.seed}\x1f{link.id}\x1ftransactions\x1f".encode(), digest_size=16).copy
         self.write = self._compile(start, accounts, kinds, mask, seconds, days, base.microsecond,
                                    link.history_days, max(link.volume.transactions, 1))
@@ -343,8 +378,9 @@ class TransactionWriter:
             else:
                 (collected, created), frac = early, b"%d" % (us + 1_000_000)
             frac = frac[1:]
-            day = days[i * history // n]
+            day, inferred = days[i * history // n]
             return template % ((i * mult + mask) & mask48, (v >> 48) & mask48, collected, frac, created, frac,
                                day, day, amount, b"%r" % amount if credit else null, heads[r[10] % 3], middle,
-                               v & mask48, type_, pending if i < 2 else processed, tail)
+                               v & mask48, type_, pending if i < 2 else processed, tail,
+                               day, r[12] % 24, r[13] % 60, r[14] % 60, r[15] * 3 % 1000, inferred)
         return write

@@ -1,4 +1,5 @@
-"""Endpoint behaviour. One set of handlers serves accounts, transactions, owners and balances alike."""
+"""Hand-written endpoint behaviour: links, MFA, the widget token, institutions, and one set of handlers for
+accounts, transactions, owners and balances. Every other operation of the spec is served by ``resources``."""
 from __future__ import annotations
 
 import base64
@@ -12,14 +13,17 @@ from .state import INVALID_CREDENTIALS, MFA_CREDENTIALS, SESSION_EXPIRY
 
 GOOD_TOKEN, FRESH_CHALLENGE_TOKEN = "111111", "999999"
 TOKEN_DATA = {
-    "device": {"instructions": "Please confirm the login on your device.", "type": "device", "value": None,
+    # The spec's `value` is a non-nullable string: a device confirmation has nothing to show, so it is left out.
+    "device": {"instructions": "Please confirm the login on your device.", "type": "device",
                "expects_user_input": False},
     "qr": {"instructions": "Scan the QR code with your bank app.", "type": "qr_code",
            "value": "belvo-sim-qr:0123456789abcdef", "expects_user_input": False},
-    "numeric": {"instructions": "Enter the code sent to your phone.", "type": "numeric", "value": None,
+    "numeric": {"instructions": "Enter the code sent to your phone.", "type": "numeric", "value": "12345",
                 "expects_user_input": True},
 }
 RETRIEVE_DATE_KINDS = {"transactions", "balances"}
+ASYNC_KINDS = {"transactions"}  # the retrieves for which the spec documents X-Belvo-Request-Mode: async (202)
+DELETE_LIMITED = {"links", "accounts", "transactions"}  # "You can only delete 5 items per minute", per resource
 
 
 @dataclass
@@ -37,6 +41,11 @@ class Handlers:
     def __init__(self, core):
         self.core = core
         self.store = core.store
+        from .resources import Resources
+        self.resources = Resources(self)
+
+    def reply(self, status: int, text: str | bytes | None = None) -> Reply:
+        return Reply(status, text=text)
 
     # ---- error bodies
     def error(self, status: int, code: str, field: str | None = None, message: str | None = None, **extra) -> Reply:
@@ -70,7 +79,7 @@ class Handlers:
                            ("institutions", "links", "accounts", "transactions", "owners", "balances")})
 
     def list_institutions(self, ctx) -> Reply:
-        return self._paginate(ctx, [dumps(i) for i in self.store.institutions], self.store.institutions)
+        return self.paginate(ctx, [dumps(i) for i in self.store.institutions])
 
     def get_institution(self, ctx) -> Reply:
         found = next((i for i in self.store.institutions if str(i["id"]) == ctx.params["id"]), None)
@@ -82,7 +91,7 @@ class Handlers:
             if not body.get(name):
                 return self.error(400, "required", name)
         if body["id"] != self.core.secret_id or body["password"] != self.core.secret_password:
-            return self.error(401, "authentication_failed")
+            return self.error(400, "authentication_failed")  # the spec documents 200, 400 and 500 only
         n = self.core.minter.next()
 
         def jwt(kind: str) -> str:
@@ -98,7 +107,7 @@ class Handlers:
         test = listing.predicate(ctx.query)
         if test:
             records = [r for r in records if test(r)]
-        return self._paginate(ctx, [dumps(r) for r in records], records)
+        return self.paginate(ctx, [dumps(r) for r in records])
 
     def get_link(self, ctx) -> Reply:
         link = self.store.link(ctx.params["id"])
@@ -126,7 +135,7 @@ class Handlers:
         return Reply(201, link.record)
 
     def resume_link(self, ctx) -> Reply:
-        session, link, problem = self._session(ctx, "links")
+        session, link, problem = self.session(ctx, "links", expired_status=404)
         if problem:
             return problem
         link.record["status"] = "valid"
@@ -168,7 +177,7 @@ class Handlers:
             self._webhooks([self.core.webhooks.payload("LINK", "link_deleted", link.id, rid, link.record["external_id"],
                                                        {}, process_type="link_deleted")])
             return Reply(202, {"request_id": rid}, request_id=rid)
-        if not self.store.delete_allowed():
+        if not self.store.delete_allowed("links"):
             return self.error(429, "too_many_requests")
         self.store.delete_link(link.id)
         return Reply(204)
@@ -177,7 +186,7 @@ class Handlers:
         link = self.store.link(ctx.params["id"])
         if not link:
             return self.error(404, "not_found")
-        problem = self._link_problem(link, "transactions")
+        problem = self.link_problem(link, "transactions")
         if problem:
             return problem
         if not self.store.refresh_allowed(link.id):
@@ -191,8 +200,6 @@ class Handlers:
     # ---- accounts, transactions, owners, balances
     def list_items(self, ctx) -> Reply:
         kind = ctx.params["kind"]
-        if kind == "transactions" and not (ctx.query.get("link") or ctx.query.get("link__in")):
-            return self.error(400, "required", "link")
         wanted = ctx.query.get("link__in", ctx.query.get("link", ""))
         links = [self.store.links[i] for i in wanted.split(",") if i in self.store.links] if wanted \
             else list(self.store.links.values())
@@ -201,7 +208,7 @@ class Handlers:
         test = listing.predicate(rest)
         if test:
             runs = [(link, [i for i in indices if test(link.item(kind, i))]) for link, indices in runs]
-        return self._paginate(ctx, Runs(runs), kind=kind)
+        return self.paginate(ctx, Runs(runs), kind=kind)
 
     def _indices(self, link, kind: str, query: dict):
         """Index arithmetic for the common filters, so a 25,000-item link never materializes."""
@@ -227,7 +234,7 @@ class Handlers:
         found = self.store.find_item(kind, ctx.params["id"])
         if not found:
             return self.error(404, "not_found")
-        if not self.store.delete_allowed():
+        if kind in DELETE_LIMITED and not self.store.delete_allowed(kind):
             return self.error(429, "too_many_requests")
         link, i = found
         link.deleted[kind].add(i)
@@ -242,26 +249,27 @@ class Handlers:
         link = self.store.link(body["link"])
         if not link:
             return self.error(400, "does_not_exist", "link", f"Object with id={body['link']} does not exist.")
-        problem = self._link_problem(link, kind, body)
+        problem = self.link_problem(link, kind, body)
         if problem:
             return problem
         return self._retrieved(ctx, link, kind, body)
 
     def resume_retrieve(self, ctx) -> Reply:
         kind = ctx.params["kind"]
-        session, link, problem = self._session(ctx, kind)
+        session, link, problem = self.session(ctx, kind)
         if problem:
             return problem
         link.record["status"] = "valid"
-        return self._retrieved(ctx, link, kind, {**session.request, **(ctx.body or {})})
+        reply = self._retrieved(ctx, link, kind, {**session.request, **(ctx.body or {})})
+        if kind == "owners" and reply.status in (200, 201):
+            # The spec's PatchOwners answers only the Open Finance shapes, whatever the institution.
+            owners = [dumps(link.open_finance_owner(i)) for i in link.indices("owners")]
+            reply.text = "[" + ",".join(owners) + "]"
+        return reply
 
     def _retrieved(self, ctx, link, kind: str, body: dict) -> Reply:
-        if ctx.request.headers.get("x-belvo-request-mode") == "async":
-            rid = self.core.minter.next()
-            code = "new_transactions_available" if kind == "transactions" else "historical_update"
-            self._webhooks([self.core.webhooks.payload(WEBHOOK_TYPES[kind], code, link.id, rid, link.record["external_id"],
-                                                       {f"total_{kind}": link.count(kind)})])
-            return Reply(202, {"request_id": rid}, request_id=rid)
+        if kind in ASYNC_KINDS and ctx.request.headers.get("x-belvo-request-mode") == "async":
+            return self.accepted(link, kind)
         indices = self._indices(link, kind, {"account": body["account"]} if body.get("account") else {})
         if kind in RETRIEVE_DATE_KINDS:
             lo, hi = str(body["date_from"])[:10], str(body.get("date_to") or "9999-12-31")[:10]
@@ -279,27 +287,41 @@ class Handlers:
         newest, oldest = link._day(0, n), link._day(n - 1, n)
         return not (lo <= oldest and newest <= hi)
 
+    def accepted(self, link, kind: str) -> Reply:
+        """202 for an async retrieve; the data's webhook follows."""
+        rid = self.core.minter.next()
+        code = "new_transactions_available" if kind == "transactions" else "historical_update"
+        total = link.count(kind) if kind in WEBHOOK_TYPES else 2
+        self._webhooks([self.core.webhooks.payload(WEBHOOK_TYPES.get(kind, kind.upper()), code, link.id, rid,
+                                                   link.record["external_id"], {f"total_{kind.lower()}": total})])
+        return Reply(202, {"request_id": rid}, request_id=rid)
+
     # ---- shared pieces
-    def _session(self, ctx, purpose: str):
+    def session(self, ctx, purpose: str, expired_status: int = 400):
+        """The MFA session a resume names, or the error to answer (404 not_found where the spec has no 400)."""
         body = ctx.body or {}
+        if expired_status != 400:
+            missing = expired = lambda: self.error(expired_status, "not_found")
+        else:
+            missing, expired = lambda: self.error(400, "required", "session"), lambda: self.error(400, "session_expired")
         if not body.get("session"):
-            return None, None, self.error(400, "required", "session")
+            return None, None, missing()
         session = self.store.sessions.get(body["session"])
         link = self.store.link(session.link_id) if session else None
         if not session or not link or session.purpose != purpose:
-            return None, None, self.error(400, "session_expired")
+            return None, None, expired()
         del self.store.sessions[body["session"]]
         if body.get("token") != GOOD_TOKEN and session.method == "numeric" or body.get("token") == FRESH_CHALLENGE_TOKEN:
             return None, None, self.token_required(link, purpose, session.method, session.request)
         return session, link, None
 
-    def _link_problem(self, link, kind: str, body: dict | None = None) -> Reply | None:
+    def link_problem(self, link, kind: str, body: dict | None = None, op=None) -> Reply | None:
         status = link.record["status"]
         if status == "invalid":
             return self.error(400, "invalid_link")
         if status == "unconfirmed":
             return self.error(400, "unconfirmed_link")
-        if status == "token_required":
+        if status == "token_required" and (op is None or 428 in op.statuses):
             if (body or {}).get("token") == GOOD_TOKEN:
                 link.record["status"] = "valid"
                 return None
@@ -342,7 +364,7 @@ class Handlers:
     def _webhooks(self, payloads: list) -> None:
         self.core.webhooks.enqueue(payloads)
 
-    def _paginate(self, ctx, items: list, source: list | None = None, kind: str | None = None) -> Reply:
+    def paginate(self, ctx, items: list, kind: str | None = None) -> Reply:
         """``items`` are serialized strings, or ``Runs`` of (link, indices) serialized only for the page shown."""
         query = ctx.query
         size = listing.page_size(query.get("page_size"), self.core.page_size_cap)

@@ -39,7 +39,9 @@ class Store:
         self._by_prefix: dict[str, tuple[str, str]] = {}
         self._ordinal = 0
         self._session_count = 0
-        self._deletes: deque[float] = deque()
+        self._deletes: dict[str, deque[float]] = {}   # per resource: each has its own limit
+        self.collections: dict = {}              # (collection path, scope) -> resources.Collection
+        self.item_index: dict[str, tuple] = {}   # item id -> (collection path, scope), for spec-served items
         self._refreshed: dict[str, float] = {}
 
     # ---- links
@@ -64,7 +66,8 @@ class Store:
         link = LinkData(seed=self.seed, record=record, country=inst["country_codes"][0], institution_type=inst["type"],
                         username=username, volume=volume_for(username, password, self.settings),
                         created=created, today=self.today, history_days=int(self.settings.get("history_days", 365)),
-                        negative=(username, password) == ("bnk103", "negative"))
+                        negative=(username, password) == ("bnk103", "negative"),
+                        open_finance=inst["integration_type"] == "openfinance")
         self.links[link_id] = link
         for kind in KINDS:
             self._by_prefix[link.prefix(kind)[0]] = (link_id, kind)
@@ -74,7 +77,11 @@ class Store:
         return self.links.get(self.resolve(link_id)) if link_id else None
 
     def delete_link(self, link_id: str) -> None:
+        """The link and everything retrieved for it (docs/belvo-api.md, "Simulator": cascades)."""
         self.links.pop(link_id, None)
+        for key in [k for k in self.collections if k[1] == link_id]:
+            for item_id in self.collections.pop(key).items:
+                self.item_index.pop(item_id, None)
         for s, sess in list(self.sessions.items()):
             if sess.link_id == link_id:
                 del self.sessions[s]
@@ -102,14 +109,15 @@ class Store:
         return session
 
     # ---- limits
-    def delete_allowed(self, per_minute: int = 5) -> bool:
-        """Belvo allows 5 deletions per minute (facts §10); the 6th within a minute is a 429."""
+    def delete_allowed(self, resource: str, per_minute: int = 5) -> bool:
+        """Belvo allows 5 deletions a minute of each rate-limited resource; the 6th within a minute is a 429."""
         now = time.monotonic()
-        while self._deletes and now - self._deletes[0] > 60:
-            self._deletes.popleft()
-        if len(self._deletes) >= per_minute:
+        times = self._deletes.setdefault(resource, deque())
+        while times and now - times[0] > 60:
+            times.popleft()
+        if len(times) >= per_minute:
             return False
-        self._deletes.append(now)
+        times.append(now)
         return True
 
     def refresh_allowed(self, link_id: str, cooldown: float = 600) -> bool:

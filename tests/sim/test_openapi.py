@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS30Validator
 from belvo_check.sim import Scenario, Simulator
 from simtest import KEYS, make_link
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "belvo-openapi.json"  # kept in the repo: never skipped
+from belvo_check.sim.openapi import spec as bundled_spec
 
 MUTATIONS = {
     "none": {},
@@ -28,7 +28,7 @@ MUTATIONS = {
 
 @pytest.fixture(scope="module")
 def spec():
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    return bundled_spec()
 
 
 def response_schema(spec, method, path, status):
