@@ -1,4 +1,9 @@
-"""The terminal report: one table per checklist section, a hint under each problem, a verdict."""
+"""The terminal report: one table per checklist section, a hint under each problem, a verdict.
+
+Everything is printed as rich `Text`, never as markup, so brackets in a finding stay brackets.
+Finding texts reach this module already redacted and spelled out (belvo_check.secrets); the
+config path and locations, which come from the command line, are spelled out here.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from rich.text import Text
 
 from belvo_check.model import SECTIONS, Finding, Status
 from belvo_check.report import Report, headline
+from belvo_check.secrets import visible
 
 STYLE = {
     Status.PASS: ("✔", "green"),
@@ -32,7 +38,7 @@ def status_text(status: Status) -> Text:
 def print_report(report: Report, console: Console, quiet: bool = False, verbose: bool = False) -> None:
     if not quiet:
         console.print(Text.assemble(("belvo-check ", "bold"), report.tool_version, " · ",
-                                    report.config_path, " · environment: ", (report.environment, "bold")))
+                                    visible(report.config_path), " · environment: ", (report.environment, "bold")))
     by_section = {section.number: [] for section in SECTIONS}
     for meta, result in report.results:
         by_section.setdefault(meta.section.number, []).append((meta, result))
@@ -65,7 +71,7 @@ def _print_finding(console: Console, finding: Finding, several: bool, verbose: b
         line.append(f"{glyph} ", style=style)
     line.append(finding.message)
     if finding.location:
-        line.append(f"  ({finding.location})", style="cyan")
+        line.append(f"  ({visible(str(finding.location))})", style="cyan")
     console.print(Padding(line, INDENT))
     problem = finding.status in (Status.FAIL, Status.WARN, Status.ERROR)
     if finding.evidence and ((problem and not quiet) or verbose):

@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from belvo_check.secrets import Redactor, visible
+from tests.conftest import run_cli
 from tests.hostile.printer import run_blv704
 
 # What the printer writes that a terminal would act on; none may reach any report raw.
@@ -118,3 +119,14 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
         if not chunk:
             return
         chunks.append(chunk)
+
+
+def test_a_config_path_with_escapes_is_spelled_out(tmp_path):
+    """The config path (in the header and in every location) comes from the command line."""
+    config = tmp_path / "team\x1b[2J\u202econfig.yaml"
+    config.write_text("version: 1\nenvironment: sandbox\nwebhooks:\n  urls:\n"
+                      "    sandbox: https://hooks.example.test/a\n    production: https://hooks.example.test/b\n")
+    done = run_cli("run", "-c", str(config), "--select", "BLV401")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
+    assert done.stdout.count("team\\x1b[2J\\u202econfig.yaml") == 2, done.stdout  # header and location
