@@ -16,7 +16,7 @@ from belvo_check.harness.template import render
 from belvo_check.registry import load_registry
 from belvo_check.runner import run_checks
 
-from .test_procs import _running
+from tests.hostile.processes import processes_with as _running
 
 ROOT = Path(__file__).resolve().parents[2]
 
