@@ -8,13 +8,15 @@ import re
 import select
 import socket
 import threading
+import time
 
 import httpx
 
 from tests.simproc import SimProcess
 
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")
-HANG_GUARD = 90  # seconds a hostile connection may live at most before the test calls it "never cut off"
+HANG_GUARD = 90
+CROWD = 300  # idle connections held at once: no connection limit turns the well-behaved client away  # seconds a hostile connection may live at most before the test calls it "never cut off"
 
 
 # ---- raw HTTP over a socket: what no HTTP library would send
@@ -132,7 +134,8 @@ def slowloris(port: int, opening: bytes, drip: bytes | None) -> str:
     """Send ``opening``, then ``drip`` a byte a second (or nothing), until the server hangs up."""
     with connect(port) as sock:
         sock.sendall(opening)
-        for _ in range(HANG_GUARD):
+        give_up = time.monotonic() + HANG_GUARD
+        while time.monotonic() < give_up:
             readable, _, _ = select.select([sock], [], [], 1.0)
             if readable:
                 try:
@@ -148,6 +151,26 @@ def slowloris(port: int, opening: bytes, drip: bytes | None) -> str:
                     return "closed"
                 drip = drip[1:] or drip
         return "still open"
+
+
+def crowd(port: int, size: int) -> int:
+    """Open ``size`` connections that never send a byte; returns how many the server closed."""
+    socks = [connect(port) for _ in range(size)]
+    open_ones = set(socks)
+    try:
+        give_up = time.monotonic() + HANG_GUARD
+        while open_ones and time.monotonic() < give_up:
+            readable, _, _ = select.select(list(open_ones), [], [], 1.0)
+            for sock in readable:
+                try:
+                    if sock.recv(1) == b"":
+                        open_ones.discard(sock)
+                except ConnectionResetError:
+                    open_ones.discard(sock)
+        return size - len(open_ones)
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def huge_body(port: int, auth) -> tuple[int, bytes]:
@@ -213,7 +236,8 @@ def test_hostile_clients_while_a_well_behaved_one_is_served():
         threads = [hostile("invalid http", invalid_http), hostile("path tricks", path_tricks),
                    hostile("invalid json", invalid_json), hostile("huge header", huge_header),
                    hostile("declared huge body", declared_huge_body),
-                   hostile("huge body", lambda: huge_body(port, auth))]
+                   hostile("huge body", lambda: huge_body(port, auth)),
+                   hostile("crowd", lambda: crowd(port, CROWD))]
         threads += [hostile(name, lambda o=opening, d=drip: slowloris(port, o, d)) for name, (opening, drip) in slow.items()]
         for thread in threads:
             thread.start()
@@ -257,7 +281,8 @@ def test_hostile_clients_while_a_well_behaved_one_is_served():
     taken, answer = outcomes["huge body"]
     assert taken < 20 * 1024 * 1024, taken
     assert answer == b"" or (status_of(answer) == 413 and belvo_error(answer)["code"] == "request_too_large"), answer[:300]
-    # Slow clients are disconnected by the server.
+    # Slow and idle clients are disconnected by the server.
+    assert outcomes["crowd"] == CROWD
     assert {name: outcomes[name] for name in slow} == {name: "closed" for name in slow}
 
     assert code == 0, sim.output
