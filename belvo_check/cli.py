@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 
@@ -193,11 +195,73 @@ def _split(values: List[str]) -> list[str]:
 def main() -> None:
     from belvo_check.errors import UsageError
 
+    _interrupt_on_signals()
     try:
-        app()
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        try:
+            app()
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        finally:
+            if not _interrupted.is_set():
+                _stop_leftovers()
+                _flush(sys.stdout)  # the report's last bytes, while an interrupt still ends cleanly
+    except Interrupted:
+        _exit_interrupted()
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+_interrupted = threading.Event()
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread by SIGINT, SIGTERM or SIGHUP. Not a KeyboardInterrupt, which click
+    would turn into "Aborted!" and exit 1; code that catches Exception lets it through."""
+
+
+def _interrupt_on_signals() -> None:
+    """SIGTERM (CI cancelling a job) and SIGHUP (a closed terminal) stop any command the way Ctrl-C
+    does, so its cleanup runs instead of the process dying with children still running. A signal
+    the parent chose to ignore (nohup, a background job) stays ignored."""
+    for signum in STOP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _interrupt)
+
+
+def _interrupt(signum, frame) -> None:
+    import logging
+
+    _interrupted.set()
+    for other in STOP_SIGNALS:  # the first signal wins: a second one must not cut the cleanup short
+        signal.signal(other, signal.SIG_IGN)
+    # Check and probe threads fail as their processes, folders and sockets go away: not news.
+    threading.excepthook = lambda args: None
+    sys.unraisablehook = lambda unraisable: None
+    logging.disable(logging.CRITICAL)
+    raise Interrupted
+
+
+def _stop_leftovers() -> int:
+    """The integration's processes: all of them when interrupted, and at the end of every command
+    any it hid from its step (a daemon that also cleared its environment)."""
+    procs = sys.modules.get("belvo_check.harness.procs")  # loaded only if the harness ran
+    return (procs.stop_all() + procs.stop_descendants()) if procs else 0
+
+
+def _exit_interrupted() -> NoReturn:
+    """Exit 130 with one line, leaving the interpreter at once: threads still running must not
+    print anything while it shuts down around them."""
+    try:
+        stopped = _stop_leftovers()
+        print(f"interrupted; stopped {stopped} integration process(es)" if stopped else "interrupted",
+              file=sys.stderr)
+    finally:
+        _flush(sys.stderr)  # not stdout: a reader that stopped reading the report would hang us
+        os._exit(130)
+
+
+def _flush(stream) -> None:
+    try:
+        stream.flush()
+    except (OSError, ValueError):  # a closed pipe: nobody is reading any more
+        pass

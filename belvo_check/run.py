@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -20,9 +19,6 @@ from belvo_check.registry import Registry, load_registry
 from belvo_check.report import Report, render
 from belvo_check.runner import run_checks
 
-EXIT_INTERRUPTED = 130
-
-
 
 def execute(*, config: Path, select: list[str], ignore: list[str], fmt: str | None, output: Path | None,
             fail_on: str, live: bool, quiet: bool, verbose: bool, no_color: bool) -> int:
@@ -34,19 +30,11 @@ def execute(*, config: Path, select: list[str], ignore: list[str], fmt: str | No
 
     ctx = Context(loaded, RunOptions(live=live, verbose=verbose))
     started = datetime.now(timezone.utc)
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
+    try:  # also when interrupted (cli.Interrupted): the receiver and simulators stop here
         with _progress(len(checks), enabled=not plain and not quiet and sys.stderr.isatty()) as advance:
             results = run_checks(checks, ctx, on_result=lambda check, result: advance(check.meta.id))
-    except KeyboardInterrupt:
-        stopped = _stop_children()
-        print(f"interrupted: no report written; stopped {stopped} running integration process(es)",
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
     finally:
         ctx.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     metas = {check.meta.id: check.meta for check in checks}
     report = Report(results=[(metas[r.check_id], r) for r in results], tool_version=__version__,
                     config_path=str(config), config_sha256=loaded.sha256, environment=loaded.model.environment,
@@ -64,17 +52,6 @@ def execute(*, config: Path, select: list[str], ignore: list[str], fmt: str | No
     if output:
         print(f"report written to {output}", file=sys.stderr)
     return report.exit_code
-
-
-def _interrupt(signum, frame) -> None:
-    # SIGTERM (CI cancelling a job) and SIGHUP (a closed terminal) stop the run like Ctrl-C does,
-    # so the cleanup below runs instead of the process dying with children still running.
-    raise KeyboardInterrupt
-
-
-def _stop_children() -> int:
-    procs = sys.modules.get("belvo_check.harness.procs")  # loaded only if the harness ran
-    return procs.stop_all() if procs else 0
 
 
 def _choose(registry: Registry, loaded, select: list[str], ignore: list[str]):
