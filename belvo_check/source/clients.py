@@ -106,7 +106,7 @@ HTTP_CLIENTS = (
     HttpClient("urllib", ("python",), _re(r"\burllib\b"), _re(r"(?:^|\.)urlopen$"), NEVER, None, NEVER,
                "urlopen has no default timeout"),
     HttpClient("fetch", ("javascript", "typescript", "tsx"), _re(r"\bfetch\s*\("), _re(r"^(?:fetch|nodeFetch)$"),
-               NEVER, None, _re(r"AbortSignal\.timeout|setTimeout\([^)]*abort"), "fetch has no default timeout"),
+               NEVER, None, NEVER, "fetch has no default timeout (pass signal: AbortSignal.timeout(ms))"),
     HttpClient("axios", ("javascript", "typescript", "tsx"), _re(r"\baxios\b"),
                _re(r"^axios(?:\.(?:get|post|put|patch|delete|request))?$"), _re(r"^axios\.create$"), None,
                _re(r"defaults\.timeout\s*="), "axios has no default timeout"),
@@ -133,7 +133,8 @@ HTTP_CLIENTS = (
                NEVER, 60.0, _re(r"default_timeout|\btimeout\b"), "HTTParty uses Net::HTTP's 60 s read timeout"),
     HttpClient("Guzzle", ("php",), _re(r"GuzzleHttp"), NEVER, _re(r"^(?:GuzzleHttp\\Client|Client)$"), None,
                NEVER, "Guzzle's default timeout is 0 (wait forever)"),
-    HttpClient("Laravel Http", ("php",), _re(r"\bHttp::"), _re(r"^Http\.(?:get|post|put|patch|delete|send)$"),
+    HttpClient("Laravel Http", ("php",), _re(r"\bHttp::"),
+               _re(r"^Http\.(?:.*\.)?(?:get|post|put|patch|delete|send)$"),
                NEVER, 30.0, NEVER, "Laravel's Http client defaults to 30 s"),
     HttpClient(".NET HttpClient", ("csharp",), _re(r"\bHttpClient\b"), NEVER, _re(r"^HttpClient$"), 100.0,
                _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
@@ -152,10 +153,18 @@ def clients_in(text: str, language: str) -> list[HttpClient]:
     return [c for c in HTTP_CLIENTS if language in c.languages and c.marker.search(text)]
 
 
+BELVO_URL_NAME = re.compile(r"(?i)belvo\w*(?:url|uri|host|base|endpoint|api)|(?:url|uri|base|endpoint|api)\w*belvo")
+
+
+# Receivers whose .get() reads a mapping (environment, settings, headers), not a URL.
+MAPPINGS = re.compile(r"(?i)(?:^|\.)(?:environ|env|config|settings|headers|params|args|kwargs|data|json|dict|cache"
+                      r"|store|redis|options|props|query|form|values|ENV|getenv)$")
+
+
 def reaches_belvo(call: Call) -> bool:
     """The call's arguments point at Belvo: a Belvo host, a Belvo API path, or a belvo-named URL variable."""
     args = call.args
-    return bool(BELVO_HOST_IN_TEXT.search(args) or BELVO_PATH.search(args) or "belvo" in args.lower())
+    return bool(BELVO_HOST_IN_TEXT.search(args) or BELVO_PATH.search(args) or BELVO_URL_NAME.search(args))
 
 
 def judge_default(client: HttpClient) -> str:
@@ -201,7 +210,7 @@ def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
     for call in facts.calls:
         if sdk is not None and is_sdk_call(call, text):
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
-        elif REQUEST_METHODS.match(call.name) and reaches_belvo(call):
+        elif REQUEST_METHODS.match(call.name) and not MAPPINGS.search(call.receiver) and reaches_belvo(call):
             direct = next((c for c in clients if c.direct.match(call.callee)), None)
             via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
             found.append(BelvoCall(call, via, None, direct, _method(call, None)))

@@ -10,12 +10,24 @@ from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
 from belvo_check.source.clients import API_HOSTS, NOT_API_HOSTS, WRONG_HOSTS, is_sdk_constructor
 
-HOST = re.compile(r"(?i)(?<![\w@.-])(?P<host>(?:[a-z0-9-]+\.)*[a-z0-9-]*belvo[a-z0-9-]*(?:\.[a-z0-9-]+)+)")
+HOST = re.compile(r"(?i)(?<![\w@.-])(?P<host>(?:[a-z0-9-]+\.)*[a-z0-9-]*belvo[a-z0-9-]*(?:\.[a-z0-9-]+)+)(?![\w-])")
+# A host ends in a top-level domain; "belvo.client" (a Python import) or "belvo-widget.js" does not.
+TLDS = frozenset({"com", "co", "io", "net", "org", "app", "dev", "mx", "br", "ai", "cloud", "tech", "xyz", "info",
+                  "biz", "me", "us", "finance", "money", "bank", "api", "cl", "ar", "pe", "uy"})
 # Reading an environment variable or setting, in the languages' and deploy tools' spellings.
 ENV_READ = re.compile(
     r"getenv|environ|process\.env|import\.meta\.env|ENV\s*[\[.]|\benv\s*\(|System\.getenv|os\.Getenv|LookupEnv"
     r"|GetEnvironmentVariable|\$\{[A-Za-z_][A-Za-z0-9_.]*:-?|\bconfig\s*\(|settings\.|Configuration\[|@Value")
-SANDBOX_WORD = re.compile(r"""['"`]sandbox['"`]|sandbox\.belvo\.com""")
+SANDBOX_VALUE = r"""['"`](?:sandbox|https?://sandbox\.belvo\.com/?)['"`]"""
+# An environment read whose default is sandbox: as the read's second argument, after ||, ??, ?:, `or`,
+# in a shell/compose ${VAR:-default}, a Spring ${key:default}, or a Go `if v == "" { v = ... }`.
+FALLBACK = re.compile(
+    r"(?:getenv|environ\.get|setdefault|ENV\.fetch|\benv|getOrDefault|GetEnvironmentVariable|\bconfig|getProperty)"
+    r"\s*\([^()]*,\s*" + SANDBOX_VALUE +
+    r"|(?:process\.env(?:\.\w+|\[[^\]]+\])|import\.meta\.env\.\w+|ENV\[[^\]]+\]|\w*[Gg]etenv\([^()]*\)"
+    r"|environ\.get\([^()]*\)|\$_ENV\[[^\]]+\])\s*(?:\|\||\?\?|\?:|\bor\b)\s*" + SANDBOX_VALUE +
+    r"|\$\{[A-Za-z_][\w.]*:-?[^}]*sandbox")
+GO_EMPTY_CHECK = re.compile(r'==\s*""')
 PRODUCTION_FILES = re.compile(r"(?i)(?:^|[/._-])(?:prod|production|live)(?:[/._-]|$)")
 SANDBOX_FILES = re.compile(r"(?i)(?:^|[/._-])(?:sandbox|dev|development|local|example|sample|staging|test)(?:[/._-]|$)")
 DEPLOY = frozenset({"dotenv", "yaml", "toml", "terraform", "json", "ini", "properties", "docker", "shell"})
@@ -24,6 +36,8 @@ DEPLOY = frozenset({"dotenv", "yaml", "toml", "terraform", "json", "ini", "prope
 def classify(host: str) -> tuple[str, str] | None:
     """(verdict-ish kind, message) for a host that contains 'belvo', or None when it is not an API host."""
     host = host.lower().rstrip(".")
+    if host.rsplit(".", 1)[-1] not in TLDS:
+        return None
     if host in API_HOSTS:
         return API_HOSTS[host], ""
     if host in WRONG_HOSTS:
@@ -65,7 +79,7 @@ def match_hosts(ctx: SourceText):
                     yield found("ok", f"{host} (production)", "production host")
             elif ctx.file.is_test or sandbox_file:
                 yield found("ok", f"{host} in test or non-production file", "sandbox host in tests")
-            elif ENV_READ.search(line):
+            elif FALLBACK.search(line):
                 continue  # reported by sandbox_fallback
             elif production_file:
                 yield found("bad", f"{host} in a production file", "sandbox host in production config")
@@ -85,8 +99,12 @@ def match_fallback(ctx: SourceText):
         return
     for number in ctx.lines_with("sandbox"):
         line = ctx.line(number)
-        match = SANDBOX_WORD.search(line)
-        if match and ENV_READ.search(line) and not line.lstrip().startswith(("#", "//")):
+        match = FALLBACK.search(line)
+        if match is None and ctx.language == "go" and "sandbox" in line and "=" in line:
+            before = "\n".join(ctx.lines[max(0, number - 4):number - 1])
+            if GO_EMPTY_CHECK.search(before) and re.search(r"Getenv|LookupEnv", before):
+                match = re.search("sandbox", line)
+        if match and not line.lstrip().startswith(("#", "//")):
             yield ctx.finding("sandbox_fallback", "ambiguous", "when the variable is unset, Belvo calls silently "
                               "go to sandbox: a production deploy missing it would use sandbox", number,
                               match.start() + 1, form="environment default 'sandbox'")

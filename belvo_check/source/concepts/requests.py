@@ -14,7 +14,8 @@ STATUS_200 = re.compile(r"(?i)(?:status|code)\w*(?:\(\))?\s*(?:===?|!==?)\s*200\
                         r"|StatusOK\b|HttpStatus\.OK\b|HttpStatusCode\.OK\b|status\(\)\.is\(200\)")
 PARSES_JSON = re.compile(r"\.json\(\)|JSON\.parse|json\.loads|json\.Unmarshal|json\.NewDecoder|json_decode|readValue\("
                          r"|ReadFromJsonAsync|DeserializeObject|JsonSerializer\.Deserialize|\.to_json|JSON\.parse")
-GUARDS_204 = re.compile(r"204|NoContent|no_content|\.content\b|content-length|\bis_empty|\.ok\b")
+GUARDS_204 = re.compile(r"(?:==|!=|===|!==)\s*204\b|\b204\s*(?:==|===)|NoContent|no_content|\.content\b|content-length"
+                        r"|\bis_empty|\.ok\b")
 
 
 @concept("pagination", "Belvo list calls that do not follow next", topics=("belvo",), code_only=True)
@@ -62,7 +63,10 @@ def match_create_status(ctx: SourceText):
         inside = lambda call: func is not None and func.line <= call.line <= func.end_line  # noqa: E731
         if func is None or not any(inside(c) for c in posts):
             continue
-        others = any(inside(b.call) for b in calls if b.method not in ("POST", "?"))
+        # The compared value comes from a create when it names the variable a POST was assigned to.
+        created = {a.name for a in facts.assigns for c in posts if inside(c) and a.line == c.line and a.name}
+        others = not any(re.search(rf"\b{re.escape(name)}\b", compare.text) for name in created) and any(
+            inside(b.call) for b in calls if b.method not in ("POST", "?"))
         yield ctx.finding("create_status", "ambiguous" if others else "bad",
                           "a Belvo create is judged by status 200, but creates answer 201" +
                           (" (the function also makes other calls)" if others else ""),

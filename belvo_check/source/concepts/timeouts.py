@@ -44,10 +44,13 @@ def match_timeouts(ctx: SourceText):
             else:
                 yield say("bad", f"{belvo.sdk.name} sets no timeout on {belvo.method} calls and none is passed",
                           f"{belvo.sdk.name} {belvo.method} without timeout")
-        elif belvo.client is not None and not (set_elsewhere is belvo.client):
-            verdict = judge_default(belvo.client)
-            yield say(verdict, f"{belvo.call.callee}(...) to Belvo without a timeout: {belvo.client.note}",
-                      f"{belvo.client.name} default")
+        elif belvo.client is not None:  # a module-level function: only the client's global default applies
+            if belvo.client.timeout_text.search(text):
+                yield say("ok", f"{belvo.client.name} is given a default timeout in this file",
+                          f"{belvo.client.name} global timeout")
+            else:
+                yield say(judge_default(belvo.client), f"{call.callee}(...) to Belvo without a timeout: "
+                          f"{belvo.client.note}", f"{belvo.client.name} default")
         elif timed_factory is not None or set_elsewhere is not None:
             where = f"line {timed_factory.line}" if timed_factory else f"{set_elsewhere.name} timeout setting"
             yield say("ok", f"the client behind this call is given a timeout ({where})", "client timeout")

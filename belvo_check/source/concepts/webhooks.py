@@ -10,7 +10,7 @@ from belvo_check.source.context import SourceText
 
 ROUTE_CALLS = frozenset({
     "route", "post", "Post", "POST", "api_route", "add_url_rule", "add_api_route", "path", "re_path", "url",  # Python
-    "all", "use", "Controller", "HttpCode",  # Express, Nest
+    "all", "use", "Controller",  # Express, Nest
     "PostMapping", "RequestMapping",  # Spring
     "match", "resources", "resource",  # Rails
     "HandleFunc", "Handle", "Any", "Group",  # Go routers
@@ -22,22 +22,26 @@ DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_
                     r"|processed|already|findOne|first_or_create|firstOrCreate|updateOrCreate|ContainsKey|contains")
 
 
-def _routes(ctx: SourceText):
-    for call in ctx.facts.calls:
-        if call.name in ROUTE_CALLS and any("webhook" in s.lower() or "belvo" in s.lower() for s in call.strings):
-            yield call
+PREFIXES = frozenset({"Controller", "Group", "use", "Route", "RequestMapping", "resources", "resource"})
+
+
+def _route_path(call) -> str | None:
+    """The webhook path a route registration names; prefixes (a Nest @Controller('belvo')) need 'webhook'."""
+    if call.name not in ROUTE_CALLS:
+        return None
+    words = ("webhook",) if call.name in PREFIXES else ("webhook", "belvo")
+    return next((s for s in call.strings if any(w in s.lower() for w in words)), None)
 
 
 @concept("webhook_route", "Webhook receiver routes", topics=("webhook",), code_only=True)
 def match_routes(ctx: SourceText):
     if ctx.file.is_test:
         return
-    routes = list(_routes(ctx))
+    routes = [(call, path) for call in ctx.facts.calls if (path := _route_path(call))]
     if ctx.about_belvo and re.search(r"""/api/links|\.links\.(?:register|create)|Links\.create""", ctx.text):
         ctx.signals.add("creates_links")
     text = ctx.text
-    for call in routes:
-        path = next(s for s in call.strings if "webhook" in s.lower() or "belvo" in s.lower())
+    for call, path in routes:
         ctx.signals.add("webhook_route")
         yield ctx.finding("webhook_route", "ok", f"webhook receiver route {path!r}", call.line, call.col,
                           form=f"{call.callee}(...)")
