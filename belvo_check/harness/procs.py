@@ -58,6 +58,8 @@ _stopping = threading.Event()
 def make_workdir(prefix: str) -> str:
     """A scratch folder for one scenario or receiver; removed by remove_workdir or stop_all."""
     with _registry_lock:
+        if _stopping.is_set():  # stop_all already removed the folders: a new one would be left behind
+            raise RuntimeError("belvo-check is stopping: no new scratch folder is made")
         path = tempfile.mkdtemp(prefix=prefix)
         _workdirs.add(path)
     return path
@@ -70,7 +72,8 @@ def remove_workdir(path: str) -> None:
 
 
 def stop_all() -> int:
-    """The run is being interrupted: refuse new processes, end every live command, remove scratch folders."""
+    """The command is ending or interrupted: refuse new processes and folders, end every live command
+    (a flow a check gave up waiting for, too), remove every scratch folder. How many were running."""
     _stopping.set()
     with _registry_lock:
         live, folders = list(_live), list(_workdirs)
