@@ -4,89 +4,26 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
-import ipaddress
 import logging
-import re
 import signal
 import socket
 import threading
 from datetime import datetime
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..errors import UsageError
 from .app import SimulatorApp
 from .faults import FaultPlan, Scenario, ScenarioError
 from .ids import Minter
 from .journal import Journal
+from .protocol import MAX_HEADER_BYTES, READ_TIMEOUT, GuardedH11Protocol
 from .state import Store
 from .webhooks import Delivery, WebhookSender
 
 DEFAULT_SECRET_ID, DEFAULT_SECRET_PASSWORD = "sim-secret-id", "sim-secret-password"
-# A request line and headers beyond this are refused (400). Belvo SDKs send well under 2 KiB.
-MAX_HEADER_BYTES = 32 * 1024
-# From connecting (or from the previous response) to the last byte of the request. A client on
-# 127.0.0.1 sends a request in one go; only a stuck or hostile one takes seconds.
-READ_TIMEOUT = 10.0
 _UNSET = object()
 log = logging.getLogger("belvo_check.sim")
-
-
-class DeadlineH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 with what it lacks against hostile clients.
-
-    A read deadline: a client that sends its headers or body a byte at a time, or never finishes
-    them, is disconnected after READ_TIMEOUT instead of holding its connection for ever. Time spent
-    answering (a scenario's stall) does not count.
-
-    A head limit that holds however the bytes arrive: h11 refuses a request line and headers over
-    MAX_HEADER_BYTES only while they are incomplete, so a larger head that arrives in one read
-    would pass; it gets the same 400 here. So does a Host header that is not a host[:port] (HTTP
-    requires the 400), which would otherwise reach the absolute URLs the simulator builds from it.
-    """
-
-    def __init__(self, *args, read_timeout: float = READ_TIMEOUT, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.read_timeout = read_timeout
-        self._read_deadline: asyncio.TimerHandle | None = None
-        next_event = self.conn.next_event
-
-        def next_event_within_limit():
-            event = next_event()
-            if isinstance(event, h11.Request):
-                if _head_size(event) > MAX_HEADER_BYTES:
-                    raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
-                if not all(_valid_host(value) for name, value in event.headers if name == b"host"):
-                    raise h11.RemoteProtocolError("invalid Host header")
-            return event
-
-        self.conn.next_event = next_event_within_limit
-
-    def connection_made(self, transport) -> None:
-        super().connection_made(transport)
-        self._arm_read_deadline()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        self._arm_read_deadline()
-
-    def connection_lost(self, exc) -> None:
-        if self._read_deadline is not None:
-            self._read_deadline.cancel()
-        super().connection_lost(exc)
-
-    def _arm_read_deadline(self) -> None:
-        if self._read_deadline is not None:
-            self._read_deadline.cancel()
-        self._read_deadline = self.loop.call_later(self.read_timeout, self._read_deadline_passed)
-
-    def _read_deadline_passed(self) -> None:
-        self._read_deadline = None
-        # IDLE: no complete request line and headers yet; SEND_BODY: the body is still coming.
-        if not self.transport.is_closing() and self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
-            self.transport.close()
 
 
 class Simulator:
@@ -142,7 +79,7 @@ class Simulator:
         # would put an access-log handler on stdout, which carries belvo-check's JSON report.
         # No limit_concurrency: uvicorn would answer 503 to every client once hostile ones hold enough
         # connections; the read deadline and the body and header limits bound what each one costs.
-        protocol = functools.partial(DeadlineH11Protocol, read_timeout=self.read_timeout)
+        protocol = functools.partial(GuardedH11Protocol, read_timeout=self.read_timeout)
         config = uvicorn.Config(self.app, log_level="error", log_config=None, lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=1, http=protocol,
                                 h11_max_incomplete_event_size=MAX_HEADER_BYTES)
@@ -233,24 +170,6 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secr
         sim.stop()
         _restore_signals(previous)
     out("Simulator stopped.")
-
-
-def _head_size(request: h11.Request) -> int:
-    return len(request.method) + len(request.target) + sum(len(name) + len(value) + 4 for name, value in request.headers)
-
-
-_HOST = re.compile(rb"(?:[A-Za-z0-9._~%!$&'()*+,;=-]*|\[([0-9A-Fa-f:.]+)\])(?::[0-9]*)?")
-
-
-def _valid_host(value: bytes) -> bool:
-    """host[:port] as RFC 3986 allows it: a name (possibly empty), IPv4, or a bracketed IPv6 address."""
-    match = _HOST.fullmatch(value)
-    if match is None:
-        return False
-    try:
-        return match.group(1) is None or bool(ipaddress.IPv6Address(match.group(1).decode()))
-    except ValueError:
-        return False
 
 
 def _log_loop_error(loop, context: dict) -> None:
