@@ -18,13 +18,14 @@ def to_github(report) -> str:
         finding, meta = item.finding, item.meta
         # Findings without a location of their own stay off the diff: they show on the run's summary.
         where = finding.location
-        props = {"title": f"{meta.id} {headline(meta, finding.status)}"}
+        props = {}
         if where is not None:
             props["file"] = where.path
             if where.line:
                 props["line"] = str(where.line)
             if where.col:
                 props["col"] = str(where.col)
+        props["title"] = f"{meta.id} {headline(meta, finding.status)}"
         body = [finding.message]
         if finding.hint:
             body.append(f"Fix: {finding.hint}")
