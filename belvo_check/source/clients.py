@@ -128,7 +128,7 @@ HTTP_CLIENTS = (
     HttpClient("Net::HTTP", ("ruby",), _re(r"Net::HTTP"), _re(r"^Net\.HTTP\.(?:get|post|get_response|start)$"),
                _re(r"^Net\.HTTP\.new$"), 60.0, _re(r"read_timeout\s*="), "Net::HTTP defaults to a 60 s read timeout"),
     HttpClient("Faraday", ("ruby",), _re(r"\bFaraday\b"), _re(r"^Faraday\.(?:get|post)$"), _re(r"^Faraday\.new$"),
-               None, _re(r"\btimeout\b"), "Faraday sets no timeout of its own"),
+               None, _re(r"(?:request|options)\.timeout\s*=|\.timeout\s*="), "Faraday sets no timeout of its own"),
     HttpClient("HTTParty", ("ruby",), _re(r"\bHTTParty\b"), _re(r"^HTTParty\.(?:get|post|put|patch|delete)$"),
                NEVER, 60.0, _re(r"default_timeout|\btimeout\b"), "HTTParty uses Net::HTTP's 60 s read timeout"),
     HttpClient("Guzzle", ("php",), _re(r"GuzzleHttp"), NEVER, _re(r"^(?:GuzzleHttp\\Client|Client)$"), None,
@@ -145,7 +145,7 @@ REQUEST_METHODS = re.compile(r"^(?:get|post|put|patch|delete|request|fetch|head|
                              r"|NewRequestWithContext|exchange|getForObject|getForEntity|postForObject|postForEntity"
                              r"|postForLocation|retrieve|newCall|uri|GetAsync|PostAsync|PutAsync|DeleteAsync|SendAsync"
                              r"|GetStringAsync|GetFromJsonAsync|PostAsJsonAsync|get_response|urlopen|axios|got"
-                             r"|sendAsync|call)$")
+                             r"|sendAsync|call|url)$")
 SLOW_DEFAULT = 60.0  # a default longer than this is no real protection: the verdict is ambiguous
 
 
@@ -187,7 +187,10 @@ _METHOD_IN_ARGS = re.compile(r"""(?i)['"](GET|POST|PUT|PATCH|DELETE)['"]|HttpMet
                              r"""|Method(Get|Post|Put|Patch|Delete)\b|method\s*[:=]\s*['"]?(get|post|put|patch|delete)""")
 
 
-def _method(call: Call, sdk: Sdk | None) -> str:
+_CHAINED_VERB = re.compile(r"\.(get|post|put|patch|delete|method)\s*\(\s*(?:HttpMethod\.(\w+))?", re.I)
+
+
+def _method(call: Call, sdk: Sdk | None, line: str = "") -> str:
     name = call.name
     if sdk is not None:
         if name in SDK_POST_METHODS:
@@ -199,6 +202,10 @@ def _method(call: Call, sdk: Sdk | None) -> str:
     verb = _VERBS.match(name)
     if verb:
         return verb.group(1).upper()
+    if name in ("url", "uri"):  # request builders (OkHttp, WebClient): the verb is chained after the URL
+        chained = _CHAINED_VERB.search(line[line.find(name + "("):] if name + "(" in line else line)
+        if chained and (chained.group(2) or chained.group(1).lower() != "method"):
+            return (chained.group(2) or chained.group(1)).upper()
     return "GET" if name in ("fetch", "getForObject", "getForEntity", "GetStringAsync", "urlopen") else "?"
 
 
@@ -207,13 +214,14 @@ def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
     found = []
     sdk = sdk_for(language) if uses_sdk(text) else None
     clients = clients_in(text, language)
+    lines = text.split("\n")
     for call in facts.calls:
         if sdk is not None and is_sdk_call(call, text):
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
         elif REQUEST_METHODS.match(call.name) and not MAPPINGS.search(call.receiver) and reaches_belvo(call):
             direct = next((c for c in clients if c.direct.match(call.callee)), None)
             via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
-            found.append(BelvoCall(call, via, None, direct, _method(call, None)))
+            found.append(BelvoCall(call, via, None, direct, _method(call, None, lines[call.line - 1])))
     return found
 
 

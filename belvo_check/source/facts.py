@@ -171,6 +171,8 @@ def from_tree_sitter(data: bytes, language: str) -> Facts:
     string_starts = [span[0] for span in string_spans]
     for node, args, callee in pending_calls:
         row, col = node.start_point
+        if args is not None and args.start_point[0] != row:  # a chain over lines: report where its call is
+            row, col = args.start_point
         call = Call(callee, last_ident(callee), text(args)[:MAX_TEXT] if args is not None else "",
                     row + 1, col + 1, node.end_point[0] + 1)
         if args is not None:

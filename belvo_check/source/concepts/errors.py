@@ -15,7 +15,8 @@ LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|
                     r"|Console\.Write\w*|_?logger\.\w+|report|captureException)$")
 REQUEST_ID = re.compile(r"(?i)request[_-]?id")
 ERROR_BODY = re.compile(r"\.detail\b|response\.data\b|err\.response|\.response\.text|\.response\.body|\bresp\.text\b"
-                        r"|response\.text\b|error\.body|errorBody|getResponseBodyAsString|\.body\b")
+                        r"|response\.text\b|error\.body|errorBody|getResponseBodyAsString|\.body\b|\[:body\]|\[['\"]body['\"]\]"
+                        r"|ReadAsStringAsync")
 EXCEPTION = re.compile(r"(?i)^\s*(?:e|err|error|exc|ex|exception)\s*$")
 
 

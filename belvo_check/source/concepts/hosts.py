@@ -25,7 +25,7 @@ FALLBACK = re.compile(
     r"(?:getenv|environ\.get|setdefault|ENV\.fetch|\benv|getOrDefault|GetEnvironmentVariable|\bconfig|getProperty)"
     r"\s*\([^()]*,\s*" + SANDBOX_VALUE +
     r"|(?:process\.env(?:\.\w+|\[[^\]]+\])|import\.meta\.env\.\w+|ENV\[[^\]]+\]|\w*[Gg]etenv\([^()]*\)"
-    r"|environ\.get\([^()]*\)|\$_ENV\[[^\]]+\])\s*(?:\|\||\?\?|\?:|\bor\b)\s*" + SANDBOX_VALUE +
+    r"|environ\.get\([^()]*\)|\$_ENV\[[^\]]+\]|GetEnvironmentVariable\([^()]*\)|\benv\([^()]*\)|config\([^()]*\))\s*(?:\|\||\?\?|\?:|\bor\b)\s*" + SANDBOX_VALUE +
     r"|\$\{[A-Za-z_][\w.]*:-?[^}]*sandbox")
 GO_EMPTY_CHECK = re.compile(r'==\s*""')
 PRODUCTION_FILES = re.compile(r"(?i)(?:^|[/._-])(?:prod|production|live)(?:[/._-]|$)")

@@ -7,6 +7,7 @@ import re
 from belvo_check.source.clients import (HTTP_CLIENTS, TIMEOUT_KEYS, cached_belvo_calls, clients_in, judge_default)
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
+from belvo_check.source.facts import compact, last_ident
 
 SESSION_TIMEOUT_JS = re.compile(r"\.timeout\s*=|defaults\.timeout")
 
@@ -25,6 +26,9 @@ def match_timeouts(ctx: SourceText):
     factories = [call for call in ctx.facts.calls
                  if any(c.factory.search(call.callee) for c in present)]
     timed_factory = next((f for f in factories if _sets_timeout(f.keywords)), None)
+    # Which factory built which variable: `self.client = new Client([...])` lets `client.get(...)` be judged
+    by_name = {a.name: f for f in factories for a in ctx.facts.assigns if a.line == f.line and a.name
+               and f.callee in compact(a.value)}
     set_elsewhere = next((c for c in present if c.timeout_text.search(text)), None)
     for belvo in calls:
         call = belvo.call
@@ -51,6 +55,15 @@ def match_timeouts(ctx: SourceText):
             else:
                 yield say(judge_default(belvo.client), f"{call.callee}(...) to Belvo without a timeout: "
                           f"{belvo.client.note}", f"{belvo.client.name} default")
+        elif last_ident(call.receiver) in by_name:
+            factory = by_name[last_ident(call.receiver)]
+            client = next(c for c in present if c.factory.search(factory.callee))
+            if _sets_timeout(factory.keywords) or client.timeout_text.search(text):
+                yield say("ok", f"the {client.name} client behind this call (line {factory.line}) has a timeout",
+                          "client timeout")
+            else:
+                yield say(judge_default(client), f"the {client.name} client behind this call (line {factory.line}) "
+                          f"is built without a timeout: {client.note}", f"{client.name} default")
         elif timed_factory is not None or set_elsewhere is not None:
             where = f"line {timed_factory.line}" if timed_factory else f"{set_elsewhere.name} timeout setting"
             yield say("ok", f"the client behind this call is given a timeout ({where})", "client timeout")
