@@ -117,6 +117,13 @@ class Resources:
         status = next((s for s in preferred if s in op.statuses), preferred[0])
         return self.handlers.error(status, code, field, message)
 
+    def _unknown_parent(self, ctx, op: Operation, count: int):
+        """The error for a path naming a parent (the first ``count`` ids) that does not exist, else None."""
+        for name in op.params[:count]:
+            if self.store.resolve(ctx.params[name]) not in self.store.item_index:
+                return self.refuse(op, "not_found", (404, 400))
+        return None
+
     def _scope(self, ctx, op: Operation) -> str:
         parents = [ctx.params[p] for p in op.params[: op.collection.count("{}")]]
         return "/".join(parents)
@@ -137,6 +144,9 @@ class Resources:
         if self.linked(op.collection):
             collections = [self.collection(op.collection, link.id, link) for link in self._links(ctx, op.collection)]
         else:
+            unknown = self._unknown_parent(ctx, op, len(op.params))
+            if unknown:
+                return unknown
             collections = [self.collection(op.collection, self._scope(ctx, op))]
         items = [text for c in collections for text in c.items.values()]
         test = listing.predicate({k: v for k, v in ctx.query.items() if k not in ("link", "link__in")})
@@ -210,6 +220,9 @@ class Resources:
         for name in op.body_required:
             if body.get(name) in (None, ""):
                 return self.refuse(op, "required", field=name, message="This field is required.")
+        unknown = self._unknown_parent(ctx, op, len(op.params))
+        if unknown:
+            return unknown
         scope = self._scope(ctx, op)
         collection = self.collection(op.collection, scope)
         status = op.success[0]

@@ -47,12 +47,13 @@ class Driver:
         body = Maker(self.rng, facts).make(merged(schema))
         return body if isinstance(body, dict) else {}
 
-    def path(self, op) -> str:
-        """The operation's path with real ids: parents and items taken from the lists that hold them."""
+    def path(self, op, unknown_item: bool = False) -> str:
+        """The operation's path with real ids: parents and items taken from the lists that hold them (the item's
+        id, the last one, an unknown one when ``unknown_item``)."""
         path = op.template
         for i, name in enumerate(op.params):
             collection = op.template.split("{" + name + "}")[0]
-            value = self.first_id(collection)
+            value = None if unknown_item and i == len(op.params) - 1 else self.first_id(collection)
             path = path.replace("{" + name + "}", value or "00000000-0000-4000-8000-000000000000")
         return path
 
@@ -96,12 +97,12 @@ class Driver:
                                                      "token": "111111"})
         retrieve = next(o for o in operations() if o.collection == op.collection and o.role == "retrieve")
         if 428 in retrieve.statuses:
-            self.sim.store.links[link_id].record["status"] = "token_required"
+            self.sim.store.link(link_id).record["status"] = "token_required"
             r = self.call(retrieve, body=self.body(retrieve, link_id) | {"token": None})
             assert r.status_code == 428, (op.template, r.status_code, r.text)
             session = r.json()[0]["session"]
         else:  # the spec's retrieve never asks for a token, but documents the resume: open the session directly
-            session = self.sim.store.open_session(link_id, resource_name(op.collection), "numeric", {})
+            session = self.sim.store.open_session(self.sim.store.resolve(link_id), resource_name(op.collection), "numeric", {})
         return self.c.patch(op.template, json={"session": session, "link": link_id, "token": "111111"})
 
 
