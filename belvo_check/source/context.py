@@ -13,6 +13,16 @@ from belvo_check.source.finding import SourceFinding, Verdict
 SNIPPET = 160  # characters of the source line shown beside a finding
 
 
+def redact(text: str, language: str) -> str:
+    """The text with each value the secret matcher recognises replaced by its fingerprint."""
+    from belvo_check.secrets import fingerprint
+    from belvo_check.source.concepts.secrets import secrets_in_line
+
+    for _, _, value in secrets_in_line(text, language, True):
+        text = text.replace(value, f"[redacted {fingerprint(value)}]")
+    return text
+
+
 class SourceText:
     def __init__(self, file: SourceFile, data: bytes, topics: frozenset[str]) -> None:
         self.file = file
@@ -73,9 +83,9 @@ class SourceText:
 
     def finding(self, concept: str, verdict: Verdict, message: str, line: int | None, col: int | None = None, *,
                 form: str = "", fingerprint: str = "", hide: str | None = None) -> SourceFinding:
-        """A finding at a place in this file; `hide` is a secret value to cut out of the snippet."""
-        snippet = self.line(line).strip() if line else ""
-        if hide:
+        """A finding at a place in this file; every secret-looking value on the line is cut out of the snippet."""
+        snippet = redact(self.line(line).strip(), self.language) if line else ""
+        if hide:  # a value found another way (e.g. passed to the SDK constructor)
             snippet = snippet.replace(hide, f"[redacted {fingerprint}]")
         return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language,
                              snippet[:SNIPPET], form, fingerprint)

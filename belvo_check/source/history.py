@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from belvo_check.source.concepts.secrets import secrets_in_line
+from belvo_check.source.context import redact
 from belvo_check.source.files import language_of
 from belvo_check.source.finding import SourceFinding
 
@@ -121,7 +122,7 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen]) -> int:
 
             fp = fingerprint(value)
             record = seen.get(fp)
-            snippet = text.strip().replace(value, f"[redacted {fp}]")[:160]
+            snippet = redact(text.strip(), language).replace(value, f"[redacted {fp}]")[:160]
             if record is None:
                 seen[fp] = record = _Seen(state.commit, state.path, line_number, col, form, snippet)
             else:  # git log lists newest first: keep the oldest place, where the secret was introduced

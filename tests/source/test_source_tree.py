@@ -1,0 +1,62 @@
+"""Tree-level conclusions, the parallel path, secrecy of values, config wiring and lazy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import SimpleNamespace
+
+from belvo_check.source import concept_names, from_config, scan, scanner
+from tests.conftest import ROOT
+from tests.source.conftest import FIXTURES, located
+
+FAKE_SECRETS = ("Kq8vT2mZx9LpR4wN7sYb3HdF6jGc", "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "Zx81mQpL0vW7tRk2Yb5NcH3d",
+                "Hx7QmP2vLr9TzW4kNs8Yc5Bd", "Wq3eRt5yUi7oP9aS2dF4gH6j")
+
+
+def test_absences_are_concluded_for_the_tree(tmp_path):
+    (tmp_path / "sync.py").write_text(
+        "from belvo.client import Client\nimport os\n"
+        "client = Client(os.environ['I'], os.environ['P'], os.environ['BELVO_ENV'])\n"
+        "client.Links.create('bank', 'u', 'p', raise_exception=True)\n")
+    concluded = {(f.concept, f.verdict) for f in scan(tmp_path, jobs=1).findings if not f.path}
+    assert concluded == {("webhook_route", "bad"), ("institution_user_id", "bad"), ("link_status", "bad"),
+                         ("request_id_logged", "ambiguous")}
+
+
+def test_fixtures_with_everything_present_conclude_nothing_bad():
+    result = scan(FIXTURES / "python", jobs=1)
+    assert [f for f in result.findings if not f.path] == []
+
+
+def test_worker_processes_give_the_same_findings(monkeypatch):
+    monkeypatch.setattr(scanner, "INLINE_FILES", 0)
+    inline = scan(FIXTURES, jobs=1)
+    pooled = scan(FIXTURES, jobs=2)
+    assert located(pooled.findings) == located(inline.findings) and pooled.findings
+
+
+def test_no_secret_value_in_any_finding():
+    text = repr(scan(FIXTURES, frontend=["javascript/web/**"], jobs=1).findings)
+    assert not [secret for secret in FAKE_SECRETS if secret in text]
+    assert "[redacted sha256:" in text
+
+
+def test_from_config_reads_the_source_section():
+    source = SimpleNamespace(root="javascript", include=[], exclude=["test/"], frontend=["web/**"])
+    result = from_config(SimpleNamespace(source=source), FIXTURES)
+    assert any(f.concept == "secret_frontend" for f in result.findings)
+    assert not any(f.path.startswith("test/") for f in result.findings)
+    assert from_config(SimpleNamespace(source=None)) is None
+
+
+def test_concepts_are_listed():
+    names = concept_names()
+    assert {"secret_literal", "secret_history", "timeout", "webhook_auth", "timestamp_parse"} <= set(names)
+
+
+def test_importing_the_layer_loads_no_parser():
+    probe = ("import sys, belvo_check.source, belvo_check.registry\nbelvo_check.registry.load_registry()\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('tree_sitter', 'pathspec', 'ast'))))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "tree_sitter" not in done.stdout and "pathspec" not in done.stdout
