@@ -70,7 +70,7 @@ def _field(name: str, value):
     if name in BOOLEAN_FIELDS:
         if isinstance(value, bool):
             return value
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).lower() in TRUE | FALSE:
+        if isinstance(value, (str, int)) and str(value).lower() in TRUE | FALSE:  # "true", "0", 1, ...
             return str(value).lower() in TRUE
         raise BodyError(400, "invalid", "Must be a valid boolean.", name)
     if name in TEXT_LIST_FIELDS:
