@@ -195,7 +195,7 @@ def _split(values: List[str]) -> list[str]:
 def main() -> None:
     from belvo_check.errors import UsageError
 
-    _interrupt_on_signals()
+    _on_stop_signals(_interrupt)
     try:
         try:
             app()
@@ -206,6 +206,7 @@ def main() -> None:
             if not _interrupted.is_set():
                 _stop_leftovers()
                 _flush(sys.stdout)  # the report's last bytes, while an interrupt still ends cleanly
+                _on_stop_signals(_exit_now)  # nothing is left to clean up, and nothing may raise now
     except Interrupted:
         _exit_interrupted()
 
@@ -219,13 +220,13 @@ class Interrupted(BaseException):
     would turn into "Aborted!" and exit 1; code that catches Exception lets it through."""
 
 
-def _interrupt_on_signals() -> None:
+def _on_stop_signals(handler) -> None:
     """SIGTERM (CI cancelling a job) and SIGHUP (a closed terminal) stop any command the way Ctrl-C
     does, so its cleanup runs instead of the process dying with children still running. A signal
     the parent chose to ignore (nohup, a background job) stays ignored."""
     for signum in STOP_SIGNALS:
         if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, _interrupt)
+            signal.signal(signum, handler)
 
 
 def _interrupt(signum, frame) -> None:
@@ -239,6 +240,11 @@ def _interrupt(signum, frame) -> None:
     sys.unraisablehook = lambda unraisable: None
     logging.disable(logging.CRITICAL)
     raise Interrupted
+
+
+def _exit_now(signum, frame) -> None:
+    os.write(2, b"interrupted\n")
+    os._exit(130)
 
 
 def _stop_leftovers() -> int:
