@@ -34,3 +34,11 @@ def test_node_sdk_flows():
         assert err["detail"][0]["request_id"] in sim.minted_request_ids(status=401)
         # every transactions page the SDK walked was a 10-item sandbox page
         assert len(sim.journal.find(method="GET", path="/api/transactions/", status=200)) == 60
+        assert set(out["resources"]) == {"incomes", "recurringExpenses", "riskInsights", "invoices", "taxComplianceStatus",
+                                         "taxRetentions", "taxReturns", "taxStatus", "employmentRecords"}
+        for name, walked in out["resources"].items():
+            first = walked["created"][0]
+            assert set(walked["created"]) <= set(walked["listed"]) and walked["detail"] == first, name
+            assert first not in walked["after"], name
+        assert out["balances"] > 0
+        assert out["retired"] == [[404, "not_found"]] * 3
