@@ -12,6 +12,7 @@ import pytest
 
 from belvo_check.harness.template import render
 from tests.conftest import ROOT
+from tests.hostile.processes import cli_env
 
 HOSTILE = "x y 'q' \"dq\" $(touch pwned) `touch pwned` ; touch pwned"
 
@@ -35,7 +36,7 @@ def test_run_with_hostile_config_cwd_and_scratch_paths(tmp_path):
     scratch = tmp_path / f"tmp {HOSTILE}"
     scratch.mkdir()
     record = tmp_path / f"record {HOSTILE}"
-    config = odd / f"it's $(touch pwned).yaml"
+    config = odd / "it's $(touch pwned).yaml"
     config.write_text("\n".join([
         "version: 1", "environment: sandbox", "integration:",
         f"  cwd: {json.dumps(HOSTILE)}",
@@ -45,10 +46,9 @@ def test_run_with_hostile_config_cwd_and_scratch_paths(tmp_path):
         "  store: {command: {transactions: "
         + json.dumps(f"cp {{workdir}}/tx.jsonl {shlex.quote(str(record))}.store && cat {{workdir}}/tx.jsonl") + "}}",
         "  timeout: 60", ""]))
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("BELVO_")}
-    env["TMPDIR"] = str(scratch)
     done = subprocess.run([sys.executable, "-m", "belvo_check", "run", "-c", str(config), "--select", "BLV101",
-                           "--format", "json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+                           "--format", "json"], cwd=ROOT, env=cli_env(scratch), capture_output=True, text=True,
+                          timeout=180)
     assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
     assert [r["id"] for r in json.loads(done.stdout)["results"]] == ["BLV101"]
     workdir, app_dir, cwd = record.read_text().split("\n")

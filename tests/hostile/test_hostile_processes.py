@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from tests.hostile.processes import CHILD, cli_env, port_open, processes_with
 from tests.conftest import ROOT
+from tests.hostile.processes import CHILD, cli_env, port_open, processes_with
 
 FLOW_CONFIG = """version: 1
 environment: sandbox

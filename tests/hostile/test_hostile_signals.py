@@ -8,12 +8,19 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import termios
 import uuid
 
 import pytest
 
-from tests.hostile.processes import CHILD, interrupt, processes_with, start_cli, wait_for
+from tests.hostile.processes import (
+    CHILD,
+    interrupt,
+    processes_with,
+    start_cli,
+    wait_for,
+)
 
 SIGNALS = pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                                   ids=["SIGINT", "SIGTERM", "SIGHUP"])
@@ -85,6 +92,35 @@ def test_signal_while_webhook_probes_wait_on_the_receiver(tmp_path, scratch, sig
     finally:
         _, stderr = interrupt(run, signum)
     assert_clean_exit(run, stderr, scratch, marker)
+
+
+def test_sigterm_while_probes_wait_on_a_receiver_of_your_own(tmp_path, scratch):
+    """The receiver is not started by belvo-check: the probe threads are all that runs."""
+    folder = tmp_path / "receiver"
+    folder.mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    receiver = subprocess.Popen([sys.executable, str(CHILD), "serve", str(port), "own-receiver", str(folder), "--slow"])
+    try:
+        assert wait_for(lambda: (folder / "serving").exists(), 60)
+        config = tmp_path / "belvo-check.yaml"
+        config.write_text(f"""version: 1
+environment: sandbox
+webhooks:
+  urls: {{sandbox: https://staging.acme.example.mx/hooks/belvo, production: https://acme.example.mx/hooks/belvo}}
+  probe_url: http://127.0.0.1:{port}/hooks/belvo
+""")
+        run = start_cli("run", "-c", str(config), "--select", "webhooks", scratch=scratch)
+        try:
+            assert wait_for(lambda: (folder / "posted").exists() or run.poll() is not None, 90)
+            assert run.poll() is None, run.communicate()
+        finally:
+            _, stderr = interrupt(run, signal.SIGTERM)
+    finally:
+        receiver.kill()
+        receiver.wait()
+    assert_clean_exit(run, stderr, scratch)
 
 
 @SIGNALS
