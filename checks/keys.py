@@ -254,5 +254,5 @@ def keys_not_logged(ctx):
     tags = ", ".join(f"{source} {tag}" for source, tag in {f.source: f.tag for f in secrets.forms}.items())
     return passed("no form of a secret key appears in the integration's output or logs",
                   evidence=f"searched the raw output and log files of scenarios {searched} for {tags}: "
-                           "verbatim, base64, hex, URL-encoded, and in any letter case where case carries no "
-                           f"meaning\nreproduce: {judge.reproduce(ctx, 'BLV704')}")
+                           "verbatim, base64, JSON-escaped, hex and URL-encoded, and the Basic header and "
+                           f"Authorization value in any letter case\nreproduce: {judge.reproduce(ctx, 'BLV704')}")
