@@ -25,7 +25,7 @@ NEEDLES = (b"secret", b"belvo", b"basic ")
 COMMIT_MARK = b"\x01"
 HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
 GIT_LOG = ("log", "-p", "--all", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "-U0",
-           "--format=%x01%H")
+           "--format=%x01%H %ct")
 
 
 @dataclass
@@ -40,6 +40,7 @@ class HistoryScan:
 @dataclass
 class _Seen:
     commit: str
+    time: int  # commit time of `commit`
     path: str
     line: int
     col: int
@@ -53,6 +54,7 @@ class _State:
 
     def __init__(self) -> None:
         self.commit = ""
+        self.time = 0
         self.path = ""
         self.belvo_file = False
         self.hunk_start = 0  # new-file line number of the hunk's first added line
@@ -74,16 +76,22 @@ def _path_of(header: bytes) -> str:
     return text[marker + 3:] if marker >= 0 else text
 
 
-def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen]) -> int:
-    """Scan one chunk (which starts with a newline and ends right after one); returns commits seen."""
+def _commit(state: _State, header: bytes, commits: set[str]) -> None:
+    commit, _, when = header[1:].decode("ascii", "replace").partition(" ")
+    state.commit, state.time = commit, int(when) if when.strip().isdigit() else 0
+    commits.add(commit)
+
+
+def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[str]) -> None:
+    """Scan one chunk (which starts with a newline and ends right after one)."""
     lower = buf.lower()
-    commits = _offsets(buf, b"\n" + COMMIT_MARK)
+    headers = _offsets(buf, b"\n" + COMMIT_MARK)
     files = _offsets(buf, b"\ndiff --git ")
     hunks = _offsets(buf, b"\n@@ ")
     hits = {needle: _offsets(lower, needle) for needle in NEEDLES}
     belvo_hits = hits[b"belvo"]
     line_starts = sorted({buf.rfind(b"\n", 0, at) + 1 for found in hits.values() for at in found})
-    events = sorted([(o, "c") for o in commits] + [(o, "f") for o in files] + [(o, "h") for o in hunks])
+    events = sorted([(o, "c") for o in headers] + [(o, "f") for o in files] + [(o, "h") for o in hunks])
 
     def mentions_belvo(offset: int) -> bool:
         """Whether the file section starting at this header mentions belvo (within this chunk)."""
@@ -102,7 +110,7 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen]) -> int:
             end = buf.find(b"\n", offset)
             header = buf[offset:end]
             if kind == "c":
-                state.commit = header[1:].decode("ascii", "replace")
+                _commit(state, header, commits)
             elif kind == "f":
                 state.path = _path_of(header)
                 state.belvo_file = mentions_belvo(offset)
@@ -124,17 +132,17 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen]) -> int:
             record = seen.get(fp)
             snippet = redact(text.strip(), language).replace(value, f"[redacted {fp}]")[:160]
             if record is None:
-                seen[fp] = record = _Seen(state.commit, state.path, line_number, col, form, snippet)
-            else:  # git log lists newest first: keep the oldest place, where the secret was introduced
-                record.commit, record.path, record.line, record.col, record.form, record.snippet = (
-                    state.commit, state.path, line_number, col, form, snippet)
+                seen[fp] = record = _Seen(state.commit, state.time, state.path, line_number, col, form, snippet)
+            elif state.time <= record.time:  # keep the oldest place, where the secret was introduced
+                record.commit, record.time, record.path, record.line, record.col, record.form, record.snippet = (
+                    state.commit, state.time, state.path, line_number, col, form, snippet)
             record.commits.add(state.commit)
     # Carry the stream position into the next chunk.
     for offset, kind in events[index:]:
         end = buf.find(b"\n", offset)
         header = buf[offset:end]
         if kind == "c":
-            state.commit = header[1:].decode("ascii", "replace")
+            _commit(state, header, commits)
         elif kind == "f":
             state.path = _path_of(header)
             state.belvo_file = mentions_belvo(offset)
@@ -143,20 +151,17 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen]) -> int:
             state.hunk_start, state.added_before, hunk_body = (int(match.group(1)) if match else 0), 0, end + 1
     body = hunk_body if hunk_body is not None else 0
     state.added_before += buf.count(b"\n+", body - 1 if body else 0)
-    return len(commits)
 
 
-def scan_history(root: str | os.PathLike, *, git: str = "git") -> HistoryScan:
-    """Every Belvo secret ever committed on any ref of the repository at `root`."""
-    started = time.perf_counter()
-    result = HistoryScan(os.path.abspath(os.fspath(root)))
+def _stream(root: str, git: str, pathspec: list[str]) -> tuple[dict[str, _Seen], set[str], str | None]:
+    """Scan one `git log -p` stream (limited to a pathspec, or whole); returns (secrets, commits, error)."""
+    command = [git, "-C", root, "-c", "core.quotepath=off", *GIT_LOG, *(["--full-history", "--", *pathspec]
+                                                                        if pathspec else [])]
     try:
-        process = subprocess.Popen([git, "-C", result.root, "-c", "core.quotepath=off", *GIT_LOG],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as error:
-        result.error = f"git could not run: {error.strerror}"
-        return result
-    state, seen, carry = _State(), {}, b"\n"
+        return {}, set(), f"git could not run: {error.strerror}"
+    state, seen, commits, carry = _State(), {}, set(), b"\n"
     with process:
         while True:
             block = process.stdout.read(CHUNK)
@@ -166,14 +171,74 @@ def scan_history(root: str | os.PathLike, *, git: str = "git") -> HistoryScan:
             if cut == 0:
                 carry += block
                 continue
-            result.commits += _scan_chunk(carry + block[:cut], state, seen)
+            _scan_chunk(carry + block[:cut], state, seen, commits)
             carry = b"\n" + block[cut:]
         if len(carry) > 1:
-            result.commits += _scan_chunk(carry + b"\n", state, seen)
+            _scan_chunk(carry + b"\n", state, seen, commits)
         stderr = process.stderr.read().decode("utf-8", "replace").strip()
     if process.returncode != 0:
-        result.error = stderr.splitlines()[0] if stderr else f"git log exited {process.returncode}"
-        return result
+        return seen, commits, stderr.splitlines()[0] if stderr else f"git log exited {process.returncode}"
+    return seen, commits, None
+
+
+def _halves(root: str, git: str) -> list[list[str]] | None:
+    """Two pathspecs covering every path ever committed, about equal in size at HEAD (None: cannot split).
+
+    The second is the complement of the first, so paths deleted before HEAD are still scanned.
+    """
+    listing = subprocess.run([git, "-C", root, "ls-tree", "-r", "-l", "--full-tree", "-z", "HEAD"],
+                             capture_output=True)
+    if listing.returncode != 0:
+        return None
+    sizes: dict[str, int] = {}
+    for entry in listing.stdout.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 4 and fields[3].isdigit():
+            top = path.split(b"/", 1)[0].decode("utf-8", "surrogateescape")
+            sizes[top] = sizes.get(top, 0) + int(fields[3])
+    if len(sizes) < 2:
+        return None
+    first, weight, total = [], 0, sum(sizes.values())
+    for top, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        if weight + size <= total / 2 or not first:
+            first.append(top)
+            weight += size
+    return [[f":(top,literal){top}" for top in first], [f":(top,literal,exclude){top}" for top in first]]
+
+
+def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None = None) -> HistoryScan:
+    """Every Belvo secret ever committed on any ref of the repository at `root`.
+
+    With two or more cores the paths are split in two and each half is streamed and matched by
+    its own process (its own `git log`), so git's diffing runs on both cores too.
+    """
+    from belvo_check.source.scanner import _pool_context
+
+    started = time.perf_counter()
+    result = HistoryScan(os.path.abspath(os.fspath(root)))
+    jobs = jobs or os.cpu_count() or 1
+    halves = _halves(result.root, git) if jobs > 1 else None
+    if halves is None:
+        parts = [_stream(result.root, git, [])]
+    else:
+        with _pool_context().Pool(2) as pool:
+            parts = pool.starmap(_stream, [(result.root, git, half) for half in halves])
+    seen: dict[str, _Seen] = {}
+    commits: set[str] = set()
+    for part_seen, part_commits, error in parts:
+        if error:
+            result.error = error
+            return result
+        commits |= part_commits
+        for fp, record in part_seen.items():
+            kept = seen.get(fp)
+            if kept is None or record.time < kept.time:
+                record.commits |= kept.commits if kept else set()
+                seen[fp] = record
+            else:
+                kept.commits |= record.commits
+    result.commits = len(commits)
     for fp, record in seen.items():
         others = len(record.commits) - 1
         result.findings.append(SourceFinding(
