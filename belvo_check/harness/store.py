@@ -91,8 +91,9 @@ def read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
         snap.problems.append(f"cannot open {path.name}: {exc}")
         return snap
     try:
-        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE)
+        if hasattr(conn, "setlimit"):  # Python 3.11+; on 3.10 the authorizer alone refuses ATTACH
+            conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE)
         for table, sql in queries.items():
             try:
                 snap.tables[table] = _query(conn, sql)
@@ -140,7 +141,7 @@ def _query(conn: sqlite3.Connection, sql: str) -> list[dict]:
                     raise _Refused(f"the query returned more than {MAX_ROWS} rows or {MAX_BYTES >> 20} MiB; "
                                    "select only the stored ids and the columns checks read")
             return rows
-        except sqlite3.ProgrammingError as exc:
+        except (sqlite3.ProgrammingError, sqlite3.Warning) as exc:  # Python 3.10 warns, 3.11+ raises
             if "one statement" in str(exc):
                 raise _Refused("one SQL statement per table: remove everything after the first `;`") from None
             raise
