@@ -14,7 +14,7 @@ import pytest
 
 from belvo_check.secrets import Redactor, visible
 from tests.conftest import run_cli
-from tests.hostile.printer import run_blv704
+from tests.hostile.printer import leaked, run_blv704, run_printer
 
 # What the printer writes that a terminal would act on; none may reach any report raw.
 RAW = ["\x1b", "\r", "\x08", "\x07", "\x9b", "\u202e", "\u202c", "\u2066", "\u2069"]
@@ -119,6 +119,15 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
         if not chunk:
             return
         chunks.append(chunk)
+
+
+def test_scenario_replay_is_spelled_out_and_redacted(tmp_path):
+    """`belvo-check scenario NAME` prints the integration's logs: through the same redactor."""
+    done = run_printer(tmp_path, "scenario", "plain", leak="all", escapes=True)
+    assert done.returncode == 0, done.stderr
+    escapes_shown(done.stdout)
+    assert leaked(done.stdout + done.stderr) == []
+    assert "[redacted sha256:" in done.stdout
 
 
 def test_a_config_path_with_escapes_is_spelled_out(tmp_path):

@@ -1,50 +1,20 @@
 """Hostile: an integration prints its keys in every shape but verbatim. No shape reaches any output
 of belvo-check, and BLV704 fails naming the shape and where it was found.
 
-The forms are computed here, independently of belvo_check.secrets, so the test does not share
-a blind spot with the code it tests.
+The forms to look for (`every_form`) are computed in tests/hostile/printer.py, independently of
+belvo_check.secrets, so the test does not share a blind spot with the code it tests.
 """
 from __future__ import annotations
 
 import base64
 import json
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import pytest
 
 from belvo_check.secrets import Redactor, fingerprint
-from tests.hostile.printer import AUTHORIZATION, SECRET_ID, SECRET_PASSWORD, run_blv704
-
-
-def every_form() -> dict[str, tuple[str, bool]]:
-    """name -> (text, compare case-insensitively): every shape of every key that must never be shown."""
-    forms: dict[str, tuple[str, bool]] = {}
-    pair = f"{SECRET_ID}:{SECRET_PASSWORD}"
-    for name, value in (("id", SECRET_ID), ("password", SECRET_PASSWORD), ("pair", pair),
-                        ("authorization", AUTHORIZATION), ("auth-credential", AUTHORIZATION.split(" ", 1)[1])):
-        raw = value.encode()
-        forms[name] = (value, name.startswith("auth"))
-        for kind, encode in (("b64", base64.b64encode), ("b64url", base64.urlsafe_b64encode)):
-            forms[f"{name}-{kind}"] = (encode(raw).decode(), False)
-            forms[f"{name}-{kind}-unpadded"] = (encode(raw).decode().rstrip("="), False)
-            for offset in (1, 2):  # inside a longer base64 text: what depends on the value alone
-                inner = encode(b"x" * offset + raw + b"yyy").decode()
-                forms[f"{name}-{kind}-at-{offset}"] = (inner[4: 4 * ((offset + len(raw)) // 3)], False)
-        forms[f"{name}-hex"] = (raw.hex(), True)
-        forms[f"{name}-json"] = (json.dumps(value)[1:-1], False)
-        for kind, encoded in (("quote", quote(value, safe="")), ("quote-path", quote(value)),
-                              ("quote-plus", quote_plus(value))):
-            forms[f"{name}-{kind}"] = (encoded, False)
-    basic = base64.b64encode(pair.encode()).decode()
-    forms["basic-header"] = (f"Basic {basic}", True)
-    forms["basic-header-unpadded"] = (f"Basic {basic.rstrip('=')}", True)
-    return forms
-
-
-def leaked(text: str) -> list[str]:
-    lowered = text.lower()
-    return [name for name, (form, fold) in every_form().items() if (form.lower() in lowered if fold else form in text)]
+from tests.hostile.printer import AUTHORIZATION, SECRET_ID, SECRET_PASSWORD, every_form, leaked, run_blv704
 
 
 # -- the redactor, over each form --------------------------------------------------------------
