@@ -36,7 +36,8 @@ class Form:
     fold: bool = False  # case carries no meaning in this form: match it case-insensitively
 
     def describe(self, seen: str | None = None) -> str:
-        """"base64 of id:password", plus "(case changed)" when `seen` differs from the form in case only."""
+        """What a reader is told was found, e.g. `base64 of id:password`, with `(case changed)` when
+        the text `seen` matched this form only with a different letter case."""
         label = f"{self.kind} {self.source}" if self.kind else self.source
         return label + (" (case changed)" if seen is not None and seen != self.text else "")
 
