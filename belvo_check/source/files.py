@@ -38,6 +38,10 @@ TEXT_KINDS = {
 }
 TEXT_NAMES = {"dockerfile": "docker", "procfile": "text", "makefile": "text", "gemfile": "ruby"}
 SKIP_SUFFIXES = (".min.js", ".min.css", ".map", ".lock", ".snap", ".bundle.js", "-lock.json", ".pb.go")
+# Where browser and app code usually lives, used only when source.frontend is not configured.
+FRONTEND_PARTS = frozenset({"frontend", "client", "web", "webapp", "public", "static", "components", "pages",
+                            "app-mobile", "mobile", "ui", "widget", "www"})
+FRONTEND_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "vue", "svelte", "html"})
 TEST_PARTS = frozenset({"test", "tests", "spec", "specs", "__tests__", "__mocks__", "testdata", "fixtures",
                         "e2e", "cypress", "testing"})
 
@@ -48,7 +52,8 @@ class SourceFile:
     rel: str  # posix, relative to the root
     language: str
     is_test: bool
-    is_frontend: bool
+    is_frontend: bool  # matched a configured source.frontend glob
+    looks_frontend: bool = False  # no glob configured, but the path is typical of browser or app code
 
     @property
     def is_code(self) -> bool:
@@ -67,6 +72,12 @@ def language_of(name: str) -> str | None:
         return "yaml" if not lower.endswith(".toml") else "toml"
     suffix = os.path.splitext(lower)[1]
     return CODE_LANGUAGES.get(suffix) or TEXT_KINDS.get(suffix)
+
+
+def looks_frontend(rel: str, language: str) -> bool:
+    parts = rel.lower().split("/")
+    return language in FRONTEND_LANGUAGES and (bool(FRONTEND_PARTS.intersection(parts[:-1]))
+                                                or rel.endswith((".jsx", ".tsx", ".vue", ".svelte")))
 
 
 def is_test_path(rel: str) -> bool:
@@ -147,7 +158,8 @@ def discover(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequ
             if ignores.ignored(rel, False) or (wanted is not None and not wanted.match_file(rel)):
                 continue
             found.append(SourceFile(entry.path, rel, language, is_test_path(rel),
-                                    bool(shipped is not None and shipped.match_file(rel))))
+                                    bool(shipped is not None and shipped.match_file(rel)),
+                                    shipped is None and looks_frontend(rel, language)))
     found.sort(key=lambda f: f.rel)
     return found
 

@@ -60,3 +60,20 @@ def test_importing_the_layer_loads_no_parser():
              "print(sorted(m for m in sys.modules if m.startswith(('tree_sitter', 'pathspec', 'ast'))))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "tree_sitter" not in done.stdout and "pathspec" not in done.stdout
+
+
+def test_front_end_guessed_from_paths_only_warns():
+    result = scan(FIXTURES / "javascript", jobs=1)  # no source.frontend configured
+    widget = {(f.line, f.verdict) for f in result.of("secret_frontend") if f.path == "web/src/widget.tsx"}
+    # the token minted from a guessed front-end file warns; a NEXT_PUBLIC_ secret name is conclusive anyway
+    assert widget == {(6, "ambiguous"), (5, "bad")}
+
+
+def test_request_id_declared_but_never_logged_is_not_evidence(tmp_path):
+    (tmp_path / "belvo_errors.py").write_text(
+        "import logging, requests\nlog = logging.getLogger(__name__)\n\n"
+        "class BelvoError(Exception):\n    request_id: str = ''\n\n"
+        "def sync(url):\n    r = requests.get(url + '/api/accounts/', timeout=5)\n"
+        "    if r.status_code >= 400:\n        log.error('belvo sync failed with %s', r.status_code)\n")
+    result = scan(tmp_path, jobs=1)
+    assert [(f.path, f.verdict) for f in result.of("request_id_logged")] == [("", "ambiguous")]

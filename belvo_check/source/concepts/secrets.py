@@ -126,19 +126,22 @@ def match_frontend(ctx: SourceText):
                 yield ctx.finding("secret_frontend", "bad", f"{name}: bundlers inline this variable into "
                                   "front-end code, so the secret ships to every browser", number, match.start() + 1,
                                   form="public env prefix")
-    if not ctx.file.is_frontend:
+    if not (ctx.file.is_frontend or ctx.file.looks_frontend):
         return
+    # Configured front-end globs settle it; a path that only looks like front-end code does not.
+    verdict, where = ("bad", "front-end code") if ctx.file.is_frontend else (
+        "ambiguous", "what looks like front-end code (set source.frontend to settle it)")
     for line, col, form, value in literal_secrets(ctx):
         fp = _fingerprint(value)
-        yield ctx.finding("secret_frontend", "bad", f"a Belvo secret is written in front-end code ({fp})", line, col,
+        yield ctx.finding("secret_frontend", verdict, f"a Belvo secret is written in {where} ({fp})", line, col,
                           form=form, fingerprint=fp, hide=value)
     for number in ctx.lines_with("secret", "/api/token"):
         line = ctx.line(number)
         match = SECRET_ENV_REF.search(line)
         if match:
-            yield ctx.finding("secret_frontend", "bad", "front-end code reads the Belvo secret keys", number,
+            yield ctx.finding("secret_frontend", verdict, f"{where} reads the Belvo secret keys", number,
                               match.start() + 1, form="secret reference in front-end code")
         if "/api/token" in line:
-            yield ctx.finding("secret_frontend", "bad", "front-end code mints the widget token: that needs the "
+            yield ctx.finding("secret_frontend", verdict, f"{where} mints the widget token: that needs the "
                               "secret keys, which must stay on the server", number, line.find("/api/token") + 1,
                               form="widget token minted in front-end code")
