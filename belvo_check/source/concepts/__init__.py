@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from belvo_check.source.finding import SourceFinding
 
-MODULES = ("secrets", "tls", "hosts", "timeouts", "requests", "webhooks", "errors", "links", "compat")
+MODULES = ("secrets", "tls", "hosts", "timeouts", "requests", "webhooks", "errors", "links", "compat", "widget")
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,40 @@ def match_json_204(ctx: SourceText):
                               "the answer to a Belvo DELETE (204, no body) is parsed as JSON" +
                               (" behind a guard" if guarded else ""), call.line, call.col,
                               form=f"DELETE then {parse.group(0)}")
+
+
+INSERT_SQL = re.compile(r"(?is)^\s*insert\s+(?:or\s+(?:ignore|replace)\s+)?into\b")
+UPSERT_SQL = re.compile(r"(?i)on\s+conflict|on\s+duplicate\s+key|insert\s+or\s+(?:ignore|replace)|\bmerge\b")
+UPSERT_CALLS = frozenset({"update_or_create", "get_or_create", "upsert", "find_or_create_by", "first_or_create",
+                          "updateOrCreate", "firstOrCreate", "insertOrIgnore", "upsert_all", "findOrCreate",
+                          "save_or_update", "merge", "bulkWrite", "replace_one", "updateOne"})
+INSERT_CALLS = re.compile(r"(?:objects\.create|objects\.bulk_create|\.create!?|\.insert|\.insert_all|insertMany"
+                          r"|\.insert_one|\.add)$")
+BELVO_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|link|belvo")
+
+
+@concept("object_store", "Belvo objects stored idempotently (upsert or unique Belvo id)", topics=("belvo",),
+         code_only=True)
+def match_object_store(ctx: SourceText):
+    if ctx.file.is_test:
+        return
+    facts = ctx.facts
+    for fact in facts.strings:
+        if INSERT_SQL.match(fact.value) and BELVO_OBJECT.search(fact.value):
+            if UPSERT_SQL.search(fact.value):
+                yield ctx.finding("object_store", "ok", "Belvo objects are upserted", fact.line, fact.col,
+                                  form="INSERT ... ON CONFLICT")
+            else:
+                yield ctx.finding("object_store", "ambiguous", "a plain INSERT of Belvo objects: a redelivered "
+                                  "webhook or a re-sync duplicates rows unless a unique key on the Belvo id rejects "
+                                  "them", fact.line, fact.col, form="plain INSERT")
+    for call in facts.calls:
+        if call.name in UPSERT_CALLS and BELVO_OBJECT.search(call.callee + call.args):
+            yield ctx.finding("object_store", "ok", "Belvo objects are upserted", call.line, call.col,
+                              form=f"{call.name}(...)")
+        elif INSERT_CALLS.search(call.callee) and BELVO_OBJECT.search(call.callee) and not re.search(
+                r"ignore_conflicts\s*=\s*True|update_conflicts\s*=\s*True", call.args):
+            if ".links." in f".{call.callee.lower()}." or ".transactions." in f".{call.callee.lower()}.":
+                continue  # an SDK call (client.links.create), not a store
+            yield ctx.finding("object_store", "ambiguous", "Belvo objects are inserted without an upsert: check "
+                              "for a unique key on the Belvo id", call.line, call.col, form=f"{call.name}(...)")
