@@ -81,6 +81,53 @@ TRANSACTION_KINDS = [
     ("Deposits", None, "INFLOW", "Depósito en efectivo", None),
 ]
 
+# The same kinds in the words of each country's banks, by position in the lists above.
+LOCAL_ACCOUNT_WORDS = {  # (institution label, name)
+    "BR": [("Conta corrente", "Conta Corrente"), ("Conta poupança", "Poupança"), ("Cartão de crédito", "Cartão Gold")],
+}
+LOCAL_TRANSACTION_WORDS = {  # (description, merchant or None)
+    "BR": [("Pagamento de salário", None), ("PIX recebido", None), ("PIX enviado", None),
+           ("Compra supermercado", ("Supermercado Pão Dourado", "https://paodourado.example")),
+           ("Restaurante", ("Boteco do Zé", None)),
+           ("Pagamento conta de luz", ("Energia Paulista", "https://energia.example")),
+           ("Recarga celular", ("Vivo Demo", "https://telco.example")),
+           ("Corrida por aplicativo", ("Rides Demo", "https://rides.example")),
+           ("Assinatura streaming", ("StreamFlix", "https://streamflix.example")),
+           ("Saque caixa eletrônico", None), ("Tarifa de manutenção de conta", None),
+           ("Compra em loja de departamento", ("Lojas Demo", "https://loja.example")), ("Depósito em dinheiro", None)],
+    "CO": [("Pago de nómina", None), ("Transferencia ACH recibida", None), ("Transferencia PSE enviada", None),
+           ("Compra supermercado", ("Supermercado La Estrella", "https://laestrella.example")),
+           ("Consumo restaurante", ("Arepas Doña Rosa", None)),
+           ("Pago servicio de energía", ("Energía Andina", "https://luz.example")),
+           ("Recarga telefonía móvil", ("Claro Demo", "https://telco.example")),
+           ("Viaje en app de transporte", ("Rides Demo", "https://rides.example")),
+           ("Suscripción streaming", ("StreamFlix", "https://streamflix.example")),
+           ("Retiro en cajero automático", None), ("Cuota de manejo", None),
+           ("Compra en almacén de cadena", ("Almacenes Demo", "https://tienda.example")), ("Consignación en efectivo", None)],
+}
+
+
+ONLINE_NOTE = {"BR": "Operação pela internet"}  # transactions' `observations`, where there is one
+
+
+def online_note(country: str) -> str:
+    return ONLINE_NOTE.get(country, "Operación en línea")
+
+
+def account_kinds(country: str) -> list:
+    words = LOCAL_ACCOUNT_WORDS.get(country)
+    if not words:
+        return ACCOUNT_KINDS
+    return [(c, b, label, sub, name) for (c, b, _, sub, _), (label, name) in zip(ACCOUNT_KINDS, words)]
+
+
+def transaction_kinds(country: str) -> list:
+    words = LOCAL_TRANSACTION_WORDS.get(country)
+    if not words:
+        return TRANSACTION_KINDS
+    return [(c, sub, t, desc, merchant) for (c, sub, t, _, _), (desc, merchant) in zip(TRANSACTION_KINDS, words)]
+
+
 # OFDA's operation_type (non-nullable, [A-Za-z_]) by transaction category.
 OPERATION_TYPES = {"Transfers": "TRANSFERENCIA_OUTRA_INSTITUICAO", "Withdrawal & ATM": "SAQUE", "Deposits": "DEPOSITO",
                    "Income & Payments": "TED", "Fees & Charges": "TARIFA", "Bills & Utilities": "BOLETO"}

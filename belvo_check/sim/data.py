@@ -182,7 +182,7 @@ class LinkData:
 
     def _account(self, a: int) -> dict:
         r = self._rand("accounts", a)
-        category, balance_type, label, subtype, name = catalogue.ACCOUNT_KINDS[a % len(catalogue.ACCOUNT_KINDS)]
+        category, balance_type, label, subtype, name = catalogue.account_kinds(self.country)[a % len(catalogue.ACCOUNT_KINDS)]
         current = round(int.from_bytes(r[:4], "big") % 5_000_000 / 100, 2)
         if self.negative and balance_type == "ASSET":
             current = -current
@@ -203,7 +203,8 @@ class LinkData:
             if self.country == "BR" and category == "CHECKING_ACCOUNT" else None,
             "currency": catalogue.CURRENCIES[self.country],
             "public_identification_name": catalogue.PUBLIC_ID_NAMES[self.country],
-            "public_identification_value": ("012180" + number + "0" * 8)[:18],
+            "public_identification_value": f"{1000 + r[10] * 31 % 9000}/{number}" if self.country == "BR"
+            else ("012180" + number + "0" * 8)[:18],
             "internal_identification": f"AC{r[12:16].hex()}",
             "credit_data": {"credit_limit": 50000.0, "cutting_date": (self.today - timedelta(days=5)).strftime("%Y-%m-%d"),
                             "next_payment_date": (self.today + timedelta(days=15)).strftime("%Y-%m-%d"),
@@ -233,7 +234,7 @@ class LinkData:
         r = self._rand("transactions", i)
         a = self.account_of(i)
         account = self.account_obj(a)
-        category, sub, _, description, merchant = catalogue.TRANSACTION_KINDS[r[0] % len(catalogue.TRANSACTION_KINDS)]
+        category, sub, _, description, merchant = catalogue.transaction_kinds(self.country)[r[0] % len(catalogue.TRANSACTION_KINDS)]
         amount = round((int.from_bytes(r[1:4], "big") % 800_000 + 100) / 100, 2)
         value_date = self._day(i, self.volume.transactions)
         credit = account["category"] == "CREDIT_CARD"
@@ -243,7 +244,7 @@ class LinkData:
             "value_date": value_date, "accounting_date": value_date, "amount": amount,
             "local_currency_amount": amount if credit else None, "balance": None,
             "currency": account["currency"], "description": description,
-            "observations": None if r[10] % 3 else "Operación en línea",
+            "observations": None if r[10] % 3 else catalogue.online_note(self.country),
             "merchant": {"logo": None, "website": merchant[1], "merchant_name": merchant[0]} if merchant else None,
             "category": category, "subcategory": sub, "reference": str(int.from_bytes(r[10:16], "big"))[:18],
             "type": self.item_type(i, r),
@@ -329,9 +330,9 @@ class TransactionWriter:
                 + escape(enc(account["currency"])) + b'%s%s%d","type":"%s","status":"%s%s'
                 b',"transacted_at":"%sT%02d:%02d:%02d.%03dZ","inferred_accounting_date":"%s"}',
                 credit))
-        observations = (enc("Operación en línea"), b"null", b"null")  # by r[10] % 3
+        observations = (enc(catalogue.online_note(link.country)), b"null", b"null")  # by r[10] % 3
         kinds = []
-        for category, sub, type_, description, merchant in catalogue.TRANSACTION_KINDS:
+        for category, sub, type_, description, merchant in catalogue.transaction_kinds(link.country):
             merchant = {"logo": None, "website": merchant[1], "merchant_name": merchant[0]} if merchant else None
             head = b',"description":' + enc(description) + b',"observations":'
             kinds.append((

@@ -79,7 +79,8 @@ class Handlers:
                            ("institutions", "links", "accounts", "transactions", "owners", "balances")})
 
     def list_institutions(self, ctx) -> Reply:
-        return self.paginate(ctx, [dumps(i) for i in self.store.institutions])
+        test = listing.predicate(ctx.query)
+        return self.paginate(ctx, [dumps(i) for i in self.store.institutions if not test or test(i)])
 
     def get_institution(self, ctx) -> Reply:
         found = next((i for i in self.store.institutions if str(i["id"]) == ctx.params["id"]), None)

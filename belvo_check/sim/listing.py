@@ -9,7 +9,7 @@ MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 1000, 100
 
 
 def page_size(requested: str | None, cap: int | None) -> int:
-    """min(requested or 100, 1000, cap): above 1000 is clamped, never rejected (facts §4).
+    """min(requested or 100, 1000, cap): above 1000 is clamped, never rejected (Belvo's pagination docs).
 
     ``cap`` is the sandbox-style page cap (Belvo's sandbox serves 10 per page); None = production.
     """

@@ -1,4 +1,4 @@
-"""Outgoing Belvo-shaped webhooks (facts §7), delivered by one background worker."""
+"""Outgoing Belvo-shaped webhooks, delivered by one background worker."""
 from __future__ import annotations
 
 import queue
