@@ -74,7 +74,11 @@ def is_sdk_constructor(call: Call, text: str) -> bool:
 
 
 def is_sdk_call(call: Call, text: str) -> bool:
-    return bool(SDK_RESOURCES.search("." + call.callee + ".")) and uses_sdk(text)
+    """A resource call on an SDK client: in a file importing the SDK, or on a receiver named after Belvo
+    (`belvo_client.Transactions.list(...)` where the client is built in another file)."""
+    if not SDK_RESOURCES.search("." + call.callee + "."):
+        return False
+    return uses_sdk(text) or "belvo" in call.receiver.lower()
 
 
 @dataclass(frozen=True)
@@ -212,11 +216,11 @@ def _method(call: Call, sdk: Sdk | None, line: str = "") -> str:
 def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
     """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL."""
     found = []
-    sdk = sdk_for(language) if uses_sdk(text) else None
+    sdk = sdk_for(language)
     clients = clients_in(text, language)
     lines = text.split("\n")
     for call in facts.calls:
-        if sdk is not None and is_sdk_call(call, text):
+        if sdk is not None and is_sdk_call(call, text) and call.name != "Client":
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
         elif REQUEST_METHODS.match(call.name) and not MAPPINGS.search(call.receiver) and reaches_belvo(call):
             direct = next((c for c in clients if c.direct.match(call.callee)), None)

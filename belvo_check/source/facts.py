@@ -224,13 +224,15 @@ def from_python(data: bytes) -> Facts:
         kind = type(node)
         if kind is ast.Call:
             callee = compact(segment(node.func))
-            call = Call(callee, last_ident(callee), "", node.lineno, node.col_offset + 1, node.end_lineno or node.lineno)
+            call = Call(callee, last_ident(callee), "", node.lineno, node.col_offset + 1,
+                        node.end_lineno or node.lineno)
             parts = [*node.args, *(k.value for k in node.keywords)]
             if parts:
                 first, last = min(parts, key=lambda n: (n.lineno, n.col_offset)), max(
                     parts, key=lambda n: (n.end_lineno, n.end_col_offset))
-                call.args = data[starts[first.lineno - 1] + first.col_offset:
-                                 starts[last.end_lineno - 1] + last.end_col_offset].decode("utf-8", "replace")[:MAX_TEXT]
+                begin = starts[first.lineno - 1] + first.col_offset
+                end = starts[last.end_lineno - 1] + last.end_col_offset
+                call.args = data[begin:end].decode("utf-8", "replace")[:MAX_TEXT]
             for keyword in node.keywords:
                 call.keywords[keyword.arg or "**"] = segment(keyword.value)[:MAX_TEXT]
             for part in parts:

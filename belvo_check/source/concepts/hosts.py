@@ -25,8 +25,11 @@ FALLBACK = re.compile(
     r"(?:getenv|environ\.get|setdefault|ENV\.fetch|\benv|getOrDefault|GetEnvironmentVariable|\bconfig|getProperty)"
     r"\s*\([^()]*,\s*" + SANDBOX_VALUE +
     r"|(?:process\.env(?:\.\w+|\[[^\]]+\])|import\.meta\.env\.\w+|ENV\[[^\]]+\]|\w*[Gg]etenv\([^()]*\)"
-    r"|environ\.get\([^()]*\)|\$_ENV\[[^\]]+\]|GetEnvironmentVariable\([^()]*\)|\benv\([^()]*\)|config\([^()]*\))\s*(?:\|\||\?\?|\?:|\bor\b)\s*" + SANDBOX_VALUE +
-    r"|\$\{[A-Za-z_][\w.]*:-?[^}]*sandbox")
+    r"|environ\.get\([^()]*\)|\$_ENV\[[^\]]+\]|GetEnvironmentVariable\([^()]*\)|\benv\([^()]*\)"
+    r"|config\([^()]*\))\s*(?:\|\||\?\?|\?:|\bor\b)\s*" + SANDBOX_VALUE +
+    r"|\$\{[A-Za-z_][\w.]*:-?[^}]*sandbox"
+    # a settings getter with a default: configService.get('BELVO_ENV') || 'sandbox', settings.get(...) or ...
+    r"|\.get(?:<[^>]*>)?\(\s*['\"][A-Z0-9_]*BELVO[A-Z0-9_]*['\"][^()]*\)\s*(?:\|\||\?\?|\bor\b)\s*" + SANDBOX_VALUE)
 GO_EMPTY_CHECK = re.compile(r'==\s*""')
 PRODUCTION_FILES = re.compile(r"(?i)(?:^|[/._-])(?:prod|production|live)(?:[/._-]|$)")
 SANDBOX_FILES = re.compile(r"(?i)(?:^|[/._-])(?:sandbox|dev|development|local|example|sample|staging|test)(?:[/._-]|$)")
@@ -127,4 +130,5 @@ def match_sdk_environment(ctx: SourceText):
         else:
             verdict, message = "ambiguous", "the SDK client is fixed to production in code: it cannot be pointed " \
                                             "at sandbox or a simulator without editing code"
-        yield ctx.finding("sdk_environment", verdict, message, call.line, call.col, form=f"{call.callee}(..., '{alias}')")
+        yield ctx.finding("sdk_environment", verdict, message, call.line, call.col,
+                          form=f"{call.callee}(..., '{alias}')")

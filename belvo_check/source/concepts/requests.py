@@ -10,7 +10,8 @@ from belvo_check.source.context import SourceText
 
 READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b""")
 LIST_PATH = re.compile(BELVO_PATH.pattern + r"[a-z-]*/?(?:\?|['\"`]|$)")
-STATUS_200 = re.compile(r"(?i)(?:status|code)\w*(?:\(\))?\s*(?:===?|!==?)\s*200\b|\b200\s*(?:===?|!==?)\s*\w*(?:status|code)"
+STATUS_200 = re.compile(r"(?i)(?:status|code)\w*(?:\(\))?\s*(?:===?|!==?)\s*200\b"
+                        r"|\b200\s*(?:===?|!==?)\s*\w*(?:status|code)"
                         r"|StatusOK\b|HttpStatus\.OK\b|HttpStatusCode\.OK\b|status\(\)\.is\(200\)")
 PARSES_JSON = re.compile(r"\.json\(\)|JSON\.parse|json\.loads|json\.Unmarshal|json\.NewDecoder|json_decode|readValue\("
                          r"|ReadFromJsonAsync|DeserializeObject|JsonSerializer\.Deserialize|\.to_json|JSON\.parse")
@@ -95,8 +96,9 @@ UPSERT_CALLS = frozenset({"update_or_create", "get_or_create", "upsert", "find_o
                           "updateOrCreate", "firstOrCreate", "insertOrIgnore", "upsert_all", "findOrCreate",
                           "save_or_update", "merge", "bulkWrite", "replace_one", "updateOne"})
 INSERT_CALLS = re.compile(r"(?:objects\.create|objects\.bulk_create|\.create!?|\.insert|\.insert_all|insertMany"
-                          r"|\.insert_one|\.add)$")
+                          r"|\.insert_one|\.add|\.add_all|\.bulk_save_objects|\.bulk_insert_mappings|createMany)$")
 BELVO_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|link|belvo")
+STORED_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|\blinks?\b|belvo_?link")
 
 
 @concept("object_store", "Belvo objects stored idempotently (upsert or unique Belvo id)", topics=("belvo",),
@@ -118,7 +120,7 @@ def match_object_store(ctx: SourceText):
         if call.name in UPSERT_CALLS and BELVO_OBJECT.search(call.callee + call.args):
             yield ctx.finding("object_store", "ok", "Belvo objects are upserted", call.line, call.col,
                               form=f"{call.name}(...)")
-        elif INSERT_CALLS.search(call.callee) and BELVO_OBJECT.search(call.callee) and not re.search(
+        elif INSERT_CALLS.search(call.callee) and STORED_OBJECT.search(call.callee + call.args) and not re.search(
                 r"ignore_conflicts\s*=\s*True|update_conflicts\s*=\s*True", call.args):
             if ".links." in f".{call.callee.lower()}." or ".transactions." in f".{call.callee.lower()}.":
                 continue  # an SDK call (client.links.create), not a store

@@ -23,7 +23,8 @@ ASSIGNED = re.compile(
     rf"(?i)(?<![A-Za-z0-9_])(?P<name>{SECRET_NAME})[\"']?\]?\s*(?:=>|:=|=(?!=)|:)\s*"
     r"(?P<q>[\"'`]?)(?P<value>[^\"'`\s,;#)}\]]+)(?P=q)")
 BASIC = re.compile(r"(?i)\bbasic\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
-PUBLIC_ENV = re.compile(r"\b(?P<name>(?:NEXT_PUBLIC|REACT_APP|VITE|EXPO_PUBLIC)_[A-Z0-9_]*?(?:SECRET|PASSWORD|BELVO_KEY)"
+PUBLIC_ENV = re.compile(r"\b(?P<name>(?:NEXT_PUBLIC|REACT_APP|VITE|EXPO_PUBLIC)_[A-Z0-9_]*?"
+                        r"(?:SECRET|PASSWORD|BELVO_KEY)"
                         r"[A-Z0-9_]*)")
 SECRET_ENV_REF = re.compile(r"(?i)\bBELVO_SECRET_(?:ID|PASSWORD|KEY)\b|\bsecret_?password\b")
 PLACEHOLDER = re.compile(
@@ -74,7 +75,8 @@ def secrets_in_line(line: str, language: str, about_belvo: bool) -> Iterator[tup
             except (binascii.Error, ValueError):
                 continue
             key_id, _, password = decoded.partition(":")
-            if key_id and password and decoded.isprintable() and not (is_placeholder(key_id) and is_placeholder(password)):
+            placeholder = is_placeholder(key_id) and is_placeholder(password)
+            if key_id and password and decoded.isprintable() and not placeholder:
                 yield match.start("value") + 1, "base64 Basic authorization header", match.group("value")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import (HTTP_CLIENTS, TIMEOUT_KEYS, cached_belvo_calls, clients_in, judge_default)
+from belvo_check.source.clients import TIMEOUT_KEYS, cached_belvo_calls, clients_in, judge_default
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
 from belvo_check.source.facts import compact, last_ident
