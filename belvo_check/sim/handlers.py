@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from . import errors, listing
 from .data import WEBHOOK_TYPES, dumps
 from .ids import as_uuid, hex32
+from .resources import Resources
 from .state import INVALID_CREDENTIALS, MFA_CREDENTIALS, SESSION_EXPIRY
 
 GOOD_TOKEN, FRESH_CHALLENGE_TOKEN = "111111", "999999"
@@ -41,7 +42,6 @@ class Handlers:
     def __init__(self, core):
         self.core = core
         self.store = core.store
-        from .resources import Resources
         self.resources = Resources(self)
 
     def reply(self, status: int, text: str | bytes | None = None) -> Reply:

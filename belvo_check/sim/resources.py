@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import listing
 from .countries import CURRENCIES, Person
 from .data import dumps
-from .fabricate import Maker, merged
+from .fabricate import Maker, fits, merged
 from .ids import uuid_for
 from .openapi import Operation, operations, resolve
 
@@ -240,7 +240,6 @@ class Resources:
         collection, item_id = found
         item = json.loads(collection.items[item_id])
         schema = merged(self.item_schema(op.collection))
-        from .fabricate import fits
         for key, value in (ctx.body or {}).items():
             if key in schema.get("properties", {}) and fits(value, schema["properties"][key]):
                 item[key] = value

@@ -104,3 +104,21 @@ def test_with_and_without_the_trailing_slash_and_405_for_other_methods():
             r = c.put(path, json={})
             assert r.status_code == 405 and r.json()[0]["code"] == "method_not_allowed"
         assert c.get("/api/no-such-thing/").status_code == 404
+
+
+def test_the_fault_menu_applies_to_spec_served_operations(tmp_path):
+    rules = [{"name": "pay-down", "match": {"path": "/payments/br/*"}, "when": {"first": 1},
+              "do": {"error": {"status": 503, "code": "unexpected_error", "format": "json"}}},
+             {"name": "turn", "match": {"method": "POST", "path": "/api/recurring-expenses/*"},
+              "do": {"link_status": "token_required"}},
+             {"name": "cut", "match": {"path": "/api/br/exchanges/*"}, "do": {"body": "garbage"}}]
+    with Simulator(seed=4, secret_id=KEYS[0], secret_password=KEYS[1],
+                   scenario=Scenario.from_dict({"name": "x", "rules": rules})) as sim, \
+            httpx.Client(base_url=sim.url, auth=KEYS, timeout=30) as c:
+        first, second = c.get("/payments/br/customers/"), c.get("/payments/br/customers/")
+        assert first.status_code == 503 and first.json()[0]["code"] == "unexpected_error" and second.status_code == 200
+        link = c.post("/api/links/", json={"institution": "erebor_mx_retail", "username": "u", "password": "p"}).json()
+        asked = c.post("/api/recurring-expenses/", json={"link": link["id"]})
+        assert asked.status_code == 428 and asked.json()[0]["code"] == "token_required"
+        assert c.get("/api/br/exchanges/").content[:1] == b"\xff"
+        assert [e.rules for e in sim.journal.find(path="/payments/br/customers/")] == [["pay-down"], []]
