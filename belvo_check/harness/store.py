@@ -49,7 +49,18 @@ _DROPPED = re.compile(r"^\[\.\.\. \d+ bytes of output dropped \.\.\.\]$", re.MUL
 @dataclass
 class Snapshot:
     tables: dict[str, list[dict]] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # why a table could not be read
+    problems: list[str] = field(default_factory=list)  # why a table could not be read, or "nothing stored yet"
+    unreadable: str | None = None  # the first problem that kept a configured table from being read
+
+    def fail(self, problem: str) -> None:
+        self.problems.append(problem)
+        self.unreadable = self.unreadable or problem
+
+    def readable(self) -> dict[str, list[dict]]:
+        """Every configured table, or StoreUnreadable saying why one could not be read."""
+        if self.unreadable:
+            raise StoreUnreadable(self.unreadable)
+        return dict(self.tables)
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -67,6 +78,10 @@ class Snapshot:
         return out
 
 
+class StoreUnreadable(Exception):
+    """A configured table could not be read back (a refused query, a failing command)."""
+
+
 class _Refused(Exception):
     """A query asked for more than reading, or more than its budget."""
 
@@ -78,8 +93,9 @@ def sqlite_uri(path: Path) -> str:
 
 def read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
     # Refused before the file is even looked at, so a store that does not exist yet hides nothing.
-    snap = Snapshot(problems=[f"integration.store.{t}: {_NOT_A_QUERY}" for t, q in queries.items()
-                              if not _QUERY_START.match(q)])
+    snap = Snapshot()
+    for table in [t for t, sql in queries.items() if not _QUERY_START.match(sql)]:
+        snap.fail(f"integration.store.{table}: {_NOT_A_QUERY}")
     queries = {table: sql for table, sql in queries.items() if _QUERY_START.match(sql)}
     if not path.exists():
         snap.problems.append(f"{path.name} does not exist (nothing stored yet)")
@@ -88,7 +104,7 @@ def read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
     try:
         conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=5, isolation_level=None)
     except sqlite3.Error as exc:
-        snap.problems.append(f"cannot open {path.name}: {exc}")
+        snap.fail(f"cannot open {path.name}: {exc}")
         return snap
     try:
         if hasattr(conn, "setlimit"):  # Python 3.11+; on 3.10 the authorizer alone refuses ATTACH
@@ -98,13 +114,13 @@ def read_sqlite(path: Path, queries: dict[str, str]) -> Snapshot:
             try:
                 snap.tables[table] = _query(conn, sql)
             except _Refused as exc:
-                snap.problems.append(f"integration.store.{table}: {exc}")
+                snap.fail(f"integration.store.{table}: {exc}")
             except sqlite3.Error as exc:
                 # A table that does not exist yet is an empty store, not a broken query.
                 if "no such table" in str(exc):
                     snap.tables[table] = []
                 else:
-                    snap.problems.append(f"integration.store.{table}: {exc}")
+                    snap.fail(f"integration.store.{table}: {exc}")
     finally:
         conn.close()
     return snap
@@ -165,12 +181,12 @@ def read_commands(commands: dict[str, str], *, env: dict, cwd: str, timeout: flo
         result = procs.run(command, env=env, cwd=cwd, timeout=timeout)
         if result.timed_out or result.exit_code != 0:
             why = f"timed out after {timeout:g} s" if result.timed_out else f"exited {result.exit_code}"
-            snap.problems.append(f"{key} {why}: {result.stderr.strip()[-300:]}")
+            snap.fail(f"{key} {why}: {result.stderr.strip()[-300:]}")
             continue
         try:
             snap.tables[table] = _json_lines(result.stdout)
         except _Refused as exc:
-            snap.problems.append(f"{key}: {exc}")
+            snap.fail(f"{key}: {exc}")
     return snap
 
 

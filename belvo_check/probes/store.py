@@ -12,20 +12,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from belvo_check.harness.store import Snapshot as Read, read_commands, read_sqlite
+from belvo_check.harness.store import read_commands, read_sqlite
 
 Snapshot = dict[str, list]  # table -> rows
-
-
-class StoreUnreadable(Exception):
-    """A configured table could not be read back (a refused query, a failing command)."""
-
-
-def tables(snapshot: Read, wanted) -> Snapshot:
-    """The snapshot's tables, or StoreUnreadable when one that was asked for could not be read."""
-    if any(table not in snapshot.tables for table in wanted):
-        raise StoreUnreadable(snapshot.problems[0] if snapshot.problems else "the store could not be read")
-    return dict(snapshot.tables)
 
 
 def reader_from_config(ctx) -> tuple[Callable[[], Snapshot], str] | None:
@@ -40,13 +29,13 @@ def reader_from_config(ctx) -> tuple[Callable[[], Snapshot], str] | None:
             return None  # a harness placeholder such as {workdir}: only the harness can read it
         path = (base / store.sqlite).resolve()
         queries = {name: q for name, q in (("transactions", store.transactions), ("links", store.links)) if q}
-        return (lambda: tables(read_sqlite(path, queries), queries)), f"sqlite {path} ({', '.join(queries)})"
+        return (lambda: read_sqlite(path, queries).readable()), f"sqlite {path} ({', '.join(queries)})"
     if store.command:
         if any("{" in command for command in store.command.values()):
             return None
         commands = dict(store.command)
-        read = lambda: tables(read_commands(commands, env=dict(os.environ), cwd=str(base),  # noqa: E731
-                                            timeout=integration.timeout), commands)
+        read = lambda: read_commands(commands, env=dict(os.environ), cwd=str(base),  # noqa: E731
+                                     timeout=integration.timeout).readable()
         return read, f"store commands ({', '.join(commands)})"
     return None
 
