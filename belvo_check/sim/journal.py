@@ -14,7 +14,7 @@ def summarize(data, path: str = "") -> dict | None:
     """Keys and short values of a request body or query, with every secret dropped."""
     if not isinstance(data, dict):
         return None
-    drop = SECRET_KEYS | ({"id"} if path.rstrip("/") == "/api/token" else set())
+    drop = SECRET_KEYS | ({"id"} if path.rstrip("/") in ("/api/token", "/payments/br/token") else set())
     out = {}
     for key, value in data.items():
         if key in drop:

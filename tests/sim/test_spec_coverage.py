@@ -122,3 +122,20 @@ def test_the_fault_menu_applies_to_spec_served_operations(tmp_path):
         assert asked.status_code == 428 and asked.json()[0]["code"] == "token_required"
         assert c.get("/api/br/exchanges/").content[:1] == b"\xff"
         assert [e.rules for e in sim.journal.find(path="/payments/br/customers/")] == [["pay-down"], []]
+
+
+def test_spec_served_lists_paginate_and_filter():
+    with Simulator(seed=4, secret_id=KEYS[0], secret_password=KEYS[1]) as sim, \
+            httpx.Client(base_url=sim.url, auth=KEYS, timeout=30) as c:
+        links = [c.post("/api/links/", json={"institution": "erebor_mx_retail", "username": f"u{i}", "password": "p"}).json()["id"]
+                 for i in range(6)]
+        first = c.get("/api/incomes/").json()
+        assert first["count"] == 12 and len(first["results"]) == 10 and first["previous"] is None
+        second = httpx.get(first["next"], auth=KEYS).json()
+        ids = [i["id"] for i in first["results"] + second["results"]]
+        assert len(set(ids)) == 12 and second["next"] is None
+        two = c.get("/api/incomes/", params={"link__in": ",".join(links[:2])}).json()
+        assert two["count"] == 4 and {i["link"] for i in two["results"]} == set(links[:2])
+        assert c.get("/api/incomes/", params={"page": 9}).status_code == 404
+        c.post("/payments/br/token/", json={"id": KEYS[0], "password": KEYS[1], "use_cases": ["x"], "widget": {}})
+        assert "id" not in (sim.journal.find(path="/payments/br/token/")[0].body or {})
