@@ -10,7 +10,7 @@ from belvo_check.model import Status
 
 GLYPHS = ((Status.PASS, "✔", "green"), (Status.FAIL, "✖", "red"), (Status.WARN, "▲", "yellow"),
           (Status.SKIP, "○", "dim"), (Status.ERROR, "!", "magenta"))
-SHOWN_WAITING = 2
+SHOWN_WAITING = 1
 
 
 class CheckProgress:
@@ -61,5 +61,5 @@ class CheckProgress:
             self.bar.stop()
 
 
-def _short(text: str, width: int = 48) -> str:
+def _short(text: str, width: int = 44) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
