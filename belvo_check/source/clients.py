@@ -49,14 +49,15 @@ class Sdk:
     get_timeout: float | None  # list/detail/delete
     list_follows_next: str  # "all", "up to limit", "unknown"
     errors: str
+    raises: bool  # raises on error answers (belvo-python POST helpers return them as data)
 
 
 SDKS = {
     "python": Sdk("belvo-python", ("python",), None, 5.0, "all",
-                  "POST/PUT/PATCH return the error body as data unless raise_exception=True; GET errors raise"),
+                  "POST/PUT/PATCH return the error body as data unless raise_exception=True; GET errors raise", False),
     "javascript": Sdk("belvo-js", ("javascript", "typescript", "tsx"), None, None, "up to limit",
-                      "throws RequestError(statusCode, detail); delete() swallows errors and returns false"),
-    "ruby": Sdk("belvo-ruby", ("ruby",), None, None, "unknown", "raises on error statuses"),
+                      "throws RequestError(statusCode, detail); delete() swallows errors and returns false", True),
+    "ruby": Sdk("belvo-ruby", ("ruby",), None, None, "unknown", "raises on error statuses", True),
 }
 SDK_POST_METHODS = frozenset({"create", "retrieve", "resume", "update", "patch", "register", "register_link"})
 
@@ -91,6 +92,7 @@ class HttpClient:
     default_timeout: float | None  # None: waits forever
     timeout_text: re.Pattern  # a timeout set in any other way (builder call, global default, context deadline)
     note: str = ""
+    raises: bool = False  # raises on 4xx/5xx answers by default
 
 
 def _re(pattern: str) -> re.Pattern:
@@ -108,23 +110,23 @@ HTTP_CLIENTS = (
     HttpClient("aiohttp", ("python",), _re(r"\baiohttp\b"), NEVER, _re(r"ClientSession$"), 300.0,
                _re(r"ClientTimeout\("), "aiohttp defaults to 300 s in total"),
     HttpClient("urllib", ("python",), _re(r"\burllib\b"), _re(r"(?:^|\.)urlopen$"), NEVER, None, NEVER,
-               "urlopen has no default timeout"),
+               "urlopen has no default timeout", raises=True),
     HttpClient("fetch", ("javascript", "typescript", "tsx"), _re(r"\bfetch\s*\("), _re(r"^(?:fetch|nodeFetch)$"),
                NEVER, None, NEVER, "fetch has no default timeout (pass signal: AbortSignal.timeout(ms))"),
     HttpClient("axios", ("javascript", "typescript", "tsx"), _re(r"\baxios\b"),
                _re(r"^axios(?:\.(?:get|post|put|patch|delete|request))?$"), _re(r"^axios\.create$"), None,
-               _re(r"defaults\.timeout\s*="), "axios has no default timeout"),
+               _re(r"defaults\.timeout\s*="), "axios has no default timeout", raises=True),
     HttpClient("got", ("javascript", "typescript", "tsx"), _re(r"\bgot\b"),
                _re(r"^got(?:\.(?:get|post|put|patch|delete))?$"), _re(r"^got\.extend$"), None, NEVER,
-               "got has no default timeout"),
+               "got has no default timeout", raises=True),
     HttpClient("net/http", ("go",), _re(r'"net/http"'), _re(r"^http\.(?:Get|Post|PostForm|Head)$"),
                _re(r"^http\.Client$"), None, _re(r"context\.WithTimeout|context\.WithDeadline|\.Timeout\s*="),
                "http.DefaultClient has no timeout"),
     HttpClient("RestTemplate", ("java",), _re(r"\bRestTemplate\b"), NEVER, _re(r"RestTemplate(?:Builder)?$"), None,
                _re(r"set(?:Read|Connect)Timeout|(?:read|connect)Timeout\(|setConnectionRequestTimeout"),
-               "RestTemplate has no default timeout"),
+               "RestTemplate has no default timeout", raises=True),
     HttpClient("WebClient", ("java",), _re(r"\bWebClient\b"), NEVER, _re(r"WebClient\.(?:create|builder)$"), None,
-               _re(r"responseTimeout|\.timeout\(|ReadTimeoutHandler"), "WebClient has no default timeout"),
+               _re(r"responseTimeout|\.timeout\(|ReadTimeoutHandler"), "WebClient has no default timeout", raises=True),
     HttpClient("OkHttp", ("java",), _re(r"\bOkHttpClient\b"), NEVER, _re(r"OkHttpClient(?:\.Builder)?$"), 10.0,
                _re(r"(?:read|connect|call)Timeout\("), "OkHttp defaults to 10 s connect and read"),
     HttpClient("java.net.http", ("java",), _re(r"java\.net\.http"), NEVER, _re(r"HttpClient\.newBuilder$"), None,
@@ -136,13 +138,15 @@ HTTP_CLIENTS = (
     HttpClient("HTTParty", ("ruby",), _re(r"\bHTTParty\b"), _re(r"^HTTParty\.(?:get|post|put|patch|delete)$"),
                NEVER, 60.0, _re(r"default_timeout|\btimeout\b"), "HTTParty uses Net::HTTP's 60 s read timeout"),
     HttpClient("Guzzle", ("php",), _re(r"GuzzleHttp"), NEVER, _re(r"^(?:GuzzleHttp\\Client|Client)$"), None,
-               NEVER, "Guzzle's default timeout is 0 (wait forever)"),
+               NEVER, "Guzzle's default timeout is 0 (wait forever)", raises=True),
     HttpClient("Laravel Http", ("php",), _re(r"\bHttp::"),
                _re(r"^Http\.(?:.*\.)?(?:get|post|put|patch|delete|send)$"),
                NEVER, 30.0, NEVER, "Laravel's Http client defaults to 30 s"),
     HttpClient(".NET HttpClient", ("csharp",), _re(r"\bHttpClient\b"), NEVER, _re(r"^HttpClient$"), 100.0,
                _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
 )
+CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
+CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
 TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "connect_timeout", "read_timeout", "timeout_seconds",
                           "ClientTimeout", "open_timeout", "TimeoutSeconds", "timeoutMs"})
 REQUEST_METHODS = re.compile(r"^(?:get|post|put|patch|delete|request|fetch|head|send|Do|Get|Post|NewRequest"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import cached_belvo_calls
+from belvo_check.source.clients import CLIENT_BY_NAME, cached_belvo_calls
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.context import SourceText
 
@@ -79,3 +79,70 @@ def match_unchecked_post(ctx: SourceText):
             yield ctx.finding("unchecked_post", "ambiguous", "without raise_exception=True an error comes back as "
                               "data: check that the result is inspected", call.line, call.col,
                               form="belvo-python POST without raise_exception")
+
+
+STATUS_CHECK = re.compile(r"raise_for_status|status_code|\.status\b|\.ok\b|StatusCode|getStatusCode|is_success"
+                          r"|successful\(\)|failed\(\)|IsSuccessStatusCode|EnsureSuccessStatusCode|HTTPError"
+                          r"|is2xxSuccessful|isError|onStatus|\.code\b|\.throw\(\)|validateStatus")
+HANDLER = re.compile(r"\btry\s*[:{]|\bexcept\b|\bcatch\b|\brescue\b|\.catch\(|if\s+err\s*!=\s*nil")
+
+
+def _returned(ctx: SourceText, call) -> bool:
+    """The call's result goes straight back to the caller (explicitly, or as Ruby's last expression)."""
+    if ctx.line(call.line).lstrip().startswith("return"):
+        return True
+    if ctx.language == "ruby":
+        following = next((line.strip() for line in ctx.lines[call.end_line:] if line.strip()), "")
+        return following in ("end", "rescue") or following.startswith("rescue ")
+    return False
+
+
+@concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo",), code_only=True)
+def match_error_handling(ctx: SourceText):
+    if ctx.file.is_test:
+        return
+    for belvo in cached_belvo_calls(ctx):
+        call = belvo.call
+        if belvo.sdk is not None and belvo.sdk.name == "belvo-python":
+            continue  # POST results: unchecked_post; GET errors raise requests.HTTPError
+        func = ctx.facts.enclosing(call.line)
+        body = "\n".join(ctx.lines[func.line - 1:func.end_line]) if func else ctx.text
+        if STATUS_CHECK.search(body) or HANDLER.search(body):
+            yield ctx.finding("error_handling", "ok", "the status or the error of this Belvo call is checked",
+                              call.line, call.col, form="status check or handler")
+        elif _returned(ctx, call):
+            yield ctx.finding("error_handling", "ambiguous", "the answer is returned unchecked: a caller may check "
+                              "it", call.line, call.col, form="answer returned to the caller")
+        elif belvo.sdk.raises if belvo.sdk else getattr(CLIENT_BY_NAME.get(belvo.via), "raises", False):
+            yield ctx.finding("error_handling", "ambiguous", f"{belvo.via} raises on error answers and nothing "
+                              "here catches it: a caller may", call.line, call.col, form=f"{belvo.via} raises")
+        else:
+            yield ctx.finding("error_handling", "bad", f"{belvo.via} does not raise on 4xx/5xx and this code "
+                              "checks no status: Belvo's errors pass as data", call.line, call.col,
+                              form="no status check")
+
+
+RATE_LIMIT = re.compile(r"\b429\b|TOO_MANY_REQUESTS|TooManyRequests|too_many_requests|Retry-After|retry_after"
+                        r"|RetryAfter|tenacity|backoff|urllib3\.util\.retry|Retry\(|axios-retry|p-retry|retryable"
+                        r"|Polly|resilience4j|faraday-retry|retry_on")
+
+
+@concept("rate_limit", "429 answers (rate limiting) handled", topics=("belvo",), code_only=True)
+def match_rate_limit(ctx: SourceText):
+    if ctx.file.is_test:
+        return
+    if cached_belvo_calls(ctx):
+        ctx.signals.add("belvo_calls")
+    for number in ctx.lines_with("429", "too_many", "toomany", "retry", "backoff", "tenacity", "polly",
+                                 "resilience4j"):
+        match = RATE_LIMIT.search(ctx.line(number))
+        if match:
+            yield ctx.finding("rate_limit", "ok", "rate limiting or retries are handled here", number,
+                              match.start() + 1, form=match.group(0))
+
+
+@conclusion("rate_limit")
+def conclude_rate_limit(findings, tree):
+    if "belvo_calls" in tree.signals and not findings:
+        yield tree.finding("rate_limit", "ambiguous", "Belvo is called, but nothing in the code handles 429 "
+                           "(Too Many Requests) or retries", form="never mentioned")
