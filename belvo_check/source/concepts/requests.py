@@ -53,7 +53,8 @@ def match_pagination(ctx: SourceText):
 @concept("create_status", "Creates judged by == 200 (Belvo answers 201)", topics=("belvo",), code_only=True)
 def match_create_status(ctx: SourceText):
     calls = [b for b in cached_belvo_calls(ctx) if b.sdk is None]
-    posts = [b.call for b in calls if b.method == "POST"]
+    # The widget token request (POST /api/token/) answers 200, unlike creates (201).
+    posts = [b.call for b in calls if b.method == "POST" and "/api/token" not in b.call.args]
     if not posts:
         return
     facts = ctx.facts
