@@ -12,23 +12,25 @@ from __future__ import annotations
 BELVO_ONLY = (b"institution_user_id", b"webhook_code", b"/api/links", b"/api/transactions", b"/api/accounts",
               b"/api/owners", b"/api/balances", b"/api/institutions")
 # TLS switches: "verif" covers verify=False, VERIFY_NONE, InsecureSkipVerify, CURLOPT_SSL_VERIFYPEER,
-# NoopHostnameVerifier and withoutVerifying(); the rest are per language so each file pays for few.
+# NoopHostnameVerifier and withoutVerifying(); one broader needle per language catches the rest
+# (each needle is one more pass over the file, so there are few; matchers then check the lines).
 TLS_ANY = b"verif"
 TLS_BY_LANGUAGE = {
-    "python": (b"cert_none", b"ssl=false", b"check_hostname"),
-    "javascript": (b"rejectunauthorized", b"reject_unauthorized", b"strictssl"),
-    "typescript": (b"rejectunauthorized", b"reject_unauthorized", b"strictssl"),
-    "tsx": (b"rejectunauthorized", b"strictssl"),
-    "java": (b"trustall", b"trustselfsigned", b"insecuretrust"),
-    "kotlin": (b"trustall", b"insecuretrust"),
-    "csharp": (b"validationcallback", b"dangerousaccept"),
-    "dotenv": (b"reject_unauthorized",), "yaml": (b"reject_unauthorized",), "docker": (b"reject_unauthorized",),
-    "shell": (b"reject_unauthorized",),
+    "python": b"ssl",  # ssl=False, ssl.CERT_NONE, check_hostname on an ssl context
+    "javascript": b"unauthorized", "typescript": b"unauthorized", "tsx": b"unauthorized",  # rejectUnauthorized
+    "dotenv": b"unauthorized", "yaml": b"unauthorized", "docker": b"unauthorized", "shell": b"unauthorized",
+    "java": b"trust", "kotlin": b"trust",  # TrustAllStrategy, InsecureTrustManagerFactory
+    "csharp": b"certificate",  # ServerCertificateCustomValidationCallback, DangerousAcceptAnyServerCertificate...
 }
+WIDGET_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "html", "vue", "svelte"})
 
 
-def topics_of(data: bytes, language: str, frontend: bool = False) -> frozenset[str]:
-    """The topics of a file: belvo, webhook, tls, suppress, frontend."""
+def topics_of(data: bytes, language: str, frontend: bool = False, guessed_frontend: bool = False) -> frozenset[str]:
+    """The topics of a file: belvo, webhook, tls, suppress, widget, frontend.
+
+    `frontend`: the file matched a configured front-end glob; `guessed_frontend`: its path only looks
+    like front-end code, so it counts only when it mentions secrets or the token endpoint.
+    """
     lower = data.lower()
     topics = set()
     if b"belvo" in lower:
@@ -40,8 +42,11 @@ def topics_of(data: bytes, language: str, frontend: bool = False) -> frozenset[s
             topics.add("belvo")
     if b"webhook" in lower:
         topics.add("webhook")
-    if TLS_ANY in lower or any(needle in lower for needle in TLS_BY_LANGUAGE.get(language, ())):
+    extra = TLS_BY_LANGUAGE.get(language)
+    if TLS_ANY in lower or (extra is not None and extra in lower):
         topics.add("tls")
-    if frontend:
+    if language in WIDGET_LANGUAGES and b"createwidget" in lower:
+        topics.add("widget")
+    if frontend or guessed_frontend and (b"secret" in lower or b"/api/token" in lower):
         topics.add("frontend")  # code shipped to browsers: every secret-ish line matters there
     return frozenset(topics)

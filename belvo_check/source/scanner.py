@@ -68,7 +68,7 @@ def _scan_files(files, concept_names: Sequence[str] | None):
         if data is None:
             continue
         out.read += 1
-        topics = topics_of(data, source.language, source.is_frontend or source.looks_frontend)
+        topics = topics_of(data, source.language, source.is_frontend, source.looks_frontend)
         if not topics:
             continue
         out.matched += 1

@@ -34,7 +34,7 @@ SWITCHES = [(re.compile(p, re.I if ci else 0), form, glob) for p, form, glob, ci
 ]]
 ANCHORS = ("verif", "cert_none", "ssl=false", "ssl = false", "check_hostname", "rejectunauthorized",
            "reject_unauthorized", "strictssl", "trustall", "trustselfsigned", "insecuretrust", "hostnameverifier",
-           "validationcallback", "dangerousaccept")
+           "validationcallback", "dangerousaccept")  # the lines worth the full patterns
 # Comments and imports name a switch without using it.
 COMMENT = re.compile(r"^\s*(?:#|//|\*|/\*|<!--|--|;|import\s|using\s|use\s|require)")
 

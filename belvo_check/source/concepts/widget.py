@@ -11,8 +11,7 @@ CALLBACKS = {"callback": "success", "onExit": "exit", "onEvent": "event"}
 CREATE_WIDGET = re.compile(r"createWidget\s*\(")
 
 
-@concept("widget_config", "Widget created with external_id and its callbacks", topics=("belvo", "frontend"),
-         code_only=True)
+@concept("widget_config", "Widget created with external_id and its callbacks", topics=("widget",), code_only=True)
 def match_widget(ctx: SourceText):
     for call in ctx.facts.calls:
         if call.name != "createWidget":
