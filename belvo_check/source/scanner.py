@@ -112,6 +112,7 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
 
     started = time.perf_counter()
     names = list(concepts) if concepts is not None else None
+    registered = load()  # before the workers fork, so they inherit the imported matchers
     files = discover(root, include, exclude, frontend)
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(files) < INLINE_FILES:
@@ -130,7 +131,7 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
         result.signals.update(part.signals)
         result.errors += part.errors
     tree = TreeView(result.root, result.signals)
-    for name, concept in load().items():
+    for name, concept in registered.items():
         if concept.conclude is not None and (names is None or name in names):
             result.findings += list(concept.conclude(result.of(name), tree))
     result.findings.sort(key=lambda f: (f.concept, f.path, f.line or 0, f.col or 0))
