@@ -55,11 +55,13 @@ def _compare(got, op: str, raw: str) -> bool:
         return raw.lower() in str(got).lower()
     if isinstance(got, str) and len(raw) < len(got) and "T" in got and "T" not in raw:
         got = got[: len(raw)]  # a date filter against a timestamp compares the date part
-    if op == "range":
-        lo, _, hi = raw.partition(",")
-        return _coerce(lo, got) <= got <= _coerce(hi, got)
-    want = _coerce(raw, got)
-    try:
+    try:  # a value that does not compare with the field's type (text against a number) matches nothing
+        if op == "range":
+            lo, _, hi = raw.partition(",")
+            return _coerce(lo, got) <= got <= _coerce(hi, got)
+        if op == "allin":  # on a single value: every value asked for is that value
+            return all(got == _coerce(v, got) for v in raw.split(","))
+        want = _coerce(raw, got)
         return {"exact": got == want, "gt": got > want, "gte": got >= want, "lt": got < want, "lte": got <= want}[op]
     except TypeError:
         return False

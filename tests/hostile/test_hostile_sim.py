@@ -104,6 +104,12 @@ PATH_TRICKS = [  # (target, status): every one answered by the simulator, in Bel
     (b"/api/institutions/?page=" + b"9" * 5000, 404),          # an absurd page number
 ]
 
+HOSTILE_QUERIES = [  # filters whose values make no sense for the field: an empty page, never a 500
+    b"/api/institutions/?id__allin=1,2", b"/api/institutions/?id__range=abc,", b"/api/links/?created_at__range=,",
+    b"/api/links/?id__allin=x&status__range=1,2", b"/api/institutions/?page_size=1e400",
+    b"/api/institutions/?country_code__gt=%ff%fe", b"/api/links/?institution__lte=" + b"9" * 5000,
+]
+
 CREATE = {"institution": "erebor_mx_retail", "username": "user_valid", "password": "pass_valid"}
 INVALID_JSON = [  # (method, target, body, code, field, message fragment)
     ("POST", b"/api/links/", b"{", "parse_error", None, "JSON parse error"),
@@ -215,6 +221,13 @@ def test_hostile_clients_while_a_well_behaved_one_is_served():
                 answers.append((target[:40], status_of(response), belvo_error(response)["code"]))
             return answers
 
+        def hostile_queries():
+            answers = []
+            for target in HOSTILE_QUERIES:
+                head, _, body = request(port, auth, "GET", target).partition(b"\r\n\r\n")
+                answers.append((status_of(head + b"\r\n"), sorted(json.loads(body))))
+            return answers
+
         def invalid_json():
             return [(target, belvo_error(response), status_of(response))
                     for method, target, body, *_ in INVALID_JSON
@@ -234,6 +247,7 @@ def test_hostile_clients_while_a_well_behaved_one_is_served():
             "dripping body": (b"POST /api/links/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", b" " * 100_000),
         }
         threads = [hostile("invalid http", invalid_http), hostile("path tricks", path_tricks),
+                   hostile("hostile queries", hostile_queries),
                    hostile("invalid json", invalid_json), hostile("huge header", huge_header),
                    hostile("declared huge body", declared_huge_body),
                    hostile("huge body", lambda: huge_body(port, auth)),
@@ -267,6 +281,7 @@ def test_hostile_clients_while_a_well_behaved_one_is_served():
     assert [(target, status) for target, status, _ in outcomes["path tricks"]] == \
            [(target[:40], want) for target, want in PATH_TRICKS]
     assert {code for *_, code in outcomes["path tricks"]} == {"not_found"}
+    assert outcomes["hostile queries"] == [(200, ["count", "next", "previous", "results"])] * len(HOSTILE_QUERIES)
     for (method, target, body, want_code, want_field, fragment), (_, error, status) in zip(INVALID_JSON, outcomes["invalid json"]):
         assert status == 400 and error["code"] == want_code and error.get("field") == want_field, (body[:60], error)
         assert fragment in error["message"], (body[:60], error)
