@@ -93,18 +93,25 @@ class Probes:
                                 link_id=link_id or self.link_ids[RECURRENT])
             read = self.target.read_store
             outcome = DuplicateRun(first=None, second=None, probe=probe)  # type: ignore[arg-type]
-            try:
-                # settled first: an earlier probe's background work must not count as this one's effect
-                outcome.before = settle(read, None, wait_for_change=False) if read else None
-            except Exception as exc:  # a broken read-back is reported, the acks are still judged
-                outcome.store_error, read = f"{type(exc).__name__}: {exc}", None
+
+            def observe(previous: dict | None, wait_for_change: bool) -> dict | None:
+                nonlocal read
+                if read is None:
+                    return None
+                try:
+                    return settle(read, previous, wait_for_change=wait_for_change)
+                except Exception as exc:  # a broken read-back is reported, the acks are still judged
+                    outcome.store_error, read = f"{type(exc).__name__}: {exc}", None
+                    return None
+
+            # settled first: an earlier probe's background work must not count as this one's effect
+            outcome.before = observe(None, wait_for_change=False)
             outcome.first = self._send(probe)
-            if read:
-                outcome.after_first = settle(read, outcome.before, wait_for_change=True)
+            outcome.after_first = observe(outcome.before, wait_for_change=True)
             outcome.second = self._send(probe)
             if read:
                 time.sleep(DUPLICATE_WINDOW)
-                outcome.after_second = settle(read, outcome.after_first, wait_for_change=False)
+            outcome.after_second = observe(outcome.after_first, wait_for_change=False)
             return outcome
         return self._once(f"duplicate:{link_id}", run)
 

@@ -91,3 +91,34 @@ def test_harness_checks_name_integration_start_even_without_any_target(run_webho
     for check in ("BLV408", "BLV409"):
         assert results[check].status is Status.SKIP
         assert "integration.start" in results[check].findings[0].message
+
+
+def test_a_store_that_becomes_unreadable_mid_probe_is_reported_not_an_error(receiver):
+    """The duplicate probe reads the store before, between and after; a read that starts failing
+    half-way is a reported store problem (BLV405 warns), never a crash of the check."""
+    from belvo_check.harness.store import StoreUnreadable
+    from belvo_check.probes.evidence import Probes
+    from belvo_check.probes.target import Target
+    from tests.probes.helpers import AUTH
+
+    good = receiver("good")
+    sent = []
+
+    def read_store():
+        if sent:  # readable before the first delivery, refused after it
+            raise StoreUnreadable("integration.store.transactions: refused (DELETE)")
+        return {"transactions": []}
+
+    target = Target(url=good.url, origin="test", authorization=AUTH, auth_label="test",
+                    read_store=read_store, store_label="test store")
+    probes = Probes(target=target, ack_within=5.0, burst_size=2)
+    send = probes._send
+    probes._send = lambda probe, *rest: (sent.append(probe), send(probe, *rest))[1]
+    try:
+        run = probes.duplicate(link_id="0d3ffb69-f83b-456e-ad8e-208d0998d71d")
+    finally:
+        probes.close()
+    assert run.first.status == 200 and run.second.status == 200
+    assert run.store_error == "StoreUnreadable: integration.store.transactions: refused (DELETE)"
+    assert run.before == {"transactions": []}
+    assert run.after_first is None and run.after_second is None
