@@ -50,6 +50,7 @@ class Sdk:
     list_follows_next: str  # "all", "up to limit", "unknown"
     errors: str
     raises: bool  # raises on error answers (belvo-python POST helpers return them as data)
+    documented: bool = True  # False: its timeout defaults are unknown, so timeout verdicts are ambiguous
 
 
 SDKS = {
@@ -57,12 +58,19 @@ SDKS = {
                   "POST/PUT/PATCH return the error body as data unless raise_exception=True; GET errors raise", False),
     "javascript": Sdk("belvo-js", ("javascript", "typescript", "tsx"), None, None, "up to limit",
                       "throws RequestError(statusCode, detail); delete() swallows errors and returns false", True),
-    "ruby": Sdk("belvo-ruby", ("ruby",), None, None, "unknown", "raises on error statuses", True),
+    "ruby": Sdk("belvo-ruby", ("ruby",), None, None, "unknown", "raises on error statuses", True, False),
+    # The newer generated Python SDK (`from belvo.client import Belvo`, `links.register_link(...)`).
+    "python-generated": Sdk("belvo (generated SDK)", ("python",), None, None, "unknown",
+                            "raises typed API errors", True, False),
 }
-SDK_POST_METHODS = frozenset({"create", "retrieve", "resume", "update", "patch", "register", "register_link"})
+GENERATED_PYTHON_SDK = re.compile(r"import\s+(?:Async)?Belvo\b|\b(?:Async)?Belvo\s*\(")
+SDK_POST_METHODS = frozenset({"create", "retrieve", "resume", "update", "patch", "register", "register_link",
+                              "request", "complete_request"})
 
 
-def sdk_for(language: str) -> Sdk | None:
+def sdk_for(language: str, text: str = "") -> Sdk | None:
+    if language == "python" and GENERATED_PYTHON_SDK.search(text):
+        return SDKS["python-generated"]
     return SDKS.get({"typescript": "javascript", "tsx": "javascript"}.get(language, language))
 
 
@@ -220,7 +228,7 @@ def _method(call: Call, sdk: Sdk | None, line: str = "") -> str:
 def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
     """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL."""
     found = []
-    sdk = sdk_for(language)
+    sdk = sdk_for(language, text)
     clients = clients_in(text, language)
     lines = text.split("\n")
     for call in facts.calls:

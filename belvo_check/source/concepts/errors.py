@@ -63,7 +63,7 @@ def match_unchecked_post(ctx: SourceText):
         return
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
-        if belvo.sdk is None or belvo.method != "POST":
+        if belvo.sdk is None or belvo.sdk.name != "belvo-python" or belvo.method != "POST":
             continue
         if re.fullmatch(r"True", call.keywords.get("raise_exception", "")):
             yield ctx.finding("unchecked_post", "ok", "raise_exception=True: errors raise", call.line, call.col,

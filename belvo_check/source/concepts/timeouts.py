@@ -43,8 +43,8 @@ def match_timeouts(ctx: SourceText):
             elif default is not None:
                 yield say("ok", f"{belvo.sdk.name} {belvo.method} calls default to a {default:g} s timeout",
                           f"{belvo.sdk.name} default")
-            elif belvo.sdk.name == "belvo-ruby":
-                yield say("ambiguous", "belvo-ruby's timeout default is not documented", "belvo-ruby default")
+            elif not belvo.sdk.documented:
+                yield say("ambiguous", f"{belvo.sdk.name}'s timeout default is not known", f"{belvo.sdk.name} default")
             else:
                 yield say("bad", f"{belvo.sdk.name} sets no timeout on {belvo.method} calls and none is passed",
                           f"{belvo.sdk.name} {belvo.method} without timeout")
