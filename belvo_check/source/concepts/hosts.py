@@ -56,44 +56,44 @@ def classify(host: str) -> tuple[str, str] | None:
     return "wrong", "looks like a Belvo API host but is not one (production is api.belvo.com)"
 
 
+def _judge(ctx: SourceText, host: str, kind: str, why: str, line: str) -> tuple[str, str, str] | None:
+    """(verdict, message, form) for one Belvo host on one line, or None when another concept reports it."""
+    rel = ctx.file.rel
+    production_file = bool(PRODUCTION_FILES.search(rel))
+    if kind == "wrong":
+        return "bad", f"{host} {why}", "wrong host"
+    if kind == "production":
+        if ctx.file.is_code and not ctx.file.is_test and not ENV_READ.search(line):
+            return ("ambiguous", f"{host} is written in code: the base URL cannot be pointed elsewhere (a "
+                    "simulator, sandbox) without editing code", "production host in code")
+        return "ok", f"{host} (production)", "production host"
+    if ctx.file.is_test or SANDBOX_FILES.search(rel) and not production_file:
+        return "ok", f"{host} in test or non-production file", "sandbox host in tests"
+    if FALLBACK.search(line):
+        return None  # reported by sandbox_fallback
+    if production_file:
+        return "bad", f"{host} in a production file", "sandbox host in production config"
+    if ctx.language in DEPLOY and not ctx.file.is_code:
+        return "ambiguous", f"{host} in {rel}: is this file used in production?", "sandbox host in config"
+    if "api.belvo.com" in ctx.text:
+        return ("ambiguous", f"{host} beside api.belvo.com: check how the environment is chosen",
+                "sandbox and production hosts in one file")
+    return "bad", f"{host} is hard-coded in non-test code", "sandbox host hard-coded"
+
+
 @concept("belvo_host", "Belvo hosts in code, config and deploy files", topics=("belvo",))
 def match_hosts(ctx: SourceText):
     if ctx.language == "markdown":
         return
-    production_file = bool(PRODUCTION_FILES.search(ctx.file.rel))
-    sandbox_file = bool(SANDBOX_FILES.search(ctx.file.rel)) and not production_file
-    has_production = "api.belvo.com" in ctx.text
     for number in ctx.lines_with("belvo"):
         line = ctx.line(number)
         for match in HOST.finditer(line):
-            kind = classify(match.group("host"))
-            if kind is None:
-                continue
-            host, col = match.group("host").lower(), match.start() + 1
-            found = lambda verdict, message, form: ctx.finding("belvo_host", verdict, message, number, col,  # noqa
-                                                               form=form)
-            if kind[0] == "wrong":
-                yield found("bad", f"{host} {kind[1]}", "wrong host")
-            elif kind[0] == "production":
-                if ctx.file.is_code and not ctx.file.is_test and not ENV_READ.search(line):
-                    yield found("ambiguous", f"{host} is written in code: the base URL cannot be pointed "
-                                "elsewhere (a simulator, sandbox) without editing code", "production host in code")
-                else:
-                    yield found("ok", f"{host} (production)", "production host")
-            elif ctx.file.is_test or sandbox_file:
-                yield found("ok", f"{host} in test or non-production file", "sandbox host in tests")
-            elif FALLBACK.search(line):
-                continue  # reported by sandbox_fallback
-            elif production_file:
-                yield found("bad", f"{host} in a production file", "sandbox host in production config")
-            elif ctx.language in DEPLOY and not ctx.file.is_code:
-                yield found("ambiguous", f"{host} in {ctx.file.rel}: is this file used in production?",
-                            "sandbox host in config")
-            elif has_production:
-                yield found("ambiguous", f"{host} beside api.belvo.com: check how the environment is chosen",
-                            "sandbox and production hosts in one file")
-            else:
-                yield found("bad", f"{host} is hard-coded in non-test code", "sandbox host hard-coded")
+            host = match.group("host").lower()
+            kind = classify(host)
+            judged = kind and _judge(ctx, host, kind[0], kind[1], line)
+            if judged:
+                verdict, message, form = judged
+                yield ctx.finding("belvo_host", verdict, message, number, match.start() + 1, form=form)
 
 
 @concept("sandbox_fallback", "Belvo environment silently falling back to sandbox", topics=("belvo",))
