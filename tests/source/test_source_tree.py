@@ -77,3 +77,13 @@ def test_request_id_declared_but_never_logged_is_not_evidence(tmp_path):
         "    if r.status_code >= 400:\n        log.error('belvo sync failed with %s', r.status_code)\n")
     result = scan(tmp_path, jobs=1)
     assert [(f.path, f.verdict) for f in result.of("request_id_logged")] == [("", "ambiguous")]
+
+
+def test_command_line_prints_located_findings():
+    done = subprocess.run([sys.executable, "-m", "belvo_check.source", str(FIXTURES / "go"), "--concept", "tls_off"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "belvo/client.go:15:" in done.stdout and "tls_off  bad" in done.stdout
+    missing = subprocess.run([sys.executable, "-m", "belvo_check.source", str(FIXTURES / "nowhere")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ")
