@@ -7,15 +7,16 @@ from pathlib import Path
 
 collect_ignore_glob = ["fixtures/*"]  # fixture trees are scanned, never run
 FIXTURES = Path(__file__).parent / "fixtures"
-# `expect: concept=verdict, ...` in a comment at the end of the line it is about. Aliases keep the
-# marker itself from looking like what matchers search for ("belvo", "environ", "timeout").
-MARK = re.compile(r"expect: ((?:[a-z0-9_]+=(?:bad|ok|ambiguous)(?:,\s*)?)+)")
+# `expect: concept/verdict, ...` in a comment at the end of the line it is about (expectations.txt,
+# for files without comments, says `path:line concept=verdict`). Aliases and the slash keep the marker
+# itself from looking like what matchers search for ("belvo", "environ", "timeout", an assignment).
+MARK = re.compile(r"expect: ((?:[a-z0-9_]+[=/](?:bad|ok|ambiguous)(?:,\s*)?)+)")
 ALIASES = {"host": "belvo_host", "sdkalias": "sdk_environment", "deadline": "timeout"}
 
 
 def _pairs(text: str):
     for item in filter(None, re.split(r",\s*", text.strip().rstrip(","))):
-        concept, verdict = item.split("=")
+        concept, verdict = re.split(r"[=/]", item)
         yield ALIASES.get(concept, concept), verdict
 
 

@@ -87,6 +87,19 @@ STATUS_CHECK = re.compile(r"raise_for_status|status_code|\.status\b|\.ok\b|Statu
 HANDLER = re.compile(r"\btry\s*[:{]|\bexcept\b|\bcatch\b|\brescue\b|\.catch\(|if\s+err\s*!=\s*nil")
 
 
+def _status_checked(ctx: SourceText, call, body: str, alone: bool) -> bool:
+    """The answer of this call has its status checked: chained on the call, on the variable it was assigned
+    to, or anywhere in a function that makes no other Belvo call."""
+    line = ctx.line(call.end_line)
+    if re.search(r"raise_for_status|EnsureSuccessStatusCode|\.throw\(\)", line):
+        return True
+    if alone:
+        return bool(STATUS_CHECK.search(body))
+    names = {a.name for a in ctx.facts.assigns if a.line == call.line and a.name}
+    return any(re.search(rf"\b{re.escape(name)}\s*(?:\.|->|\[)\s*\W?(?:status|ok|code|failed|successful|"
+                         rf"IsSuccess|getStatus)", body, re.I) for name in names)
+
+
 def _returned(ctx: SourceText, call) -> bool:
     """The call's result goes straight back to the caller (explicitly, or as Ruby's last expression)."""
     if ctx.line(call.line).lstrip().startswith("return"):
@@ -101,19 +114,27 @@ def _returned(ctx: SourceText, call) -> bool:
 def match_error_handling(ctx: SourceText):
     if ctx.file.is_test:
         return
-    for belvo in cached_belvo_calls(ctx):
+    calls = cached_belvo_calls(ctx)
+    for belvo in calls:
         call = belvo.call
         if belvo.sdk is not None and belvo.sdk.name == "belvo-python":
             continue  # POST results: unchecked_post; GET errors raise requests.HTTPError
         func = ctx.facts.enclosing(call.line)
         body = "\n".join(ctx.lines[func.line - 1:func.end_line]) if func else ctx.text
-        if STATUS_CHECK.search(body) or HANDLER.search(body):
-            yield ctx.finding("error_handling", "ok", "the status or the error of this Belvo call is checked",
-                              call.line, call.col, form="status check or handler")
+        raises = belvo.sdk.raises if belvo.sdk else getattr(CLIENT_BY_NAME.get(belvo.via), "raises", False)
+        alone = func is not None and sum(func.line <= b.call.line <= func.end_line for b in calls) == 1
+        checked = _status_checked(ctx, call, body, alone)
+        if checked or raises and HANDLER.search(body):
+            yield ctx.finding("error_handling", "ok", "the status of this Belvo call is checked" if checked else
+                              f"{belvo.via} raises on error answers and this code catches them", call.line,
+                              call.col, form="status check" if checked else "handler")
+        elif STATUS_CHECK.search(body) or HANDLER.search(body):
+            yield ctx.finding("error_handling", "ambiguous", "a status check or handler is near, but not clearly "
+                              "on this call's answer", call.line, call.col, form="check nearby")
         elif _returned(ctx, call):
             yield ctx.finding("error_handling", "ambiguous", "the answer is returned unchecked: a caller may check "
                               "it", call.line, call.col, form="answer returned to the caller")
-        elif belvo.sdk.raises if belvo.sdk else getattr(CLIENT_BY_NAME.get(belvo.via), "raises", False):
+        elif raises:
             yield ctx.finding("error_handling", "ambiguous", f"{belvo.via} raises on error answers and nothing "
                               "here catches it: a caller may", call.line, call.col, form=f"{belvo.via} raises")
         else:

@@ -9,17 +9,27 @@ from belvo_check.source.context import SourceText
 
 INSTITUTION_USER_ID = re.compile(r"institution_user_id|institutionUserId|InstitutionUserId|INSTITUTION_USER_ID")
 LINK_STATUS = re.compile(r"""token_required|invalid_link|invalid_credentials|TOKEN_REQUIRED|INVALID_LINK"""
-                         r"""|['"`:]invalid['"`]|TokenRequired|InvalidLink""")
+                         r"""|TokenRequired|InvalidLink"""
+                         # a bare 'invalid' only counts beside a link status: it is a common word otherwise
+                         r"""|(?i:status|link).*['"`:]invalid['"`]|['"`]invalid['"`].*(?i:status|link)""")
+# A line that keeps the value (assignment, column, insert), not only a type declaration or a read.
+STORES = re.compile(r"(?i)=|insert|column|field|save|create|update|upsert|t\.string|varchar|text\b")
 
 
-def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], message: str):
+def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], message: str,
+              settles: re.Pattern | None = None):
+    """Each mention is evidence; it is "ok" only when `settles` (if given) also matches the line."""
     if ctx.file.is_test:
         return
     for number in ctx.lines_with(*anchors):
-        match = pattern.search(ctx.line(number))
+        line = ctx.line(number)
+        match = pattern.search(line)
         if match:
             ctx.signals.add(concept_name)
-            yield ctx.finding(concept_name, "ok", message, number, match.start() + 1, form=match.group(0))
+            verdict = "ok" if settles is None or settles.search(line) else "ambiguous"
+            yield ctx.finding(concept_name, verdict, message if verdict == "ok" else
+                              f"{match.group(0)} is mentioned, but not visibly kept here", number, match.start() + 1,
+                              form=match.group(0))
 
 
 @concept("institution_user_id", "institution_user_id kept from link creation", topics=("belvo",))
@@ -29,7 +39,7 @@ def match_institution_user_id(ctx: SourceText):
     if ctx.language in ("markdown", "text"):
         return
     yield from _mentions(ctx, "institution_user_id", INSTITUTION_USER_ID, ("institution_user_id", "institutionuserid"),
-                          "institution_user_id is handled here")
+                          "institution_user_id is kept here", STORES)
 
 
 @concept("link_status", "invalid and token_required links handled", topics=("belvo", "webhook"))

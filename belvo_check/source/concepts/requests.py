@@ -42,9 +42,14 @@ def match_pagination(ctx: SourceText):
                 yield ctx.finding("pagination", "ambiguous", f"{belvo.sdk.name} list() paging is not documented",
                                   call.line, call.col, form=f"{belvo.sdk.name} list")
         elif belvo.method == "GET" and LIST_PATH.search(call.args):
-            if follows:
-                yield ctx.finding("pagination", "ok", "the file reads `next` from list answers", call.line, call.col,
-                                  form="raw GET list with next")
+            func = ctx.facts.enclosing(call.line)
+            body = "\n".join(ctx.lines[func.line - 1:func.end_line]) if func else ""
+            if READS_NEXT.search(body):
+                yield ctx.finding("pagination", "ok", "this function reads `next` from the list answers", call.line,
+                                  call.col, form="raw GET list with next")
+            elif follows:
+                yield ctx.finding("pagination", "ambiguous", "the file reads `next`, but not where this list is "
+                                  "fetched", call.line, call.col, form="next read elsewhere")
             else:
                 yield ctx.finding("pagination", "bad", "a Belvo list is fetched but `next` is never read: only the "
                                   "first page arrives", call.line, call.col, form="raw GET list without next")

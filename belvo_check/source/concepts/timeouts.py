@@ -25,7 +25,8 @@ def match_timeouts(ctx: SourceText):
     present = clients_in(text, ctx.language)
     factories = [call for call in ctx.facts.calls
                  if any(c.factory.search(call.callee) for c in present)]
-    timed_factory = next((f for f in factories if _sets_timeout(f.keywords)), None)
+    # When the client variable cannot be resolved, a file whose every client gets a timeout settles it
+    timed_factory = factories[0] if factories and all(_sets_timeout(f.keywords) for f in factories) else None
     # Which factory built which variable: `self.client = new Client([...])` lets `client.get(...)` be judged
     by_name = {a.name: f for f in factories for a in ctx.facts.assigns if a.line == f.line and a.name
                and f.callee in compact(a.value)}

@@ -25,6 +25,19 @@ DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_
 PREFIXES = frozenset({"Controller", "Group", "use", "Route", "RequestMapping", "resources", "resource"})
 
 
+WEBHOOK_ID = re.compile(r"(?i)webhook_?id")
+MEMBERSHIP = re.compile(r"\bin\s+[\w.]+|\w+\[[^\]]*webhook_?id", re.I)
+
+
+def _dedupes(ctx: SourceText) -> bool:
+    """A line that looks the webhook_id up (a membership test, a keyed lookup, an upsert...)."""
+    for number in ctx.lines_with("webhook_id", "webhookid"):
+        line = ctx.line(number)
+        if WEBHOOK_ID.search(line) and (DEDUPE.search(line) or MEMBERSHIP.search(line)):
+            return True
+    return False
+
+
 def _route_path(call) -> str | None:
     """The webhook path a route registration names; prefixes (a Nest @Controller('belvo')) need 'webhook'."""
     if call.name not in ROUTE_CALLS:
@@ -51,7 +64,7 @@ def match_routes(ctx: SourceText):
         else:
             yield ctx.finding("webhook_auth", "ambiguous", "the receiver's file never reads Authorization (a "
                               "middleware elsewhere may)", call.line, call.col, form="no Authorization read here")
-        if "webhook_id" in text and DEDUPE.search(text):
+        if _dedupes(ctx):
             yield ctx.finding("webhook_dedupe", "ok", "the receiver's file looks webhook_id up", call.line, call.col,
                               form="webhook_id lookup")
         else:
