@@ -203,6 +203,8 @@ _METHOD_IN_ARGS = re.compile(r"""(?i)['"](GET|POST|PUT|PATCH|DELETE)['"]|HttpMet
                              r"""|Method(Get|Post|Put|Patch|Delete)\b|method\s*[:=]\s*['"]?(get|post|put|patch|delete)""")
 
 
+OWN_RECEIVERS = frozenset({"self", "this", "cls", "static"})
+WRAPPER = "the app's own request method"
 _CHAINED_VERB = re.compile(r"\.(get|post|put|patch|delete|method)\s*\(\s*(?:HttpMethod\.(\w+))?", re.I)
 
 
@@ -236,7 +238,10 @@ def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
         elif REQUEST_METHODS.match(call.name) and not MAPPINGS.search(call.receiver) and reaches_belvo(call):
             direct = next((c for c in clients if c.direct.match(call.callee)), None)
-            via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
+            if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
+                via = WRAPPER
+            else:
+                via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
             found.append(BelvoCall(call, via, None, direct, _method(call, None, lines[call.line - 1])))
     return found
 

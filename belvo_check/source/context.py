@@ -11,6 +11,8 @@ from belvo_check.source.files import SourceFile
 from belvo_check.source.finding import SourceFinding, Verdict
 
 SNIPPET = 160  # characters of the source line shown beside a finding
+# A line that is only a comment (or an import, which names things without using them).
+COMMENT_OR_IMPORT = re.compile(r"^\s*(?:#|//|\*|/\*|<!--|--|;|import\s|using\s|use\s|require\b)")
 
 
 def redact(text: str, language: str) -> str:

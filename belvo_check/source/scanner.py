@@ -159,11 +159,16 @@ def findings(concept: str, root: str | os.PathLike, include: Sequence[str] = (),
     return cached_scan(root, include, exclude, frontend).of(concept)
 
 
-def from_config(config, base_dir: str | os.PathLike = ".") -> SourceScan | None:
-    """The cached scan for a loaded config's `source:` section (None when it has none).
+def from_config(config, base_dir: str | os.PathLike | None = None) -> SourceScan | None:
+    """The cached scan for a config's `source:` section (None when it has none).
 
-    `source.root` is relative to `base_dir` (normally the config file's directory).
+    `config` is a LoadedConfig (then `source.root` is relative to the config file's directory) or
+    the config model itself (then relative to `base_dir`, default the working directory).
     """
+    if hasattr(config, "model") and hasattr(config, "path"):
+        base_dir = base_dir if base_dir is not None else os.path.dirname(os.path.abspath(config.path))
+        config = config.model
+    base_dir = base_dir if base_dir is not None else "."
     source = getattr(config, "source", None)
     if source is None:
         return None

@@ -48,6 +48,21 @@ def test_from_config_reads_the_source_section():
     assert any(f.concept == "secret_frontend" for f in result.findings)
     assert not any(f.path.startswith("test/") for f in result.findings)
     assert from_config(SimpleNamespace(source=None)) is None
+    loaded = SimpleNamespace(model=SimpleNamespace(source=source), path=FIXTURES / "belvo-check.yaml")
+    assert from_config(loaded) is result  # root relative to the config file's folder, the same cached scan
+
+
+def test_from_a_real_config_file(tmp_path):
+    from belvo_check.config import load_config
+
+    tree = tmp_path / "repo"
+    (tree / "web").mkdir(parents=True)
+    (tree / "web" / "token.js").write_text("fetch('https://api.belvo.com/api/token/', {method: 'POST'})\n")
+    config = tmp_path / "belvo-check.yaml"
+    config.write_text("version: 1\nenvironment: production\nbelvo: {base_url: https://api.belvo.com}\n"
+                      "source: {root: repo, frontend: ['web/**']}\n")
+    result = from_config(load_config(config, environ={}))
+    assert [(f.path, f.line, f.verdict) for f in result.of("secret_frontend")] == [("web/token.js", 1, "bad")]
 
 
 def test_concepts_are_listed():

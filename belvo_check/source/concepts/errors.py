@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import CLIENT_BY_NAME, cached_belvo_calls
+from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.context import SourceText
 
@@ -128,6 +128,9 @@ def match_error_handling(ctx: SourceText):
             yield ctx.finding("error_handling", "ok", "the status of this Belvo call is checked" if checked else
                               f"{belvo.via} raises on error answers and this code catches them", call.line,
                               call.col, form="status check" if checked else "handler")
+        elif belvo.via == WRAPPER:
+            yield ctx.finding("error_handling", "ambiguous", "sent through the app's own request method: whether "
+                              "it raises on error answers is decided there", call.line, call.col, form="own wrapper")
         elif STATUS_CHECK.search(body) or HANDLER.search(body):
             yield ctx.finding("error_handling", "ambiguous", "a status check or handler is near, but not clearly "
                               "on this call's answer", call.line, call.col, form="check nearby")

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Iterator
 
 from belvo_check.source.concepts import concept
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 SECRET_NAME = (r"[A-Za-z0-9_\-.]*?(?:secret[_\-.]?(?:key[_\-.]?)?(?:id|password|pass|pwd|pw)"
                r"|belvo[_\-.]?(?:api[_\-.]?)?(?:key|secret|password|pass|pwd|pw))[A-Za-z0-9_]*")
@@ -139,11 +139,16 @@ def match_frontend(ctx: SourceText):
                           form=form, fingerprint=fp, hide=value)
     for number in ctx.lines_with("secret", "/api/token"):
         line = ctx.line(number)
+        if COMMENT_OR_IMPORT.match(line):
+            continue
         match = SECRET_ENV_REF.search(line)
         if match:
             yield ctx.finding("secret_frontend", verdict, f"{where} reads the Belvo secret keys", number,
                               match.start() + 1, form="secret reference in front-end code")
-        if "/api/token" in line:
+        # Parsed code: only a string holding the token path is a call to it (comments may name it).
+        calls_token = "/api/token" in line and (not ctx.file.is_code or any(
+            "/api/token" in s.value for s in ctx.facts.strings if s.line == number))
+        if calls_token:
             yield ctx.finding("secret_frontend", verdict, f"{where} mints the widget token: that needs the "
                               "secret keys, which must stay on the server", number, line.find("/api/token") + 1,
                               form="widget token minted in front-end code")

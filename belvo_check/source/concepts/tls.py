@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from belvo_check.source.concepts import concept
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 # (pattern, form, global): a global switch affects every call the process makes, Belvo's included.
 SWITCHES = [(re.compile(p, re.I if ci else 0), form, glob) for p, form, glob, ci in [
@@ -35,8 +35,6 @@ SWITCHES = [(re.compile(p, re.I if ci else 0), form, glob) for p, form, glob, ci
 ANCHORS = ("verif", "cert_none", "ssl=false", "ssl = false", "check_hostname", "rejectunauthorized",
            "reject_unauthorized", "strictssl", "trustall", "trustselfsigned", "insecuretrust", "hostnameverifier",
            "validationcallback", "dangerousaccept")  # the lines worth the full patterns
-# Comments and imports name a switch without using it.
-COMMENT = re.compile(r"^\s*(?:#|//|\*|/\*|<!--|--|;|import\s|using\s|use\s|require)")
 
 
 @concept("tls_off", "TLS certificate verification switched off", topics=("tls",))
@@ -45,7 +43,7 @@ def match_tls(ctx: SourceText):
         return  # tests talk to local fakes; docs show options
     for number in ctx.lines_with(*ANCHORS):
         line = ctx.line(number)
-        if COMMENT.match(line):
+        if COMMENT_OR_IMPORT.match(line):  # names a switch without using it
             continue
         for pattern, form, is_global in SWITCHES:
             match = pattern.search(line)
