@@ -83,7 +83,7 @@ class Handlers:
         return self.paginate(ctx, [dumps(i) for i in self.store.institutions if not test or test(i)])
 
     def get_institution(self, ctx) -> Reply:
-        found = next((i for i in self.store.institutions if str(i["id"]) == ctx.params["id"]), None)
+        found = self.store.institutions_by_id.get(ctx.params["id"])
         return Reply(200, found) if found else self.error(404, "not_found")
 
     def widget_token(self, ctx) -> Reply:

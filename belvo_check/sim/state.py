@@ -33,6 +33,7 @@ class Store:
         self.today = now.replace(hour=0, minute=0, second=0, microsecond=0)
         self.institutions = catalogue.institutions()
         self.institutions_by_name = {i["name"]: i for i in self.institutions}
+        self.institutions_by_id = {str(i["id"]): i for i in self.institutions}
         self.links: dict[str, LinkData] = {}
         self.sessions: dict[str, MfaSession] = {}
         self.aliases: dict[str, str] = {}       # mutated id -> real id (longer/shorter strings)

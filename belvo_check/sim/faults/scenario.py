@@ -178,6 +178,8 @@ class Decision:
 
     def phase(self, phase: str) -> list:
         """(action, value) pairs of one phase, in the order they act."""
+        if not self.actions:
+            return ()
         chosen = [ACTIONS[name] for name in self.actions if ACTIONS[name].phase == phase]
         return [(a, self.actions[a.name]) for a in sorted(chosen, key=lambda a: a.order)]
 
