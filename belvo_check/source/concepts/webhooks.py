@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from belvo_check.source.concepts import concept, conclusion
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 ROUTE_CALLS = frozenset({
     "route", "post", "Post", "POST", "api_route", "add_url_rule", "add_api_route", "path", "re_path", "url",  # Python
@@ -16,8 +16,9 @@ ROUTE_CALLS = frozenset({
     "HandleFunc", "Handle", "Any", "Group",  # Go routers
     "HttpPost", "Route", "MapPost",  # ASP.NET
 })
-AUTH_READ = re.compile(r"(?i)authorization|HTTP_AUTHORIZATION|compare_digest|timingSafeEqual|ConstantTimeCompare"
-                       r"|secure_compare|hash_equals|bearerToken\(")
+CONSTANT_TIME = frozenset({"compare_digest", "timingSafeEqual", "ConstantTimeCompare", "secure_compare", "hash_equals",
+                           "FixedTimeEquals", "isEqual"})
+REJECTS = re.compile(r"\b40[13]\b|Unauthorized|Forbidden|UNAUTHORIZED|FORBIDDEN")
 DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_by|setnx|insert\s+or\s+ignore|seen"
                     r"|processed|already|findOne|first_or_create|firstOrCreate|updateOrCreate|ContainsKey|contains")
 
@@ -25,8 +26,21 @@ DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_
 PREFIXES = frozenset({"Controller", "Group", "use", "Route", "RequestMapping", "resources", "resource"})
 
 
+PATH_COMPARE = re.compile(r"(?i)\b(?:path|url|pathname|path_info|request_uri)\b")
 WEBHOOK_ID = re.compile(r"(?i)webhook_?id")
 MEMBERSHIP = re.compile(r"\bin\s+[\w.]+|\w+\[[^\]]*webhook_?id", re.I)
+
+
+def _checks_authorization(ctx: SourceText) -> bool:
+    """The code (not a comment) reads Authorization and either compares it in constant time or answers 401/403."""
+    facts = ctx.facts
+    reads = any("authorization" in s.value.lower() for s in facts.strings) or any(
+        ".authorization" in ctx.line(n).lower() and not COMMENT_OR_IMPORT.match(ctx.line(n))
+        for n in ctx.lines_with(".authorization"))
+    compares = any(call.name in CONSTANT_TIME for call in facts.calls)
+    rejects = any(REJECTS.search(call.args) or REJECTS.search(call.callee) for call in facts.calls) or any(
+        REJECTS.search(s.value) for s in facts.strings)
+    return reads and (compares or rejects)
 
 
 def _dedupes(ctx: SourceText) -> bool:
@@ -50,20 +64,25 @@ def _route_path(call) -> str | None:
 def match_routes(ctx: SourceText):
     if ctx.file.is_test:
         return
+    if "webhook_code" in ctx.lower or "webhook_type" in ctx.lower:
+        ctx.signals.add("webhook_payload")  # code that reads deliveries, wherever its route is declared
     routes = [(call, path) for call in ctx.facts.calls if (path := _route_path(call))]
+    # Hand-rolled servers (http.server, net/http without a router) compare the request path instead.
+    routes += [(compare, compare.text) for compare in ctx.facts.compares
+               if PATH_COMPARE.search(compare.text) and "hook" in compare.text.lower()]
     if ctx.about_belvo and re.search(r"""/api/links|\.links\.(?:register|create)|Links\.create""", ctx.text):
         ctx.signals.add("creates_links")
-    text = ctx.text
     for call, path in routes:
         ctx.signals.add("webhook_route")
-        yield ctx.finding("webhook_route", "ok", f"webhook receiver route {path!r}", call.line, call.col,
-                          form=f"{call.callee}(...)")
-        if AUTH_READ.search(text):
-            yield ctx.finding("webhook_auth", "ok", "the receiver's file reads the Authorization header", call.line,
-                              call.col, form="Authorization read")
+        form = f"{call.callee}(...)" if hasattr(call, "callee") else "request path comparison"
+        yield ctx.finding("webhook_route", "ok", f"webhook receiver route {path!r}", call.line, call.col, form=form)
+        if _checks_authorization(ctx):
+            yield ctx.finding("webhook_auth", "ok", "the receiver's file compares the Authorization header and "
+                              "rejects a mismatch", call.line, call.col, form="Authorization checked")
         else:
-            yield ctx.finding("webhook_auth", "ambiguous", "the receiver's file never reads Authorization (a "
-                              "middleware elsewhere may)", call.line, call.col, form="no Authorization read here")
+            yield ctx.finding("webhook_auth", "ambiguous", "no Authorization check seen in the receiver's file (a "
+                              "middleware elsewhere may do it)", call.line, call.col,
+                              form="no Authorization check here")
         if _dedupes(ctx):
             yield ctx.finding("webhook_dedupe", "ok", "the receiver's file looks webhook_id up", call.line, call.col,
                               form="webhook_id lookup")
@@ -75,6 +94,7 @@ def match_routes(ctx: SourceText):
 @conclusion("webhook_route")
 def conclude_routes(findings, tree):
     if "webhook_route" not in tree.signals:
-        verdict = "bad" if "creates_links" in tree.signals else "ambiguous"
+        # No route seen: a failure only when links are created and nothing reads a delivery either.
+        verdict = "bad" if "creates_links" in tree.signals and "webhook_payload" not in tree.signals else "ambiguous"
         yield tree.finding("webhook_route", verdict, "no webhook receiver route found" +
                            (" although the code creates links" if verdict == "bad" else ""), form="no route")
