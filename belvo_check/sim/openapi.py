@@ -124,5 +124,7 @@ def match(method: str, path: str) -> tuple[Operation | None, dict, bool]:
     return None, {}, known
 
 
-def operation(method: str, template: str) -> Operation:
-    return next(o for o in operations() if o.method == method and o.template == template)
+@functools.cache
+def collection_roles(collection: str) -> dict[str, Operation]:
+    """role -> operation, for the operations serving one collection."""
+    return {o.role: o for o in operations() if o.collection == collection}

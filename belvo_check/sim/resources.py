@@ -8,6 +8,7 @@ country-true facts, and kept per collection and scope (a link, a parent object, 
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from .countries import CURRENCIES, Person
 from .data import dumps
 from .fabricate import Maker, fits, merged
 from .ids import uuid_for
-from .openapi import Operation, operations, resolve
+from .openapi import Operation, collection_roles, resolve
 
 ITEMS_PER_LINK = 2      # of each resource a link's institution offers
 ITEMS_PER_SCOPE = 3     # of each collection that belongs to no link (payments, consents, a parent's history)
@@ -37,6 +38,22 @@ def resource_name(collection: str) -> str:
     return collection.rstrip("/").rsplit("/", 1)[-1].replace("-", "_").upper()
 
 
+@functools.cache
+def item_schema(collection: str) -> dict:
+    """The schema of one item of a collection: its list's results, else its retrieve's, detail's or create's answer."""
+    ops = collection_roles(collection)
+    if "list" in ops:
+        results = merged(ops["list"].schema(200) or {}).get("properties", {}).get("results")
+        if results:
+            return resolve(results)["items"]
+    for role in ("retrieve", "detail", "create"):
+        if role in ops:
+            op = ops[role]
+            body = resolve(op.schema(next(s for s in (201, 200, *op.success) if s in op.statuses)) or {})
+            return body.get("items", body) if body.get("type") == "array" else body
+    return {"type": "object", "properties": {"id": {"type": "string"}}}
+
+
 def country_of(path: str) -> str:
     return next((c for marker, c in PATH_COUNTRIES.items() if marker in path), "MX")
 
@@ -44,31 +61,11 @@ def country_of(path: str) -> str:
 class Resources:
     def __init__(self, handlers):
         self.handlers, self.core, self.store = handlers, handlers.core, handlers.store
-        self._schemas: dict[str, dict] = {}
 
     # ---- the collection model
-    def by_collection(self, collection: str) -> dict[str, Operation]:
-        return {o.role: o for o in operations() if o.collection == collection}
-
     def linked(self, collection: str) -> bool:
         """A collection filled by retrieving it for a link (``POST`` with ``link``)."""
-        return "retrieve" in self.by_collection(collection)
-
-    def item_schema(self, collection: str) -> dict:
-        if collection not in self._schemas:
-            ops = self.by_collection(collection)
-            schema = None
-            if "list" in ops:
-                results = merged(ops["list"].schema(200) or {}).get("properties", {}).get("results")
-                schema = resolve(results)["items"] if results else None
-            for role in ("retrieve", "detail", "create"):
-                if schema is None and role in ops:
-                    op = ops[role]
-                    body = resolve(op.schema(op.success[-1] if role == "retrieve" and 202 not in op.statuses
-                                             else op.success[0]) or {})
-                    schema = body.get("items", body) if body.get("type") == "array" else body
-            self._schemas[collection] = schema or {"type": "object", "properties": {"id": {"type": "string"}}}
-        return self._schemas[collection]
+        return "retrieve" in collection_roles(collection)
 
     def collection(self, name: str, scope: str, link=None) -> Collection:
         key = (name, scope)
@@ -80,7 +77,8 @@ class Resources:
                 self._add(found, self.make(name, scope, i, link))
         return found
 
-    def make(self, name: str, scope: str, i, link=None, given: dict | None = None) -> dict:
+    def make(self, name: str, scope: str, i, link=None, given: dict | None = None, schema: dict | None = None) -> dict:
+        """Item ``i`` of a collection within a scope: the collection's item schema (or ``schema``) made real."""
         seed = self.core.seed
         rng = random.Random(f"{seed}:{name}:{scope}:{i}")
         country = link.country if link is not None else country_of(name)
@@ -93,7 +91,7 @@ class Resources:
                 facts.update({"account": account, "account_id": account["id"]})
         for key, value in (given or {}).items():
             facts[key] = value
-        return Maker(rng, facts).make(self.item_schema(name))
+        return Maker(rng, facts).make(schema or item_schema(name))
 
     def _add(self, collection: Collection, item: dict) -> None:
         item_id = str(item.get("id")) if isinstance(item, dict) else str(len(collection.items))
@@ -203,7 +201,7 @@ class Resources:
         if problem:
             return problem
         link.record["status"] = "valid"
-        retrieve = self.by_collection(op.collection).get("retrieve", op)
+        retrieve = collection_roles(op.collection).get("retrieve", op)
         return self._retrieved(ctx, retrieve, link, {**session.request, **(ctx.body or {})}, resumed=op)
 
     def _retrieved(self, ctx, op: Operation, link, body: dict, resumed: Operation | None = None):
@@ -226,10 +224,8 @@ class Resources:
         scope = self._scope(ctx, op)
         collection = self.collection(op.collection, scope)
         status = op.success[0]
-        schema = resolve(op.schema(status) or {})
-        self._schemas.setdefault(op.collection, schema)
-        n = len(collection.items)
-        item = self.make(op.collection, scope, f"created-{n}", given=_plain(body))
+        item = self.make(op.collection, scope, f"created-{len(collection.items)}", given=_plain(body),
+                         schema=op.schema(status))
         self._add(collection, item)
         return self.handlers.reply(status, dumps(item))
 
@@ -239,7 +235,7 @@ class Resources:
             return self.refuse(op, "not_found", (404, 400))
         collection, item_id = found
         item = json.loads(collection.items[item_id])
-        schema = merged(self.item_schema(op.collection))
+        schema = merged(item_schema(op.collection))
         for key, value in (ctx.body or {}).items():
             if key in schema.get("properties", {}) and fits(value, schema["properties"][key]):
                 item[key] = value
