@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from belvo_check.source.concepts import concept
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 from belvo_check.source.clients import API_HOSTS, NOT_API_HOSTS, WRONG_HOSTS, is_sdk_constructor
 
 HOST = re.compile(r"(?i)(?<![\w@.-])(?P<host>(?:[a-z0-9-]+\.)*[a-z0-9-]*belvo[a-z0-9-]*(?:\.[a-z0-9-]+)+)(?![\w-])")
@@ -18,7 +18,8 @@ TLDS = frozenset({"com", "co", "io", "net", "org", "app", "dev", "mx", "br", "ai
 ENV_READ = re.compile(
     r"getenv|environ|process\.env|import\.meta\.env|ENV\s*[\[.]|\benv\s*\(|System\.getenv|os\.Getenv|LookupEnv"
     r"|GetEnvironmentVariable|\$\{[A-Za-z_][A-Za-z0-9_.]*:-?|\bconfig\s*\(|settings\.|Configuration\[|@Value")
-SANDBOX_VALUE = r"""['"`](?:sandbox|https?://sandbox\.belvo\.com/?)['"`]"""
+SANDBOX_TEXT = r"(?:sandbox|https?://sandbox\.belvo\.com/?)"
+SANDBOX_VALUE = r"""['"`]""" + SANDBOX_TEXT + r"""['"`]"""
 # An environment read whose default is sandbox: as the read's second argument, after ||, ??, ?:, `or`,
 # in a shell/compose ${VAR:-default}, a Spring ${key:default}, or a Go `if v == "" { v = ... }`.
 FALLBACK = re.compile(
@@ -87,6 +88,8 @@ def match_hosts(ctx: SourceText):
         return
     for number in ctx.lines_with("belvo"):
         line = ctx.line(number)
+        if ctx.file.is_code and COMMENT_OR_IMPORT.match(line):
+            continue  # a comment naming a host is not a base URL
         for match in HOST.finditer(line):
             host = match.group("host").lower()
             kind = classify(host)
@@ -100,14 +103,22 @@ def match_hosts(ctx: SourceText):
 def match_fallback(ctx: SourceText):
     if ctx.file.is_test or ctx.language == "markdown":
         return
-    for number in ctx.lines_with("sandbox"):
+    lines = set(ctx.lines_with("sandbox"))
+    # Constants holding the sandbox host or alias: `os.environ.get("BELVO_API_URL") or SANDBOX_URL`.
+    names = {a.name for a in ctx.facts.assigns if a.literal is not None and a.name
+             and re.fullmatch(SANDBOX_TEXT, a.literal)}
+    by_name = re.compile(r"(?:\|\||\?\?|\?:|\bor\b|,)\s*(?:self\.|this\.|static::|::)?(?:" +
+                         "|".join(map(re.escape, sorted(names))) + r")\b") if names else None
+    if by_name is not None:
+        lines.update(n for n, line in enumerate(ctx.lines, 1) if ENV_READ.search(line) and by_name.search(line))
+    for number in sorted(lines):
         line = ctx.line(number)
-        match = FALLBACK.search(line)
+        match = FALLBACK.search(line) or (by_name.search(line) if by_name and ENV_READ.search(line) else None)
         if match is None and ctx.language == "go" and "sandbox" in line and "=" in line:
             before = "\n".join(ctx.lines[max(0, number - 4):number - 1])
             if GO_EMPTY_CHECK.search(before) and re.search(r"Getenv|LookupEnv", before):
                 match = re.search("sandbox", line)
-        if match and not line.lstrip().startswith(("#", "//")):
+        if match and not COMMENT_OR_IMPORT.match(line):
             yield ctx.finding("sandbox_fallback", "ambiguous", "when the variable is unset, Belvo calls silently "
                               "go to sandbox: a production deploy missing it would use sandbox", number,
                               match.start() + 1, form="environment default 'sandbox'")
