@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 MAX_TEXT = 4000  # longer argument lists or values are cut: matchers never need more
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"\s+")
+_NEW = re.compile(r"^new\s+")
 
 
 @dataclass(slots=True)
@@ -81,8 +82,9 @@ class Facts:
 
 
 def compact(text: str) -> str:
-    text = _SPACE.sub("", text).replace("->", ".").replace("::", ".").replace("?.", ".").replace("$", "")
-    return text[3:] if text.startswith("new") and text[3:4].isupper() else text
+    """A callee as one dotted name: `new Foo.Bar` -> Foo.Bar, `$this->client->get` -> this.client.get."""
+    text = _NEW.sub("", text.lstrip())
+    return _SPACE.sub("", text).replace("->", ".").replace("::", ".").replace("?.", ".").replace("$", "")
 
 
 def last_ident(text: str) -> str:

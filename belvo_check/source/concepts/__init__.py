@@ -9,7 +9,7 @@ token_required is never handled". Concept names are the `concept` field of every
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from belvo_check.source.finding import SourceFinding
@@ -47,7 +47,7 @@ def concept(name: str, title: str, topics: Iterable[str], *, code_only: bool = F
 def conclusion(name: str):
     """Registers the tree-level conclusion of an already registered concept."""
     def register(func):
-        CONCEPTS[name] = CONCEPTS[name].__class__(**{**CONCEPTS[name].__dict__, "conclude": func})
+        CONCEPTS[name] = replace(CONCEPTS[name], conclude=func)
         return func
     return register
 
