@@ -149,7 +149,7 @@ class Person:
         curp_value = curp(self.rng, self.first, self.last) if self.country == "MX" else None
         return {
             "display_name": self.full_name, "first_name": self.first, "last_name": self.last,
-            "second_last_name": self.second, "name": self.full_name, "full_name": self.full_name,
+            "second_last_name": self.second, "full_name": self.full_name,
             "civil_name": self.full_name, "social_name": self.full_name, "business_name": self.business_name,
             "company_name": self.business_name, "trade_name": self.business_name, "employer_name": self.business_name,
             "email": self.email, "phone_number": (self.phone_display, self.phone), "phone": (self.phone, self.phone_display),

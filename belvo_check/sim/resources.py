@@ -12,10 +12,11 @@ import functools
 import json
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from . import listing
 from .countries import CURRENCIES, Person
-from .data import dumps
+from .data import dumps, timestamp
 from .fabricate import Maker, fits, merged
 from .ids import uuid_for
 from .openapi import Operation, collection_roles, resolve
@@ -83,7 +84,9 @@ class Resources:
         rng = random.Random(f"{seed}:{name}:{scope}:{i}")
         country = link.country if link is not None else country_of(name)
         facts = Person(country, rng).facts()
-        facts.update({"id": uuid_for(seed, name, scope, i), "currency": CURRENCIES.get(country, "MXN")})
+        now = self.store.today + timedelta(hours=9, seconds=rng.randrange(3600), microseconds=rng.randrange(10**6))
+        facts.update({"id": uuid_for(seed, name, scope, i), "currency": CURRENCIES.get(country, "MXN"),
+                      **{key: timestamp(now) for key in ("collected_at", "created_at", "updated_at", "last_updated_at")}})
         if link is not None:
             facts.update({"link": link.id, "link_id": link.id, "institution": link.record["institution"]})
             if link.volume.accounts:
