@@ -93,8 +93,11 @@ def _scan_files(files, concept_names: Sequence[str] | None):
 
 
 def _chunks(files: list, count: int) -> list[list]:
-    """Files dealt round-robin, so one package's big files spread over all chunks."""
-    return [files[start::count] for start in range(min(count, len(files)))]
+    """About `count` chunks of one language each where possible, so a worker loads few grammars; the
+    workers take chunks as they finish, which keeps them balanced."""
+    ordered = sorted(files, key=lambda f: (f.language, f.rel))
+    size = max(1, -(-len(ordered) // count))
+    return [ordered[start:start + size] for start in range(0, len(ordered), size)]
 
 
 def _pool_context():
