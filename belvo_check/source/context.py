@@ -10,6 +10,7 @@ from belvo_check.source.facts import Facts, extract
 from belvo_check.source.files import SourceFile
 from belvo_check.source.finding import SourceFinding, Verdict
 
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 SNIPPET = 160  # characters of the source line shown beside a finding
 # A line that is only a comment (or an import, which names things without using them).
 COMMENT_OR_IMPORT = re.compile(r"^\s*(?:#|//|\*|/\*|<!--|--|;|import\s|using\s|use\s|require\b)")
@@ -46,13 +47,14 @@ class SourceText:
 
     @cached_property
     def lower(self) -> str:
-        return self.text.lower()
+        """The text lower-cased with the same length, so offsets into it are offsets into `text`."""
+        lower = self.text.lower()
+        # A few characters change length when lower-cased (e.g. 'İ'); needles are ASCII, so ASCII will do.
+        return lower if len(lower) == len(self.text) else self.text.translate(_ASCII_LOWER)
 
     def lines_with(self, *needles: str) -> list[int]:
         """Line numbers (1-based, sorted) of the lines holding any of these lower-case needles."""
         lower, starts = self.lower, self._starts
-        if len(lower) != len(self.text):  # rare characters whose lower case has another length: go line by line
-            return [n for n, line in enumerate(self.lines, 1) if any(needle in line.lower() for needle in needles)]
         found = set()
         for needle in needles:
             at = lower.find(needle)

@@ -52,3 +52,11 @@ def test_scan_counts_and_prefilter(tmp_path):
     result = scan(tmp_path, jobs=1)
     assert (result.files, result.read, result.matched, result.parsed) == (2, 2, 1, 1)
     assert [f.where for f in result.of("timeout")] == ["b.py:2:1"]
+
+
+def test_lines_are_found_after_characters_whose_lower_case_is_longer(tmp_path):
+    write(tmp_path, "i18n.py", "TITLE = 'İSTANBUL İzmir'\nrequests.get(BELVO_URL + '/api/links/', verify=False)\n"
+                               "HOST = 'https://api.belvo.co'\n")
+    result = scan(tmp_path, jobs=1)  # line-level matchers find lines through the lower-cased text
+    assert [f.where for f in result.of("tls_off")] == ["i18n.py:2:41"]
+    assert [f.where for f in result.of("belvo_host")] == ["i18n.py:3:9"]
