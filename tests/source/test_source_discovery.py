@@ -59,4 +59,4 @@ def test_lines_are_found_after_characters_whose_lower_case_is_longer(tmp_path):
                                "HOST = 'https://api.belvo.co'\n")
     result = scan(tmp_path, jobs=1)  # line-level matchers find lines through the lower-cased text
     assert [f.where for f in result.of("tls_off")] == ["i18n.py:2:41"]
-    assert [f.where for f in result.of("belvo_host")] == ["i18n.py:3:9"]
+    assert [f.where for f in result.of("belvo_host")] == ["i18n.py:3:17"]
