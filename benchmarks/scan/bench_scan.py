@@ -4,7 +4,8 @@ each timed beside its anchor in the same run.
 Run on demand:  python3 benchmarks/scan/bench_scan.py [--runs 3] [--corpus-script PATH]
 
 The corpus (13.8k files, 1.47M code lines in six languages, and a 50-commit git variant) is built
-once by the corpus script under /tmp/perf and reused afterwards. Targets: static scan 1.5 s wall or
+once by the corpus script under /tmp/perf and reused afterwards (the script needs `apt-get update`
+run once beforehand, and takes about a minute and a half). Targets: static scan 1.5 s wall or
 less on 2 cores and under 300 MB peak; history scan within 2x of `git log -p --all`.
 Peak memory is ru_maxrss from wait4: the largest single process of the measured command's tree.
 """

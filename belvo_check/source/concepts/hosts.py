@@ -1,5 +1,7 @@
 """Every Belvo host in code, config and deploy files; wrong and look-alike hosts; sandbox hard-coded,
 fixed by the SDK's environment alias, or silently used when an environment variable is unset.
+
+The hosts themselves are listed in docs/belvo-api.md, "Hosts" (data in belvo_check.source.clients).
 """
 
 from __future__ import annotations

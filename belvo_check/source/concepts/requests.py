@@ -1,4 +1,8 @@
-"""Request handling: pagination followed, the status code of a create, JSON parsing of a 204."""
+"""Request handling: pagination followed, the status code of a create, JSON parsing of a 204, idempotent storage.
+
+Belvo's answers (201 on create, 204 without a body on delete, `next` on lists) are described in
+docs/belvo-api.md, "Answers the code must expect".
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Literal Belvo secrets: in code, config, docs, a tracked .env, a Basic header; and front-end exposure.
 
-Belvo does not document the shape of its keys, so a secret is recognised by where it sits
-(a name such as BELVO_SECRET_PASSWORD, the SDK constructor, a Basic header) and a value that
-is not a placeholder. Values are never reported, only their fingerprints.
+Belvo does not document the shape of its keys (docs/belvo-api.md, "Keys"), so a secret is
+recognised by where it sits (a name such as BELVO_SECRET_PASSWORD, the SDK constructor, a Basic
+header) and a value that is not a placeholder. Values are never reported, only their fingerprints.
 """
 
 from __future__ import annotations
