@@ -1,5 +1,5 @@
-"""Non-breaking changes: timestamp parsers that reject 3-6 fraction digits or +00:00, and strict
-deserialisers that reject the fields Belvo adds."""
+"""Non-breaking changes: timestamp parsers that reject 3-6 fraction digits or +00:00, strict
+deserialisers that reject the fields Belvo adds, tight fixed-length columns and closed enums."""
 
 from __future__ import annotations
 
@@ -88,3 +88,56 @@ def match_strict(ctx: SourceText):
                 yield ctx.finding("strict_deserializer", verdict, "a deserialiser that rejects unknown fields, in a "
                                   "file handling Belvo data: a field Belvo adds would break it", number,
                                   match.start() + 1, form=form)
+
+
+# Fixed-length columns: (pattern with groups name and size, form). Belvo ids are 36-character UUIDs and
+# its free-text fields (descriptions, merchants, references) have no documented maximum.
+COLUMNS = [(re.compile(p, re.I), form) for p, form in [
+    (r"\b(?P<name>\w+)\W{0,2}\s+(?:n?var)?char\s*\(\s*(?P<size>\d+)\s*\)", "SQL (VAR)CHAR(n)"),
+    (r"\b(?P<name>\w+)\s*[:=]\s*(?:models\.)?CharField\([^)]*max_length\s*=\s*(?P<size>\d+)", "Django CharField"),
+    (r"\b(?P<name>\w+)\s*[:=]\s*(?:\w+\.)?Column\(\s*(?:\w+\.)?String\s*\(\s*(?P<size>\d+)\s*\)", "SQLAlchemy String(n)"),
+    (r"\b(?P<name>\w+)\s+String\??\s+@db\.(?:Var)?Char\((?P<size>\d+)\)", "Prisma @db.VarChar(n)"),
+    (r"string\s*\(?\s*['\":](?P<name>\w+)['\"]?\s*,\s*(?:limit:\s*)?(?P<size>\d+)", "Rails/Laravel string(n)"),
+    (r"@Column\([^)]*length\s*=\s*(?P<size>\d+)[^)]*\)\s*(?:private|public|protected)?\s*\w+\s+(?P<name>\w+)",
+     "JPA @Column(length)"),
+]]
+ID_COLUMN = re.compile(r"(?i)(?:^|_)id$|^id|uuid")
+MIN_TEXT = 255  # shorter columns for Belvo's free text are a guess about data Belvo does not bound
+
+
+@concept("fixed_columns", "Belvo strings in tight fixed-length columns", topics=("belvo",))
+def match_columns(ctx: SourceText):
+    if ctx.file.is_test or ctx.language in ("markdown", "text"):
+        return
+    for number in ctx.lines_with("char", "string", "length"):
+        line = ctx.line(number)
+        for pattern, form in COLUMNS:
+            for match in pattern.finditer(line):
+                name, size = match.group("name"), int(match.group("size"))
+                if ID_COLUMN.search(name):
+                    if size < 36:
+                        yield ctx.finding("fixed_columns", "bad", f"{name} holds {size} characters: Belvo ids are "
+                                          "36-character UUIDs", number, match.start() + 1, form=form)
+                elif size < MIN_TEXT:
+                    yield ctx.finding("fixed_columns", "ambiguous", f"{name} is cut at {size} characters: Belvo "
+                                      "does not bound its strings, and longer ones are a non-breaking change",
+                                      number, match.start() + 1, form=form)
+
+
+# Parsing a value into a closed enum raises on a value Belvo adds (a new category, status or type).
+ENUM_CLASS = re.compile(r"class\s+(\w+)\s*\([^)]*\bEnum\b[^)]*\)|\benum\s+(?:class\s+)?(\w+)")
+ENUM_CALLS = re.compile(r"(?:\.valueOf|Enum\.Parse|Enum\.valueOf|z\.(?:enum|nativeEnum))$")
+
+
+@concept("enum_parse", "Closed enums parsed from Belvo values", topics=("belvo",), code_only=True)
+def match_enums(ctx: SourceText):
+    if ctx.file.is_test:
+        return
+    names = {m.group(1) or m.group(2) for m in ENUM_CLASS.finditer(ctx.text)}
+    for call in ctx.facts.calls:
+        receiver = call.callee.rpartition(".")[0]
+        if call.callee in names or ENUM_CALLS.search(call.callee) and (
+                receiver in names or not receiver.islower() or call.callee.startswith("z.")):
+            if call.args.strip("()") and not re.search(r"(?i)default|fallback|unknown|missing", call.args):
+                yield ctx.finding("enum_parse", "ambiguous", f"{call.callee}(...) fails on a value Belvo adds, "
+                                  "unless an unknown value is caught", call.line, call.col, form="closed enum parse")
