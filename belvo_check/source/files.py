@@ -34,7 +34,8 @@ TEXT_KINDS = {
     ".tfvars": "terraform", ".ini": "ini", ".cfg": "ini", ".conf": "ini", ".properties": "properties",
     ".xml": "xml", ".md": "markdown", ".rst": "markdown", ".txt": "text", ".sh": "shell",
     ".env": "dotenv", ".erb": "ruby-template", ".html": "html", ".vue": "vue", ".svelte": "svelte",
-    ".sql": "sql", ".prisma": "prisma", ".gradle": "gradle", ".hcl": "terraform", ".kt": "kotlin", ".swift": "swift", ".dart": "dart",
+    ".sql": "sql", ".prisma": "prisma", ".gradle": "gradle", ".hcl": "terraform", ".kt": "kotlin",
+    ".swift": "swift", ".dart": "dart",
 }
 TEXT_NAMES = {"dockerfile": "docker", "procfile": "text", "makefile": "text", "gemfile": "ruby"}
 SKIP_SUFFIXES = (".min.js", ".min.css", ".map", ".lock", ".snap", ".bundle.js", "-lock.json", ".pb.go")

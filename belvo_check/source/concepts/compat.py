@@ -95,7 +95,8 @@ def match_strict(ctx: SourceText):
 COLUMNS = [(re.compile(p, re.I), form) for p, form in [
     (r"\b(?P<name>\w+)\W{0,2}\s+(?:n?var)?char\s*\(\s*(?P<size>\d+)\s*\)", "SQL (VAR)CHAR(n)"),
     (r"\b(?P<name>\w+)\s*[:=]\s*(?:models\.)?CharField\([^)]*max_length\s*=\s*(?P<size>\d+)", "Django CharField"),
-    (r"\b(?P<name>\w+)\s*[:=]\s*(?:\w+\.)?Column\(\s*(?:\w+\.)?String\s*\(\s*(?P<size>\d+)\s*\)", "SQLAlchemy String(n)"),
+    (r"\b(?P<name>\w+)\s*[:=]\s*(?:\w+\.)?Column\(\s*(?:\w+\.)?String\s*\(\s*(?P<size>\d+)\s*\)",
+     "SQLAlchemy String(n)"),
     (r"\b(?P<name>\w+)\s+String\??\s+@db\.(?:Var)?Char\((?P<size>\d+)\)", "Prisma @db.VarChar(n)"),
     (r"string\s*\(?\s*['\":](?P<name>\w+)['\"]?\s*,\s*(?:limit:\s*)?(?P<size>\d+)", "Rails/Laravel string(n)"),
     (r"@Column\([^)]*length\s*=\s*(?P<size>\d+)[^)]*\)\s*(?:private|public|protected)?\s*\w+\s+(?P<name>\w+)",
