@@ -18,7 +18,7 @@ from belvo_check.source.finding import SourceFinding, Verdict
 from belvo_check.source.suppress import Suppression
 
 INLINE_FILES = 1500  # below this many files, starting worker processes costs more than it saves
-CHUNKS_PER_JOB = 6  # enough chunks for the faster worker to take more of them
+CHUNKS_PER_JOB = 12  # enough chunks for the faster worker to take more of them
 
 
 @dataclass
