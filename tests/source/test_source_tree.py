@@ -11,7 +11,8 @@ from tests.conftest import ROOT
 from tests.source.conftest import FIXTURES, located
 
 FAKE_SECRETS = ("Kq8vT2mZx9LpR4wN7sYb3HdF6jGc", "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "Zx81mQpL0vW7tRk2Yb5NcH3d",
-                "Hx7QmP2vLr9TzW4kNs8Yc5Bd", "Wq3eRt5yUi7oP9aS2dF4gH6j")
+                "Hx7QmP2vLr9TzW4kNs8Yc5Bd", "Wq3eRt5yUi7oP9aS2dF4gH6j", "Qm8xT3vLz6Rw9KpN2cYb7HdF",
+                "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d")
 
 
 def test_absences_are_concluded_for_the_tree(tmp_path):
