@@ -103,3 +103,9 @@ def test_command_line_prints_located_findings():
     missing = subprocess.run([sys.executable, "-m", "belvo_check.source", str(FIXTURES / "nowhere")],
                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and missing.stderr.startswith("error: ")
+
+
+def test_finding_location_for_reports():
+    finding = next(f for f in scan(FIXTURES / "go", jobs=1).of("tls_off"))
+    assert str(finding.location("services/api")) == "services/api/belvo/client.go:15:61"
+    assert str(finding.location()) == "belvo/client.go:15:61"
