@@ -8,6 +8,7 @@ assignments (including object/hash/array pairs and struct fields) and function e
 from __future__ import annotations
 
 import importlib
+import threading
 from functools import lru_cache
 
 GRAMMARS = {  # language -> (module, function returning the grammar)
@@ -133,12 +134,18 @@ def grammar(language: str):
     return lang, Query(lang, QUERIES[language])
 
 
-@lru_cache(maxsize=None)
+_per_thread = threading.local()
+
+
 def parser(language: str):
+    """A parser for the language, one per thread (a tree-sitter Parser must not be shared between threads)."""
     from tree_sitter import Parser
 
-    found = grammar(language)
-    return Parser(found[0]) if found else None
+    parsers = _per_thread.__dict__.setdefault("parsers", {})
+    if language not in parsers:
+        found = grammar(language)
+        parsers[language] = Parser(found[0]) if found else None
+    return parsers[language]
 
 
 def supported() -> list[str]:
