@@ -22,7 +22,9 @@ from .journal import JournalEntry, summarize
 from .wire import WireAccess
 
 log = logging.getLogger("belvo_check.sim")
-TOKEN_PATHS = {"/api/token", "/payments/br/token"}  # these take the secret keys in the body, not Basic auth
+BODY_KEYS_PATH = "/api/token"  # the widget token takes the secret keys in its body, not Basic auth
+# Bad keys answer 401, except where the spec documents no 401 (the payments widget token: 200, 400, 500).
+BAD_KEYS_STATUS = {"/payments/br/token": 400}
 
 # (path template, {method: handler name}); each is served with and without the trailing slash.
 ROUTES = [
@@ -141,8 +143,8 @@ class SimulatorApp:
                              query=summarize(query, path) or {}, body=summarize(body, path))
         x = Exchange(core, self.handlers, request, self._exchanges, entry)
 
-        if path.rstrip("/") not in TOKEN_PATHS and not self._authorized(request):
-            x.reply = self.handlers.error(401, "authentication_failed")
+        if path.rstrip("/") != BODY_KEYS_PATH and not self._authorized(request):
+            x.reply = self.handlers.error(BAD_KEYS_STATUS.get(path.rstrip("/"), 401), "authentication_failed")
         else:
             x.decision = core.plan.decide(method, path, query)
             entry.rules = list(x.decision.rules)
