@@ -101,6 +101,7 @@ class HttpClient:
     timeout_text: re.Pattern  # a timeout set in any other way (builder call, global default, context deadline)
     note: str = ""
     raises: bool = False  # raises on 4xx/5xx answers by default
+    default_varies: bool = False  # the default comes from a pluggable adapter: a verdict on it stays open
 
 
 def _re(pattern: str) -> re.Pattern:
@@ -142,7 +143,8 @@ HTTP_CLIENTS = (
     HttpClient("Net::HTTP", ("ruby",), _re(r"Net::HTTP"), _re(r"^Net\.HTTP\.(?:get|post|get_response|start)$"),
                _re(r"^Net\.HTTP\.new$"), 60.0, _re(r"read_timeout\s*="), "Net::HTTP defaults to a 60 s read timeout"),
     HttpClient("Faraday", ("ruby",), _re(r"\bFaraday\b"), _re(r"^Faraday\.(?:get|post)$"), _re(r"^Faraday\.new$"),
-               None, _re(r"(?:request|options)\.timeout\s*=|\.timeout\s*="), "Faraday sets no timeout of its own"),
+               None, _re(r"(?:request|options)\.timeout\s*=|\.timeout\s*="),
+               "Faraday's timeout is its adapter's (Net::HTTP: 60 s read)", default_varies=True),
     HttpClient("HTTParty", ("ruby",), _re(r"\bHTTParty\b"), _re(r"^HTTParty\.(?:get|post|put|patch|delete)$"),
                NEVER, 60.0, _re(r"default_timeout|\btimeout\b"), "HTTParty uses Net::HTTP's 60 s read timeout"),
     HttpClient("Guzzle", ("php",), _re(r"GuzzleHttp"), NEVER, _re(r"^(?:GuzzleHttp\\Client|Client)$"), None,
@@ -184,6 +186,8 @@ def reaches_belvo(call: Call) -> bool:
 
 
 def judge_default(client: HttpClient) -> str:
+    if client.default_varies:
+        return "ambiguous"
     if client.default_timeout is None:
         return "bad"
     return "ok" if client.default_timeout <= SLOW_DEFAULT else "ambiguous"
