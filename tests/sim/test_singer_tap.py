@@ -32,7 +32,8 @@ def test_tap_belvo_default_selection_completes(tmp_path):
                                                "password": "full"}).status_code == 201
         config = tmp_path / "config.json"
         config.write_text(json.dumps({"secret_id": KEYS[0], "password": KEYS[1], "base_url": sim.url}))
-        run = subprocess.run([TAP, "--config", str(config)], capture_output=True, text=True, timeout=300)
+        run = subprocess.run([TAP, "--config", str(config)], capture_output=True, text=True, timeout=300,
+                             cwd=tmp_path)  # the tap writes a request cache (tap_belvo_cache.sqlite) where it runs
         assert run.returncode == 0, run.stderr[-2000:]
         records, schemas = collections.Counter(), set()
         for line in run.stdout.splitlines():
