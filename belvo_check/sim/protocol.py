@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import re
+import socket
+import struct
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -13,6 +15,9 @@ MAX_HEADER_BYTES = 32 * 1024
 # From connecting (or from the previous response) to the last byte of the request. A client on
 # 127.0.0.1 sends a request in one go; only a stuck or hostile one takes seconds.
 READ_TIMEOUT = 10.0
+# How long an answer may wait on a client that does not read it (the send buffer stays full). An
+# SDK reads as fast as loopback delivers; only a stuck or hostile reader stalls this long.
+WRITE_TIMEOUT = 10.0
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -28,10 +33,11 @@ class GuardedH11Protocol(H11Protocol):
     requires the 400), which would otherwise reach the absolute URLs the simulator builds from it.
     """
 
-    def __init__(self, *args, read_timeout: float = READ_TIMEOUT, **kwargs):
+    def __init__(self, *args, read_timeout: float = READ_TIMEOUT, write_timeout: float = WRITE_TIMEOUT, **kwargs):
         super().__init__(*args, **kwargs)
-        self.read_timeout = read_timeout
+        self.read_timeout, self.write_timeout = read_timeout, write_timeout
         self._read_deadline: asyncio.TimerHandle | None = None
+        self._write_deadline: asyncio.TimerHandle | None = None
         next_event = self.conn.next_event
 
         def next_event_within_limit():
@@ -53,10 +59,32 @@ class GuardedH11Protocol(H11Protocol):
         super().on_response_complete()
         self._arm_read_deadline()
 
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_deadline is None:
+            self._write_deadline = self.loop.call_later(self.write_timeout, self._write_deadline_passed)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
+
     def connection_lost(self, exc) -> None:
-        if self._read_deadline is not None:
-            self._read_deadline.cancel()
+        for deadline in (self._read_deadline, self._write_deadline):
+            if deadline is not None:
+                deadline.cancel()
         super().connection_lost(exc)
+
+    def _write_deadline_passed(self) -> None:
+        self._write_deadline = None
+        if not self.transport.is_closing():
+            # A reset, not a close: a closed socket keeps its unsent answer queued in the kernel
+            # for as long as the client keeps its window shut.
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.transport.abort()
 
     def _arm_read_deadline(self) -> None:
         if self._read_deadline is not None:

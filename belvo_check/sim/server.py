@@ -17,7 +17,7 @@ from .app import SimulatorApp
 from .faults import FaultPlan, Scenario, ScenarioError
 from .ids import Minter
 from .journal import Journal
-from .protocol import MAX_HEADER_BYTES, READ_TIMEOUT, GuardedH11Protocol
+from .protocol import MAX_HEADER_BYTES, READ_TIMEOUT, WRITE_TIMEOUT, GuardedH11Protocol
 from .state import Store
 from .webhooks import Delivery, WebhookSender
 
@@ -33,7 +33,7 @@ class Simulator:
                  secret_password: str = DEFAULT_SECRET_PASSWORD, scenario: Scenario | str | None = None,
                  page_size_cap=_UNSET, webhook_url: str | None = None, webhook_authorization: str | None = None,
                  host: str = "127.0.0.1", port: int = 0, today: datetime | None = None,
-                 read_timeout: float = READ_TIMEOUT):
+                 read_timeout: float = READ_TIMEOUT, write_timeout: float = WRITE_TIMEOUT):
         self.seed, self.secret_id, self.secret_password = seed, secret_id, secret_password
         self.scenario = Scenario.load(scenario) if scenario is not None else Scenario(name="default")
         settings = self.scenario.settings
@@ -41,7 +41,8 @@ class Simulator:
         if page_size_cap is _UNSET:
             page_size_cap = settings.get("page_size_cap", 10)
         self.page_size_cap = page_size_cap
-        self.host, self.port, self.read_timeout = host, port, read_timeout
+        self.host, self.port = host, port
+        self.read_timeout, self.write_timeout = read_timeout, write_timeout
         self.journal = Journal()
         self.minter = Minter(seed)
         self.store = Store(seed, settings, today)
@@ -78,8 +79,9 @@ class Simulator:
         # log_config=None: uvicorn must not reconfigure the process's logging on every start; it
         # would put an access-log handler on stdout, which carries belvo-check's JSON report.
         # No limit_concurrency: uvicorn would answer 503 to every client once hostile ones hold enough
-        # connections; the read deadline and the body and header limits bound what each one costs.
-        protocol = functools.partial(GuardedH11Protocol, read_timeout=self.read_timeout)
+        # connections; the read and write deadlines and the body and header limits bound what each one costs.
+        protocol = functools.partial(GuardedH11Protocol, read_timeout=self.read_timeout,
+                                     write_timeout=self.write_timeout)
         config = uvicorn.Config(self.app, log_level="error", log_config=None, lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=1, http=protocol,
                                 h11_max_incomplete_event_size=MAX_HEADER_BYTES)
@@ -146,7 +148,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8787, seed: int = 0, secr
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     stop = threading.Event()
-    previous = _on_signals((signal.SIGINT, signal.SIGTERM), lambda signum, frame: stop.set())
+    previous = _on_signals((signal.SIGINT, signal.SIGTERM, signal.SIGHUP), lambda signum, frame: stop.set())
     try:
         try:
             sim.start()
