@@ -34,7 +34,7 @@ SETTINGS = {"page_size_cap": (int, type(None)), "transactions_per_link": int, "a
 RULE_KEYS = {"name", "match", "when", "do"}
 MATCH_KEYS = {"method", "path", "path_regex", "query"}
 WHEN_KEYS = {"first", "every", "probability"}
-SCENARIO_FOLDER = "belvo_check.sim"
+SCENARIOS_PACKAGE = "belvo_check.sim"  # its scenarios/ folder holds the built-in YAML files
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Scenario:
 
     @classmethod
     def builtin_names(cls) -> list[str]:
-        folder = resources.files(SCENARIO_FOLDER) / "scenarios"
+        folder = resources.files(SCENARIOS_PACKAGE) / "scenarios"
         return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
     @classmethod
@@ -145,7 +145,7 @@ class Scenario:
         if name not in cls.builtin_names():
             hint = difflib.get_close_matches(name, cls.builtin_names(), n=1)
             raise ScenarioError(f"unknown scenario '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-        with resources.as_file(resources.files(SCENARIO_FOLDER) / "scenarios" / f"{name}.yaml") as path:
+        with resources.as_file(resources.files(SCENARIOS_PACKAGE) / "scenarios" / f"{name}.yaml") as path:
             return cls.from_file(path)
 
     @classmethod
