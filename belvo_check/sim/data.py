@@ -203,8 +203,8 @@ class LinkData:
             if self.country == "BR" and category == "CHECKING_ACCOUNT" else None,
             "currency": catalogue.CURRENCIES[self.country],
             "public_identification_name": catalogue.PUBLIC_ID_NAMES[self.country],
-            "public_identification_value": f"{1000 + r[10] * 31 % 9000}/{number}" if self.country == "BR"
-            else ("012180" + number + "0" * 8)[:18],
+            "public_identification_value": {"BR": f"{1000 + r[10] * 31 % 9000}/{number}", "MX": ("012180" + number + "0" * 8)[:18]}
+            .get(self.country, number),  # agency/account, a CLABE, an account number
             "internal_identification": f"AC{r[12:16].hex()}",
             "credit_data": {"credit_limit": 50000.0, "cutting_date": (self.today - timedelta(days=5)).strftime("%Y-%m-%d"),
                             "next_payment_date": (self.today + timedelta(days=15)).strftime("%Y-%m-%d"),

@@ -131,7 +131,7 @@ class Resources:
 
     def _links(self, ctx, collection: str) -> list:
         wanted = ctx.query.get("link__in", ctx.query.get("link", ""))
-        links = [self.store.links[i] for i in wanted.split(",") if i in self.store.links] if wanted \
+        links = [link for link in map(self.store.link, wanted.split(",")) if link] if wanted \
             else list(self.store.links.values())
         return [link for link in links if self.offers(link, collection)]
 
