@@ -13,6 +13,7 @@ from typing import List, NoReturn, Optional
 import typer
 
 from belvo_check import __version__
+from belvo_check.signals import EXIT_INTERRUPTED, STOP_SIGNALS, exit_now, on_stop_signals
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ready (no fail; with --fail-on warn also no warn), 1 not ready, "
@@ -195,7 +196,7 @@ def _split(values: List[str]) -> list[str]:
 def main() -> None:
     from belvo_check.errors import UsageError
 
-    _on_stop_signals(_interrupt)
+    on_stop_signals(_interrupt)
     try:
         try:
             app()
@@ -206,27 +207,17 @@ def main() -> None:
             if not _interrupted.is_set():
                 _stop_leftovers()
                 _flush(sys.stdout)  # the report's last bytes, while an interrupt still ends cleanly
-                _on_stop_signals(_exit_now)  # nothing is left to clean up, and nothing may raise now
+                on_stop_signals(exit_now)  # nothing is left to clean up, and nothing may raise now
     except Interrupted:
         _exit_interrupted()
 
 
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 _interrupted = threading.Event()
 
 
 class Interrupted(BaseException):
     """Raised in the main thread by SIGINT, SIGTERM or SIGHUP. Not a KeyboardInterrupt, which click
     would turn into "Aborted!" and exit 1; code that catches Exception lets it through."""
-
-
-def _on_stop_signals(handler) -> None:
-    """SIGTERM (CI cancelling a job) and SIGHUP (a closed terminal) stop any command the way Ctrl-C
-    does, so its cleanup runs instead of the process dying with children still running. A signal
-    the parent chose to ignore (nohup, a background job) stays ignored."""
-    for signum in STOP_SIGNALS:
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, handler)
 
 
 def _interrupt(signum, frame) -> None:
@@ -240,11 +231,6 @@ def _interrupt(signum, frame) -> None:
     sys.unraisablehook = lambda unraisable: None
     logging.disable(logging.CRITICAL)
     raise Interrupted
-
-
-def _exit_now(signum, frame) -> None:
-    os.write(2, b"interrupted\n")
-    os._exit(130)
 
 
 def _stop_leftovers() -> int:
@@ -263,7 +249,7 @@ def _exit_interrupted() -> NoReturn:
               file=sys.stderr)
     finally:
         _flush(sys.stderr)  # not stdout: a reader that stopped reading the report would hang us
-        os._exit(130)
+        os._exit(EXIT_INTERRUPTED)
 
 
 def _flush(stream) -> None:

@@ -57,6 +57,28 @@ def assert_clean_exit(process: subprocess.Popen, stderr: str, scratch, marker: s
 
 
 @SIGNALS
+def test_signal_during_start_up_exits_130_with_one_line(signum):
+    """The signal arrives while the entry point imports the command line (the slowest part of
+    start-up): one line, exit 130, no KeyboardInterrupt traceback from inside an import."""
+    child = (
+        "import builtins, os, time\n"
+        "real_import = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'belvo_check.cli':\n"
+        f"        os.kill(os.getpid(), {int(signum)})\n"
+        "        time.sleep(30)\n"
+        "    return real_import(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "from belvo_check.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", child, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "interrupted\n"
+    assert done.stdout == ""
+
+
+@SIGNALS
 def test_signal_while_the_config_is_being_read(tmp_path, scratch, signum):
     fifo = tmp_path / "belvo-check.yaml"
     os.mkfifo(fifo)  # belvo-check blocks reading it while we hold it open and write nothing
