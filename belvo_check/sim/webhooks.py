@@ -5,11 +5,14 @@ import queue
 import random
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .ids import as_uuid, hex32
 from .journal import Journal, JournalEntry
+
+USER_AGENT = "belvo-check-simulator"
 
 if TYPE_CHECKING:
     import httpx  # imported when a webhook is first sent: `belvo-check sim` starts faster without it
@@ -74,9 +77,7 @@ class WebhookSender:
             self._worker.start()
 
     def _run(self) -> None:
-        import httpx
-
-        with httpx.Client(timeout=self.timeout) as client:
+        with self._client() as client:
             while True:
                 payload = self._queue.get()
                 if payload is None:
@@ -98,28 +99,30 @@ class WebhookSender:
             self._queue.put(None)
             self._worker.join(timeout=self.timeout + 1)
 
+    def _client(self) -> httpx.Client:
+        from belvo_check import bounded_http
+
+        return bounded_http.client(self.timeout, USER_AGENT)
+
     # ---- one delivery, journaled as direction "out"
     def deliver(self, payload: dict, url: str | None = None, authorization: str | None = None,
                 client: httpx.Client | None = None) -> Delivery:
         import httpx
 
+        from belvo_check import bounded_http
+
         url = url or self.url
         if not url:
             raise ValueError("no webhook URL configured: pass url= or start the simulator with webhook_url")
         auth = authorization if authorization is not None else self.authorization
-        headers = {"Content-Type": "application/json", "User-Agent": "belvo-check-simulator"}
+        headers = {"Content-Type": "application/json"}
         if auth:
             headers["Authorization"] = auth
         started = time.monotonic()
-        status, error = None, None
-        try:
-            if client is None:
-                with httpx.Client(timeout=self.timeout) as one_off:
-                    status = one_off.post(url, json=payload, headers=headers).status_code
-            else:
-                status = client.post(url, json=payload, headers=headers).status_code
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        # The receiver may drip its answer or never send one: the whole exchange has one deadline.
+        with (nullcontext(client) if client is not None else self._client()) as http:
+            answer = bounded_http.request(http, "POST", url, json=payload, headers=headers)
+        status, error = answer.status, answer.error
         latency = time.monotonic() - started
         self.journal.add(JournalEntry(
             seq=0, time=started, direction="out", method="POST", path=httpx.URL(url).path, status=status,
