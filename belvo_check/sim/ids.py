@@ -1,4 +1,4 @@
-"""Deterministic identifiers: everything the simulator mints derives from its seed."""
+"""Identifiers: data ids derive from the seed (same seed, same data); request ids are new every run."""
 from __future__ import annotations
 
 import base64
@@ -32,14 +32,21 @@ def institution_user_id(seed: int, institution: str, username: str) -> str:
 
 
 class Minter:
-    """Fresh 32-hex request ids: seed + sequence, so unique per response and reproducible."""
+    """Fresh 32-hex request ids, unique per response and new in every run.
+
+    Data follows the seed, request ids do not: the harness proves "logged" by finding the id it
+    minted in the integration's logs, and a log left by an earlier run with the same seed must
+    never hold it.
+    """
 
     def __init__(self, seed: int, namespace: str = "request"):
-        self._seed, self._namespace = seed, namespace
+        import secrets
+
+        self._seed, self._namespace, self._run = seed, namespace, secrets.token_hex(8)
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
 
     def next(self) -> str:
         with self._lock:
             n = next(self._counter)
-        return hex32(self._seed, self._namespace, n)
+        return hex32(self._seed, self._namespace, self._run, n)
