@@ -16,14 +16,19 @@ SNIPPET = 160  # characters of the source line shown beside a finding
 COMMENT_OR_IMPORT = re.compile(r"^\s*(?:#|//|\*|/\*|<!--|--|;|import\s|using\s|use\s|require\b)")
 
 
-def redact(text: str, language: str) -> str:
-    """The text with each value the secret matcher recognises replaced by its fingerprint."""
-    from belvo_check.secrets import fingerprint
+def snippet_of(line: str, language: str, hide: str = "", fingerprint: str = "") -> str:
+    """A source line as shown beside a finding: trimmed, cut to SNIPPET characters, and each value the secret
+    matcher recognises replaced by its fingerprint; `hide` is a value found another way (e.g. passed to the
+    SDK constructor), shown as `fingerprint`."""
+    from belvo_check.secrets import fingerprint as fingerprint_of
     from belvo_check.source.concepts.secrets import secrets_in_line
 
+    text = line.strip()
     for _, _, value in secrets_in_line(text, language, True):
-        text = text.replace(value, f"[redacted {fingerprint(value)}]")
-    return text
+        text = text.replace(value, f"[redacted {fingerprint_of(value)}]")
+    if hide:
+        text = text.replace(hide, f"[redacted {fingerprint}]")
+    return text[:SNIPPET]
 
 
 class SourceText:
@@ -88,8 +93,6 @@ class SourceText:
     def finding(self, concept: str, verdict: Verdict, message: str, line: int | None, col: int | None = None, *,
                 form: str = "", fingerprint: str = "", hide: str | None = None) -> SourceFinding:
         """A finding at a place in this file; every secret-looking value on the line is cut out of the snippet."""
-        snippet = redact(self.line(line).strip(), self.language) if line else ""
-        if hide:  # a value found another way (e.g. passed to the SDK constructor)
-            snippet = snippet.replace(hide, f"[redacted {fingerprint}]")
-        return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language,
-                             snippet[:SNIPPET], form, fingerprint)
+        snippet = snippet_of(self.line(line), self.language, hide or "", fingerprint) if line else ""
+        return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language, snippet, form,
+                             fingerprint)

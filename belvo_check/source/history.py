@@ -15,8 +15,9 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 
+from belvo_check.secrets import fingerprint
 from belvo_check.source.concepts.secrets import secrets_in_line
-from belvo_check.source.context import redact
+from belvo_check.source.context import snippet_of
 from belvo_check.source.files import language_of
 from belvo_check.source.finding import SourceFinding
 
@@ -111,13 +112,14 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
                     found.add(at)
                     at = lower.find(needle, at + 1, high)
     line_starts = sorted({buf.rfind(b"\n", 0, at) + 1 for at in found})
-    # Replay headers up to each candidate line, in order (both lists are sorted).
-    index = 0
-    hunk_body = None  # offset in this chunk where the current hunk's body starts; None: carried over
-    for start in line_starts:
-        if not buf.startswith(b"+", start) or buf.startswith(b"+++", start):
-            continue
-        while index < len(events) and events[index][0] <= start:
+
+    index = 0  # the next header event to apply
+    hunk_newline = 0  # the newline ending the current hunk's header (0: the hunk began in an earlier chunk)
+
+    def apply_headers(until: int) -> None:
+        """Move the stream position past every header that starts at or before `until` (events are sorted)."""
+        nonlocal index, hunk_newline
+        while index < len(events) and events[index][0] <= until:
             offset, kind = events[index]
             end = buf.find(b"\n", offset)
             header = buf[offset:end]
@@ -130,39 +132,28 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
                 match = HUNK.match(header)
                 state.hunk_start = int(match.group(1)) if match else 0
                 state.added_before = 0
-                hunk_body = end + 1
+                hunk_newline = end
             index += 1
-        body = hunk_body if hunk_body is not None else 0
-        added = state.added_before + buf.count(b"\n+", body - 1 if body else 0, start - 1)
-        line_number = state.hunk_start + added
+
+    for start in line_starts:
+        if not buf.startswith(b"+", start) or buf.startswith(b"+++", start):
+            continue
+        apply_headers(start)
+        line_number = state.hunk_start + state.added_before + buf.count(b"\n+", hunk_newline, start - 1)
         text = buf[start + 1:buf.find(b"\n", start)].decode("utf-8", "replace")
         language = language_of(os.path.basename(state.path)) or "text"
         for col, form, value in secrets_in_line(text, language, state.belvo_file):
-            from belvo_check.secrets import fingerprint
-
             fp = fingerprint(value)
             record = seen.get(fp)
-            snippet = redact(text.strip(), language).replace(value, f"[redacted {fp}]")[:160]
+            snippet = snippet_of(text, language, value, fp)
             if record is None:
                 seen[fp] = record = _Seen(state.commit, state.time, state.path, line_number, col, form, snippet)
-            elif state.time <= record.time:  # keep the oldest place, where the secret was introduced
+            elif state.time <= record.time:  # keep the oldest place (git log runs newest first: ties go to the later)
                 record.commit, record.time, record.path, record.line, record.col, record.form, record.snippet = (
                     state.commit, state.time, state.path, line_number, col, form, snippet)
             record.commits.add(state.commit)
-    # Carry the stream position into the next chunk.
-    for offset, kind in events[index:]:
-        end = buf.find(b"\n", offset)
-        header = buf[offset:end]
-        if kind == "c":
-            _commit(state, header, commits)
-        elif kind == "f":
-            state.path = _path_of(header)
-            state.belvo_file = mentions_belvo(offset)
-        else:
-            match = HUNK.match(header)
-            state.hunk_start, state.added_before, hunk_body = (int(match.group(1)) if match else 0), 0, end + 1
-    body = hunk_body if hunk_body is not None else 0
-    state.added_before += buf.count(b"\n+", body - 1 if body else 0)
+    apply_headers(len(buf))  # the position the next chunk starts from
+    state.added_before += buf.count(b"\n+", hunk_newline)
 
 
 def _stream(root: str, git: str, pathspec: list[str]) -> tuple[dict[str, _Seen], set[str], str | None]:
