@@ -24,14 +24,19 @@ def _is_log(callee: str) -> bool:
     return bool(LOGGER.search(callee))
 
 
+def _note_belvo_calls(ctx: SourceText) -> None:
+    """Signal `belvo_calls`: the tree calls Belvo, so finding no request_id log or 429 handling is worth a warning."""
+    if cached_belvo_calls(ctx):
+        ctx.signals.add("belvo_calls")
+
+
 @concept("request_id_logged", "request_id (or the whole error body) reaching a log", topics=("belvo",),
          code_only=True)
 def match_request_id(ctx: SourceText):
     if ctx.file.is_test:
         return
     facts = ctx.facts
-    if cached_belvo_calls(ctx):
-        ctx.signals.add("belvo_calls")
+    _note_belvo_calls(ctx)
     holders = {a.name for a in facts.assigns if REQUEST_ID.search(a.value)}
     holder_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(holders))) + r")\b") if holders else None
     for call in facts.calls:
@@ -155,8 +160,7 @@ RATE_LIMIT = re.compile(r"\b429\b|TOO_MANY_REQUESTS|TooManyRequests|too_many_req
 def match_rate_limit(ctx: SourceText):
     if ctx.file.is_test:
         return
-    if cached_belvo_calls(ctx):
-        ctx.signals.add("belvo_calls")
+    _note_belvo_calls(ctx)
     for number in ctx.lines_with("429", "too_many", "toomany", "retry", "backoff", "tenacity", "polly",
                                  "resilience4j"):
         match = RATE_LIMIT.search(ctx.line(number))

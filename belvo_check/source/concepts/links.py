@@ -12,8 +12,16 @@ LINK_STATUS = re.compile(r"""token_required|invalid_link|invalid_credentials|TOK
                          r"""|TokenRequired|InvalidLink"""
                          # a bare 'invalid' only counts beside a link status: it is a common word otherwise
                          r"""|(?i:status|link).*['"`:]invalid['"`]|['"`]invalid['"`].*(?i:status|link)""")
+CREATES_LINKS = re.compile(r"/api/links|\.links\.(?:register|create)|Links\.create")
 # A line that keeps the value (assignment, column, insert), not only a type declaration or a read.
 STORES = re.compile(r"(?i)=|insert|column|field|save|create|update|upsert|t\.string|varchar|text\b")
+
+
+def note_link_creation(ctx: SourceText) -> None:
+    """Signal `creates_links` for a Belvo file that creates links: then a missing webhook receiver, or
+    institution_user_id or link states never handled, is a failure rather than a doubt."""
+    if ctx.about_belvo and CREATES_LINKS.search(ctx.text):
+        ctx.signals.add("creates_links")
 
 
 def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], message: str,
@@ -34,8 +42,7 @@ def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: 
 
 @concept("institution_user_id", "institution_user_id kept from link creation", topics=("belvo",))
 def match_institution_user_id(ctx: SourceText):
-    if ctx.about_belvo and re.search(r"""/api/links|\.links\.(?:register|create)|Links\.create""", ctx.text):
-        ctx.signals.add("creates_links")
+    note_link_creation(ctx)
     if ctx.language in ("markdown", "text"):
         return
     yield from _mentions(ctx, "institution_user_id", INSTITUTION_USER_ID, ("institution_user_id", "institutionuserid"),

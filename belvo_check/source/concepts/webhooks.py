@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from belvo_check.source.concepts import concept, conclusion
+from belvo_check.source.concepts.links import note_link_creation
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 ROUTE_CALLS = frozenset({
@@ -21,14 +22,19 @@ CONSTANT_TIME = frozenset({"compare_digest", "timingSafeEqual", "ConstantTimeCom
 REJECTS = re.compile(r"\b40[13]\b|Unauthorized|Forbidden|UNAUTHORIZED|FORBIDDEN")
 DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_by|setnx|insert\s+or\s+ignore|seen"
                     r"|processed|already|findOne|first_or_create|firstOrCreate|updateOrCreate|ContainsKey|contains")
-
-
 PREFIXES = frozenset({"Controller", "Group", "use", "Route", "RequestMapping", "resources", "resource"})
-
-
 PATH_COMPARE = re.compile(r"(?i)\b(?:path|url|pathname|path_info|request_uri)\b")
 WEBHOOK_ID = re.compile(r"(?i)webhook_?id")
 MEMBERSHIP = re.compile(r"\bin\s+[\w.]+|\w+\[[^\]]*webhook_?id", re.I)
+# What a route's file shows about its receiver, reported per route: (message, form) when seen, and when not.
+RECEIVER_CHECKS = {
+    "webhook_auth": (("the receiver's file compares the Authorization header and rejects a mismatch",
+                      "Authorization checked"),
+                     ("no Authorization check seen in the receiver's file (a middleware elsewhere may do it)",
+                      "no Authorization check here")),
+    "webhook_dedupe": (("the receiver's file looks webhook_id up", "webhook_id lookup"),
+                       ("no de-duplication by webhook_id seen in the receiver's file", "no webhook_id lookup here")),
+}
 
 
 def _checks_authorization(ctx: SourceText) -> bool:
@@ -70,25 +76,19 @@ def match_routes(ctx: SourceText):
     # Hand-rolled servers (http.server, net/http without a router) compare the request path instead.
     routes += [(compare, compare.text) for compare in ctx.facts.compares
                if PATH_COMPARE.search(compare.text) and "hook" in compare.text.lower()]
-    if ctx.about_belvo and re.search(r"""/api/links|\.links\.(?:register|create)|Links\.create""", ctx.text):
-        ctx.signals.add("creates_links")
+    note_link_creation(ctx)
+    if not routes:
+        return
+    # Whole-file evidence, the same for every route the file declares.
+    seen = {"webhook_auth": _checks_authorization(ctx), "webhook_dedupe": _dedupes(ctx)}
     for call, path in routes:
         ctx.signals.add("webhook_route")
         form = f"{call.callee}(...)" if hasattr(call, "callee") else "request path comparison"
         yield ctx.finding("webhook_route", "ok", f"webhook receiver route {path!r}", call.line, call.col, form=form)
-        if _checks_authorization(ctx):
-            yield ctx.finding("webhook_auth", "ok", "the receiver's file compares the Authorization header and "
-                              "rejects a mismatch", call.line, call.col, form="Authorization checked")
-        else:
-            yield ctx.finding("webhook_auth", "ambiguous", "no Authorization check seen in the receiver's file (a "
-                              "middleware elsewhere may do it)", call.line, call.col,
-                              form="no Authorization check here")
-        if _dedupes(ctx):
-            yield ctx.finding("webhook_dedupe", "ok", "the receiver's file looks webhook_id up", call.line, call.col,
-                              form="webhook_id lookup")
-        else:
-            yield ctx.finding("webhook_dedupe", "ambiguous", "no de-duplication by webhook_id seen in the "
-                              "receiver's file", call.line, call.col, form="no webhook_id lookup here")
+        for concept_name, (when_seen, when_not) in RECEIVER_CHECKS.items():
+            message, form = when_seen if seen[concept_name] else when_not
+            yield ctx.finding(concept_name, "ok" if seen[concept_name] else "ambiguous", message, call.line,
+                              call.col, form=form)
 
 
 @conclusion("webhook_route")
