@@ -114,6 +114,11 @@ def _arguments_of(node):
     return found
 
 
+def _starting_within(spans: list[tuple], starts: list[int], lo: int, hi: int) -> list[tuple]:
+    """The spans (sorted by start byte, their starts in `starts`) that start between byte lo and byte hi."""
+    return spans[bisect.bisect_left(starts, lo):bisect.bisect_right(starts, hi)]
+
+
 def from_tree_sitter(data: bytes, language: str) -> Facts:
     from tree_sitter import QueryCursor
 
@@ -180,12 +185,10 @@ def from_tree_sitter(data: bytes, language: str) -> Facts:
         if args is not None:
             # C# object initialisers ({ Timeout = ... }) follow the argument list: they count too
             lo, hi = args.start_byte, node.end_byte if node.type == "object_creation_expression" else args.end_byte
-            for start, end, assign in assign_spans[bisect.bisect_left(assign_starts, lo):
-                                                   bisect.bisect_right(assign_starts, hi)]:
+            for _, end, assign in _starting_within(assign_spans, assign_starts, lo, hi):
                 if end <= hi:
                     call.keywords.setdefault(assign.name, assign.value)
-            call.strings = [fact.value for _, fact in string_spans[bisect.bisect_left(string_starts, lo):
-                                                                bisect.bisect_right(string_starts, hi)]]
+            call.strings = [fact.value for _, fact in _starting_within(string_spans, string_starts, lo, hi)]
         facts.calls.append(call)
     facts.calls.sort(key=lambda call: (call.line, call.col))
     return facts
@@ -207,10 +210,12 @@ def from_python(data: bytes) -> Facts:
         if byte == 10:
             starts.append(index + 1)
 
-    def segment(node) -> str:
+    def segment(first, last=None) -> str:
+        """The source text of a node, or from the start of node `first` to the end of node `last`."""
+        last = first if last is None else last
         try:
-            begin = starts[node.lineno - 1] + node.col_offset
-            end = starts[node.end_lineno - 1] + node.end_col_offset
+            begin = starts[first.lineno - 1] + first.col_offset
+            end = starts[last.end_lineno - 1] + last.end_col_offset
         except (AttributeError, IndexError, TypeError):
             return ""
         return data[begin:end].decode("utf-8", "replace")
@@ -230,11 +235,8 @@ def from_python(data: bytes) -> Facts:
                         node.end_lineno or node.lineno)
             parts = [*node.args, *(k.value for k in node.keywords)]
             if parts:
-                first, last = min(parts, key=lambda n: (n.lineno, n.col_offset)), max(
-                    parts, key=lambda n: (n.end_lineno, n.end_col_offset))
-                begin = starts[first.lineno - 1] + first.col_offset
-                end = starts[last.end_lineno - 1] + last.end_col_offset
-                call.args = data[begin:end].decode("utf-8", "replace")[:MAX_TEXT]
+                call.args = segment(min(parts, key=lambda n: (n.lineno, n.col_offset)),
+                                    max(parts, key=lambda n: (n.end_lineno, n.end_col_offset)))[:MAX_TEXT]
             for keyword in node.keywords:
                 call.keywords[keyword.arg or "**"] = segment(keyword.value)[:MAX_TEXT]
             for part in parts:
