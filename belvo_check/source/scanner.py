@@ -78,7 +78,8 @@ def _scan_files(files, concept_names: Sequence[str] | None):
             out.suppressions += found
             out.findings += problems
         for concept in concepts:
-            if not concept.topics & topics or (concept.code_only and not source.is_code):
+            if (not concept.topics & topics or (concept.code_only and not source.is_code)
+                    or (concept.skip_tests and source.is_test) or source.language in concept.skip_languages):
                 continue
             try:
                 out.findings.extend(concept.match(ctx))

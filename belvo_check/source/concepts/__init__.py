@@ -24,6 +24,8 @@ class Concept:
     topics: frozenset[str]  # the file must have one of these prefilter topics
     match: Callable[..., Iterable[SourceFinding]]
     code_only: bool = False  # matcher needs parsed code (config and docs files are skipped)
+    skip_tests: bool = False  # test files are skipped (they talk to local fakes and hold made-up keys)
+    skip_languages: frozenset[str] = frozenset()  # languages or text kinds never matched, e.g. markdown
     conclude: Callable[..., Iterable[SourceFinding]] | None = None
 
 
@@ -37,9 +39,10 @@ DERIVED = {
 }
 
 
-def concept(name: str, title: str, topics: Iterable[str], *, code_only: bool = False):
+def concept(name: str, title: str, topics: Iterable[str], *, code_only: bool = False, skip_tests: bool = False,
+            skip_languages: Iterable[str] = ()):
     def register(func):
-        CONCEPTS[name] = Concept(name, title, frozenset(topics), func, code_only)
+        CONCEPTS[name] = Concept(name, title, frozenset(topics), func, code_only, skip_tests, frozenset(skip_languages))
         return func
     return register
 

@@ -71,12 +71,11 @@ STRICT = [(re.compile(p), form) for p, form in [
 ]]
 
 
-@concept("strict_deserializer", "Strict deserialisers on Belvo data", topics=("belvo",))
+@concept("strict_deserializer", "Strict deserialisers on Belvo data", topics=("belvo",), skip_tests=True,
+         skip_languages=("markdown", "text"))
 def match_strict(ctx: SourceText):
     # Validation of the app's own inbound requests (e.g. NestJS forbidNonWhitelisted) is not about Belvo's data
     # and is deliberately not matched.
-    if ctx.file.is_test or ctx.language in ("markdown", "text"):
-        return
     for number in ctx.lines_with("forbid", "fail_on_unknown", "ignoreunknown", "disallowunknownfields",
                                  "missingmemberhandling", "unmappedmemberhandling", "additionalproperties",
                                  ".strict()"):
@@ -106,10 +105,9 @@ ID_COLUMN = re.compile(r"(?i)(?:^|_)id$|^id|uuid")
 MIN_TEXT = 255  # shorter columns for Belvo's free text are a guess about data Belvo does not bound
 
 
-@concept("fixed_columns", "Belvo strings in tight fixed-length columns", topics=("belvo",))
+@concept("fixed_columns", "Belvo strings in tight fixed-length columns", topics=("belvo",), skip_tests=True,
+         skip_languages=("markdown", "text"))
 def match_columns(ctx: SourceText):
-    if ctx.file.is_test or ctx.language in ("markdown", "text"):
-        return
     for number in ctx.lines_with("char", "string", "length"):
         line = ctx.line(number)
         for pattern, form in COLUMNS:
@@ -130,10 +128,8 @@ ENUM_CLASS = re.compile(r"class\s+(\w+)\s*\([^)]*\bEnum\b[^)]*\)|\benum\s+(?:cla
 ENUM_CALLS = re.compile(r"(?:\.valueOf|Enum\.Parse|Enum\.valueOf|z\.(?:enum|nativeEnum))$")
 
 
-@concept("enum_parse", "Closed enums parsed from Belvo values", topics=("belvo",), code_only=True)
+@concept("enum_parse", "Closed enums parsed from Belvo values", topics=("belvo",), code_only=True, skip_tests=True)
 def match_enums(ctx: SourceText):
-    if ctx.file.is_test:
-        return
     names = {m.group(1) or m.group(2) for m in ENUM_CLASS.finditer(ctx.text)}
     for call in ctx.facts.calls:
         receiver = call.callee.rpartition(".")[0]

@@ -31,10 +31,8 @@ def _note_belvo_calls(ctx: SourceText) -> None:
 
 
 @concept("request_id_logged", "request_id (or the whole error body) reaching a log", topics=("belvo",),
-         code_only=True)
+         code_only=True, skip_tests=True)
 def match_request_id(ctx: SourceText):
-    if ctx.file.is_test:
-        return
     facts = ctx.facts
     _note_belvo_calls(ctx)
     holders = {a.name for a in facts.assigns if REQUEST_ID.search(a.value)}
@@ -115,10 +113,9 @@ def _returned(ctx: SourceText, call) -> bool:
     return False
 
 
-@concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo",), code_only=True)
+@concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo",), code_only=True,
+         skip_tests=True)
 def match_error_handling(ctx: SourceText):
-    if ctx.file.is_test:
-        return
     calls = cached_belvo_calls(ctx)
     for belvo in calls:
         call = belvo.call
@@ -156,10 +153,8 @@ RATE_LIMIT = re.compile(r"\b429\b|TOO_MANY_REQUESTS|TooManyRequests|too_many_req
                         r"|Polly|resilience4j|faraday-retry|retry_on")
 
 
-@concept("rate_limit", "429 answers (rate limiting) handled", topics=("belvo",), code_only=True)
+@concept("rate_limit", "429 answers (rate limiting) handled", topics=("belvo",), code_only=True, skip_tests=True)
 def match_rate_limit(ctx: SourceText):
-    if ctx.file.is_test:
-        return
     _note_belvo_calls(ctx)
     for number in ctx.lines_with("429", "too_many", "toomany", "retry", "backoff", "tenacity", "polly",
                                  "resilience4j"):

@@ -84,10 +84,9 @@ def _judge(ctx: SourceText, host: str, kind: str, why: str, line: str) -> tuple[
     return "bad", f"{host} is hard-coded in non-test code", "sandbox host hard-coded"
 
 
-@concept("belvo_host", "Belvo hosts in code, config and deploy files", topics=("belvo",))
+@concept("belvo_host", "Belvo hosts in code, config and deploy files", topics=("belvo",),
+         skip_languages=("markdown",))
 def match_hosts(ctx: SourceText):
-    if ctx.language == "markdown":
-        return
     for number in ctx.lines_with("belvo"):
         line = ctx.line(number)
         if ctx.file.is_code and COMMENT_OR_IMPORT.match(line):
@@ -101,10 +100,9 @@ def match_hosts(ctx: SourceText):
                 yield ctx.finding("belvo_host", verdict, message, number, match.start() + 1, form=form)
 
 
-@concept("sandbox_fallback", "Belvo environment silently falling back to sandbox", topics=("belvo",))
+@concept("sandbox_fallback", "Belvo environment silently falling back to sandbox", topics=("belvo",),
+         skip_tests=True, skip_languages=("markdown",))
 def match_fallback(ctx: SourceText):
-    if ctx.file.is_test or ctx.language == "markdown":
-        return
     lines = set(ctx.lines_with("sandbox"))
     # Constants holding the sandbox host or alias: `os.environ.get("BELVO_API_URL") or SANDBOX_URL`.
     names = {a.name for a in ctx.facts.assigns if a.literal is not None and a.name

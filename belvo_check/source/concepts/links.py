@@ -49,10 +49,8 @@ def match_institution_user_id(ctx: SourceText):
                           "institution_user_id is kept here", STORES)
 
 
-@concept("link_status", "invalid and token_required links handled", topics=("belvo", "webhook"))
+@concept("link_status", "invalid and token_required links handled", topics=("belvo", "webhook"), code_only=True)
 def match_link_status(ctx: SourceText):
-    if not ctx.file.is_code:
-        return
     yield from _mentions(ctx, "link_status", LINK_STATUS, ("invalid", "token_required", "tokenrequired"),
                           "invalid/token_required link states are handled here")
 

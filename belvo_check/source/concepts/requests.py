@@ -112,10 +112,8 @@ STORED_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|\blinks?\b|be
 
 
 @concept("object_store", "Belvo objects stored idempotently (upsert or unique Belvo id)", topics=("belvo",),
-         code_only=True)
+         code_only=True, skip_tests=True)
 def match_object_store(ctx: SourceText):
-    if ctx.file.is_test:
-        return
     facts = ctx.facts
     for fact in facts.strings:
         if INSERT_SQL.match(fact.value) and BELVO_OBJECT.search(fact.value):

@@ -66,10 +66,8 @@ def _route_path(call) -> str | None:
     return next((s for s in call.strings if any(w in s.lower() for w in words)), None)
 
 
-@concept("webhook_route", "Webhook receiver routes", topics=("webhook",), code_only=True)
+@concept("webhook_route", "Webhook receiver routes", topics=("webhook",), code_only=True, skip_tests=True)
 def match_routes(ctx: SourceText):
-    if ctx.file.is_test:
-        return
     if "webhook_code" in ctx.lower or "webhook_type" in ctx.lower:
         ctx.signals.add("webhook_payload")  # code that reads deliveries, wherever its route is declared
     routes = [(call, path) for call in ctx.facts.calls if (path := _route_path(call))]
