@@ -156,7 +156,6 @@ HTTP_CLIENTS = (
                _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
 )
 CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
-CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
 TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "connect_timeout", "read_timeout", "timeout_seconds",
                           "ClientTimeout", "open_timeout", "TimeoutSeconds", "timeoutMs"})
 REQUEST_METHODS = re.compile(r"^(?:get|post|put|patch|delete|request|fetch|head|send|Do|Get|Post|NewRequest"

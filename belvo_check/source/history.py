@@ -216,7 +216,7 @@ def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None 
     With two or more cores the paths are split in two and each half is streamed and matched by
     its own process (its own `git log`), so git's diffing runs on both cores too.
     """
-    from belvo_check.source.scanner import _pool_context
+    from belvo_check.source.scanner import pool_context
 
     started = time.perf_counter()
     result = HistoryScan(os.path.abspath(os.fspath(root)))
@@ -225,7 +225,7 @@ def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None 
     if halves is None:
         parts = [_stream(result.root, git, [])]
     else:
-        with _pool_context().Pool(2) as pool:
+        with pool_context().Pool(2) as pool:
             parts = pool.starmap(_stream, [(result.root, git, half) for half in halves])
     seen: dict[str, _Seen] = {}
     commits: set[str] = set()

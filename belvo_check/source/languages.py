@@ -146,7 +146,3 @@ def parser(language: str):
         found = grammar(language)
         parsers[language] = Parser(found[0]) if found else None
     return parsers[language]
-
-
-def supported() -> list[str]:
-    return ["python", *(name for name in GRAMMARS if grammar(name) is not None)]

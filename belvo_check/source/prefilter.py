@@ -47,6 +47,6 @@ def topics_of(data: bytes, language: str, frontend: bool = False, guessed_fronte
         topics.add("tls")
     if language in WIDGET_LANGUAGES and b"createwidget" in lower:
         topics.add("widget")
-    if frontend or guessed_frontend and (b"secret" in lower or b"/api/token" in lower):
+    if frontend or (guessed_frontend and (b"secret" in lower or b"/api/token" in lower)):
         topics.add("frontend")  # code shipped to browsers: every secret-ish line matters there
     return frozenset(topics)

@@ -101,7 +101,7 @@ def _chunks(files: list, count: int) -> list[list]:
     return [ordered[start:start + size] for start in range(0, len(ordered), size)]
 
 
-def _pool_context():
+def pool_context():
     import multiprocessing
 
     # fork is cheapest, but forking a process that runs other threads can deadlock the child
@@ -122,7 +122,7 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
     if jobs == 1 or len(files) < INLINE_FILES:
         parts = [_scan_files(files, names)]
     else:
-        with _pool_context().Pool(jobs) as pool:
+        with pool_context().Pool(jobs) as pool:
             parts = pool.starmap(_scan_files, [(c, names) for c in _chunks(files, jobs * CHUNKS_PER_JOB)],
                                  chunksize=1)
     result = SourceScan(os.path.abspath(os.fspath(root)), files=len(files))

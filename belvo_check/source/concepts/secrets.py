@@ -12,6 +12,7 @@ import binascii
 import re
 from typing import Iterator
 
+from belvo_check.secrets import fingerprint
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
@@ -69,17 +70,6 @@ def secrets_in_line(line: str, language: str, about_belvo: bool) -> Iterator[tup
                 yield match.start("value") + 1, "base64 Basic authorization header", match.group("value")
 
 
-def verdict_for(ctx: SourceText, value: str) -> str:
-    # Tests are full of made-up keys that look real: there a literal can only be a warning.
-    return "ambiguous" if ctx.file.is_test else "bad"
-
-
-def _fingerprint(value: str) -> str:
-    from belvo_check.secrets import fingerprint
-
-    return fingerprint(value)
-
-
 def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
     """(line, col, form, value) of every literal Belvo secret in a file, from text and from SDK calls."""
     seen = set()
@@ -100,10 +90,12 @@ def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
 def match_literal(ctx: SourceText):
     where = "a tracked .env file" if ctx.language == "dotenv" else (
         "documentation" if ctx.language == "markdown" else "configuration" if not ctx.file.is_code else "code")
+    # Tests are full of made-up keys that look real: there a literal can only be a warning.
+    verdict = "ambiguous" if ctx.file.is_test else "bad"
     for line, col, form, value in literal_secrets(ctx):
-        fp = _fingerprint(value)
-        yield ctx.finding("secret_literal", verdict_for(ctx, value), f"a Belvo secret is written in {where} ({fp})",
-                          line, col, form=form, fingerprint=fp, hide=value)
+        fp = fingerprint(value)
+        yield ctx.finding("secret_literal", verdict, f"a Belvo secret is written in {where} ({fp})", line, col,
+                          form=form, fingerprint=fp, hide=value)
 
 
 @concept("secret_frontend", "Belvo secrets or widget-token minting reachable by front-end code",
@@ -123,7 +115,7 @@ def match_frontend(ctx: SourceText):
     verdict, where = ("bad", "front-end code") if ctx.file.is_frontend else (
         "ambiguous", "what looks like front-end code (set source.frontend to settle it)")
     for line, col, form, value in literal_secrets(ctx):
-        fp = _fingerprint(value)
+        fp = fingerprint(value)
         yield ctx.finding("secret_frontend", verdict, f"a Belvo secret is written in {where} ({fp})", line, col,
                           form=form, fingerprint=fp, hide=value)
     for number in ctx.lines_with("secret", "/api/token"):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
 
 CALLBACKS = {"callback": "success", "onExit": "exit", "onEvent": "event"}
-CREATE_WIDGET = re.compile(r"createWidget\s*\(")
 
 
 @concept("widget_config", "Widget created with external_id and its callbacks", topics=("widget",), code_only=True)
