@@ -90,6 +90,10 @@ class SourceText:
     def line(self, number: int) -> str:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
+    def text_of_lines(self, first: int, last: int) -> str:
+        """Lines `first` to `last` (1-based, both included) as one text, e.g. a function's body."""
+        return "\n".join(self.lines[first - 1:last])
+
     def finding(self, concept: str, verdict: Verdict, message: str, line: int | None, col: int | None = None, *,
                 form: str = "", fingerprint: str = "", hide: str | None = None) -> SourceFinding:
         """A finding at a place in this file; every secret-looking value on the line is cut out of the snippet."""

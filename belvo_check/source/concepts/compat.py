@@ -41,7 +41,7 @@ def match_timestamps(ctx: SourceText):
                 if GO_TOLERANT_LAYOUT.search(layout) and not GO_FIXED_FRACTION.search(layout):
                     continue  # Go parses any fraction after the seconds and both Z and +00:00 here
                 func = facts.enclosing(call.line)
-                body = "\n".join(ctx.lines[func.line - 1:func.end_line]) if func else ""
+                body = ctx.text_of_lines(func.line, func.end_line) if func else ""
                 if "time.RFC3339" in body:
                     yield ctx.finding("timestamp_parse", "ok", "a fixed layout with an RFC 3339 fallback (tolerant)",
                                       call.line, call.col, form="time.Parse with RFC3339 fallback")

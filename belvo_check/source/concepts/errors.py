@@ -122,7 +122,7 @@ def match_error_handling(ctx: SourceText):
         if belvo.sdk is not None and belvo.sdk.name == "belvo-python":
             continue  # POST results: unchecked_post; GET errors raise requests.HTTPError
         func = ctx.facts.enclosing(call.line)
-        body = "\n".join(ctx.lines[func.line - 1:func.end_line]) if func else ctx.text
+        body = ctx.text_of_lines(func.line, func.end_line) if func else ctx.text
         raises = belvo.sdk.raises if belvo.sdk else getattr(CLIENT_BY_NAME.get(belvo.via), "raises", False)
         alone = func is not None and sum(func.line <= b.call.line <= func.end_line for b in calls) == 1
         checked = _status_checked(ctx, call, body, alone)

@@ -115,7 +115,7 @@ def match_fallback(ctx: SourceText):
         line = ctx.line(number)
         match = FALLBACK.search(line) or (by_name.search(line) if by_name and ENV_READ.search(line) else None)
         if match is None and ctx.language == "go" and "sandbox" in line and "=" in line:
-            before = "\n".join(ctx.lines[max(0, number - 4):number - 1])
+            before = ctx.text_of_lines(max(1, number - 3), number - 1)
             if GO_EMPTY_CHECK.search(before) and re.search(r"Getenv|LookupEnv", before):
                 match = re.search("sandbox", line)
         if match and not COMMENT_OR_IMPORT.match(line):

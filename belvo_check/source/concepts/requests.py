@@ -47,7 +47,7 @@ def match_pagination(ctx: SourceText):
                                   call.line, call.col, form=f"{belvo.sdk.name} list")
         elif belvo.method == "GET" and LIST_PATH.search(call.args):
             func = ctx.facts.enclosing(call.line)
-            body = "\n".join(ctx.lines[func.line - 1:func.end_line]) if func else ""
+            body = ctx.text_of_lines(func.line, func.end_line) if func else ""
             if READS_NEXT.search(body):
                 yield ctx.finding("pagination", "ok", "this function reads `next` from the list answers", call.line,
                                   call.col, form="raw GET list with next")
@@ -90,7 +90,7 @@ def match_json_204(ctx: SourceText):
         if belvo.sdk is not None or belvo.method != "DELETE":
             continue
         call = belvo.call
-        window = "\n".join(ctx.lines[call.line - 1:call.end_line + 3])
+        window = ctx.text_of_lines(call.line, call.end_line + 3)
         parse = PARSES_JSON.search(window)
         if parse:
             guarded = GUARDS_204.search(window)
