@@ -22,6 +22,9 @@ GRAMMARS = {  # language -> (module, function returning the grammar)
     "csharp": ("tree_sitter_c_sharp", "language"),
 }
 
+# One query per grammar, written in tree-sitter's own query language: node and field names differ from
+# grammar to grammar (call_expression, method_invocation, invocation_expression...), so each is data as
+# the grammar spells it, checkable against that grammar's node types, rather than generated from a table.
 _JS = """
 (call_expression function: (_) @callee arguments: (_) @args) @call
 (new_expression constructor: (_) @callee arguments: (arguments) @args) @call

@@ -20,10 +20,6 @@ ERROR_BODY = re.compile(r"\.detail\b|response\.data\b|err\.response|\.response\.
 EXCEPTION = re.compile(r"(?i)^\s*(?:e|err|error|exc|ex|exception)\s*$")
 
 
-def _is_log(callee: str) -> bool:
-    return bool(LOGGER.search(callee))
-
-
 def _note_belvo_calls(ctx: SourceText) -> None:
     """Signal `belvo_calls`: the tree calls Belvo, so finding no request_id log or 429 handling is worth a warning."""
     if cached_belvo_calls(ctx):
@@ -38,7 +34,7 @@ def match_request_id(ctx: SourceText):
     holders = {a.name for a in facts.assigns if REQUEST_ID.search(a.value)}
     holder_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(holders))) + r")\b") if holders else None
     for call in facts.calls:
-        if not _is_log(call.callee):
+        if not LOGGER.search(call.callee):
             continue
         args = call.args
         if REQUEST_ID.search(args) or (holder_re and holder_re.search(args)):
