@@ -40,6 +40,8 @@ class HistoryScan:
 
 @dataclass
 class _Seen:
+    """Where one secret was first committed (the oldest commit seen so far), and every commit adding it."""
+
     commit: str
     time: int  # commit time of `commit`
     path: str
@@ -62,10 +64,12 @@ class _State:
         self.added_before = 0  # added lines of the current hunk in earlier chunks
 
 
-def _offsets(buf: bytes, needle: bytes) -> list[int]:
+def _after_each(buf: bytes, needle: bytes) -> list[int]:
+    """One past the offset of each occurrence of `needle` (for a needle that starts with a newline: where the
+    line after that newline starts)."""
     found, at = [], buf.find(needle)
     while at >= 0:
-        found.append(at + 1)  # the offset of the line start after the newline
+        found.append(at + 1)
         at = buf.find(needle, at + 1)
     return found
 
@@ -86,10 +90,10 @@ def _commit(state: _State, header: bytes, commits: set[str]) -> None:
 def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[str]) -> None:
     """Scan one chunk (which starts with a newline and ends right after one)."""
     lower = buf.lower()
-    headers = _offsets(buf, b"\n" + COMMIT_MARK)
-    files = _offsets(buf, b"\ndiff --git ")
-    hunks = _offsets(buf, b"\n@@ ")
-    belvo_hits = _offsets(lower, b"belvo")
+    headers = _after_each(buf, b"\n" + COMMIT_MARK)
+    files = _after_each(buf, b"\ndiff --git ")
+    hunks = _after_each(buf, b"\n@@ ")
+    belvo_hits = _after_each(lower, b"belvo")
     events = sorted([(o, "c") for o in headers] + [(o, "f") for o in files] + [(o, "h") for o in hunks])
 
     def mentions_belvo(offset: int) -> bool:
@@ -105,7 +109,7 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
         state.belvo_file = True  # the file carried over from the previous chunk mentions Belvo here
     found = set(belvo_hits)
     for low, high in zip([0, *files], [*files, len(buf)]):
-        if (state.belvo_file if low == 0 else False) or mentions_belvo(low):
+        if (low == 0 and state.belvo_file) or mentions_belvo(low):
             for needle in NEEDLES:
                 at = lower.find(needle, low, high)
                 while at >= 0:
