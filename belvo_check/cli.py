@@ -16,7 +16,7 @@ from belvo_check import __version__
 from belvo_check.signals import EXIT_INTERRUPTED, STOP_SIGNALS, exit_now, on_stop_signals
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 ready (no fail; with --fail-on warn also no warn), 1 not ready, "
+    "Exit codes: 0 ready (nothing at or above --fail-on; ignored findings never count), 1 not ready, "
     "2 usage or config error, 3 a check errored, 130 interrupted."
 )
 
@@ -34,14 +34,15 @@ webhooks_app = typer.Typer(help="Send Belvo-shaped webhooks to a receiver while 
 app.add_typer(webhooks_app, name="webhooks")
 
 
-class Format(str, Enum):
-    rich = "rich"
-    json = "json"
-
-
 class FailOn(str, Enum):
     fail = "fail"
     warn = "warn"
+    skip = "skip"
+
+
+FORMATS_HELP = ("rich (the default), json, sarif, junit, github (Actions annotations), gitlab (Code Quality), "
+                "markdown or html; NAME=FILE writes it to a file. Repeat for several in one run, e.g. "
+                "--format rich --format sarif=out.sarif --format junit=out.xml.")
 
 
 def _version(value: bool) -> None:
@@ -59,25 +60,30 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 @app.command(epilog=EXIT_CODES_HELP)
 def run(
     config: Path = typer.Option(Path("belvo-check.yaml"), "-c", "--config", help="The config file."),
-    select: List[str] = typer.Option([], "--select", help="Only these checks: ids (BLV203), prefixes (BLV2) "
-                                     "or section names (errors). Repeat or comma-separate."),
+    select: List[str] = typer.Option([], "--select", help="Only these checks: ids (BLV203), prefixes (BLV2), "
+                                     "section names (errors), or static (those needing only the config and the "
+                                     "source). Repeat or comma-separate."),
     ignore: List[str] = typer.Option([], "--ignore", help="Leave these checks out (same forms as --select)."),
-    fmt: Optional[Format] = typer.Option(None, "--format", help="rich (default on a terminal) or json."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
-    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="What makes the run NOT READY."),
+    formats: List[str] = typer.Option([], "--format", help=FORMATS_HELP),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the one --format given without a "
+                                          "file (or the plain report) to this file."),
+    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="The mildest status that makes the run NOT "
+                                   "READY: fail (and error), warn, or skip (nothing may lack evidence)."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 whatever the checks found."),
     live: bool = typer.Option(False, "--live", help="Allow read-only calls to the real Belvo API and "
                               "deliveries to production webhook URLs."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show only problems and the summary."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show all evidence and tracebacks."),
-    no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours."),
+    no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours (FORCE_COLOR=1 forces them, "
+                                  "even in CI)."),
+    pack: Optional[Path] = typer.Option(None, "--pack", help="Also write the production-access evidence pack "
+                                        "to this new folder: reports, provenance and a SHA-256 manifest."),
 ) -> None:
     """Run the checks and report pass / warn / fail per checklist item."""
     from belvo_check.run import execute
 
-    code = execute(config=config, select=_split(select), ignore=_split(ignore),
-                   fmt=fmt.value if fmt else None, output=output, fail_on=fail_on.value,
-                   live=live, quiet=quiet, verbose=verbose, no_color=no_color)
+    code = execute(config=config, select=_split(select), ignore=_split(ignore), formats=formats, output=output,
+                   fail_on=fail_on.value, live=live, quiet=quiet, verbose=verbose, no_color=no_color, pack=pack)
     raise typer.Exit(0 if exit_zero and code in (1, 3) else code)  # 130 (interrupted) stays
 
 
@@ -116,12 +122,23 @@ def init(
     path: Path = typer.Argument(Path("belvo-check.yaml"), help="Where to write the config."),
     environment: str = typer.Option("production", "--environment", "-e",
                                     help="The environment the config judges: sandbox or production."),
+    root: Optional[Path] = typer.Option(None, "--root", help="The repository to inspect (default: the config's "
+                                        "folder)."),
+    webhook_production: Optional[str] = typer.Option(None, "--webhook-url-production",
+                                                     help="The production webhook URL registered with Belvo."),
+    webhook_sandbox: Optional[str] = typer.Option(None, "--webhook-url-sandbox",
+                                                  help="The sandbox webhook URL registered with Belvo."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Ask nothing: leave what was not found commented."),
 ) -> None:
-    """Write a commented config skeleton to start from (never overwrites a file)."""
-    from belvo_check.init import write_skeleton
+    """Inspect the repository and write a commented config with what it found (never overwrites a file)."""
+    from belvo_check.init import Answers, prompt_on_terminal, write_config
 
-    write_skeleton(path, environment)
-    print(f"wrote {path}: fill in what it asks, then run `belvo-check run -c {path}`")
+    found = write_config(path, root or path.resolve().parent,
+                         Answers(environment, webhook_sandbox=webhook_sandbox, webhook_production=webhook_production),
+                         ask=prompt_on_terminal(yes))
+    what = ", ".join(filter(None, [", ".join(found.languages) or None, ", ".join(found.sdks) or None]))
+    print(f"wrote {path}" + (f" (found: {what})" if what else "") +
+          f": read its comments, fill in what it asks, then run `belvo-check run -c {path}`")
 
 
 @app.command()
@@ -187,6 +204,51 @@ def schema(which: str = typer.Argument(..., help="config or report")) -> None:
     from belvo_check.schemas import schema_text
 
     print(schema_text(which), end="")
+
+
+baseline_app = typer.Typer(help="Accept today's findings so that only new ones fail.", no_args_is_help=True)
+app.add_typer(baseline_app, name="baseline")
+config_app = typer.Typer(help="Check the config file without running a check.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+pack_app = typer.Typer(help="The production-access evidence pack.", no_args_is_help=True)
+app.add_typer(pack_app, name="pack")
+
+
+@baseline_app.command("create")
+def baseline_create(
+    config: Path = typer.Option(Path("belvo-check.yaml"), "-c", "--config", help="The config file."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="The baseline file (default: "
+                                          "checks.baseline of the config, else belvo-check-baseline.json)."),
+    select: List[str] = typer.Option([], "--select", help="Only these checks (as for run)."),
+    ignore: List[str] = typer.Option([], "--ignore", help="Leave these checks out (as for run)."),
+) -> None:
+    """Run the checks and record their fail and warn findings; an existing baseline only shrinks."""
+    from belvo_check.run import create_baseline
+
+    raise typer.Exit(create_baseline(config=config, output=output, select=_split(select), ignore=_split(ignore)))
+
+
+@config_app.command("validate")
+def config_validate(
+    config: Path = typer.Option(Path("belvo-check.yaml"), "-c", "--config", help="The config file."),
+) -> None:
+    """Check the config (keys, types, references, selectors, suppressions, baseline) without running a check."""
+    from belvo_check.run import validate_config
+
+    print(validate_config(config))
+
+
+@pack_app.command("verify")
+def pack_verify(directory: Path = typer.Argument(..., help="The pack folder.")) -> None:
+    """Check every file of an evidence pack against its SHA-256 manifest."""
+    from belvo_check.report.pack import verify
+
+    problems = verify(directory)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise typer.Exit(1)
+    print(f"{directory}: intact (every file matches its SHA-256 in the manifest)")
 
 
 def _split(values: List[str]) -> list[str]:

@@ -153,15 +153,29 @@ class Attestations(_Strict):
 
 
 class Ignore(_Strict):
-    id: str
-    reason: str = Field(min_length=3)
-    owner: str | None = None
-    expires: date | None = None
+    """A suppression: the check still runs and the report shows it as `ignored`, with what it found."""
+
+    id: str = Field(description="The check: an id (BLV401), an id prefix (BLV4) or a section name (webhooks).")
+    reason: str = Field(min_length=3, description="Why this is accepted; shown in every report.")
+    owner: str = Field(min_length=2, description="Who answers for it, e.g. an email address.")
+    expires: date | None = Field(None, description="After this date the finding counts again, and the report "
+                                                   "says the suppression expired.")
+    finding: str | None = Field(None, min_length=1, description="Only this finding: its fingerprint (16 hex "
+                                "digits, shown in JSON and SARIF reports) or a glob on its message, "
+                                "e.g. '*no sandbox webhook URL*'. Without it, every finding of the check.")
+
+
+Severity = Literal["fail", "warn"]
 
 
 class Checks(_Strict):
-    select: list[str] = []
-    ignore: list[Ignore] = []
+    select: list[str] = Field([], description="Only these checks: ids, id prefixes, section names, or `static` "
+                                              "(the checks that need only the config and the source).")
+    ignore: list[Ignore] = Field([], description="Suppressions, each with a reason and an owner.")
+    severity: dict[str, Severity] = Field({}, description="What a violation of these checks is reported as, "
+                                                          "e.g. {BLV802: fail, BLV4: warn}.")
+    baseline: str | None = Field(None, description="A baseline file (`belvo-check baseline create`), relative "
+                                                   "to this file: findings in it are ignored, only new ones count.")
 
 
 class Config(_Strict):

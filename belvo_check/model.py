@@ -12,6 +12,7 @@ class Status(str, Enum):
     FAIL = "fail"
     SKIP = "skip"  # the evidence this check needs is not configured
     ERROR = "error"  # the check itself broke
+    IGNORED = "ignored"  # a finding a suppression or the baseline accepts; never produced by a check
 
     @property
     def rank(self) -> int:
@@ -19,7 +20,8 @@ class Status(str, Enum):
         return _RANK[self]
 
 
-_RANK = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
+# ignored outranks pass: a check whose only problem is suppressed must not read as a clean pass.
+_RANK = {Status.SKIP: 0, Status.PASS: 1, Status.IGNORED: 2, Status.WARN: 3, Status.FAIL: 4, Status.ERROR: 5}
 
 
 class Evidence(str, Enum):

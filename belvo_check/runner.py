@@ -20,13 +20,12 @@ OnResult = Callable[[Check, CheckResult], None]
 def run_checks(checks: list[Check], ctx: Context, on_result: OnResult | None = None,
                today: date | None = None) -> list[CheckResult]:
     """Run every check; return one result per check, in check-id order."""
-    ignored = _active_ignores(ctx, today or date.today())
     slots = threading.BoundedSemaphore(max(1, ctx.options.workers))
     futures: dict[str, Future] = {}
 
     def work(check: Check, future: Future) -> None:
         with slots:
-            result = _run_one(check, ctx, ignored.get(check.meta.id))
+            result = _run_one(check, ctx)
         future.set_result(result)
         if on_result:
             on_result(check, result)
@@ -54,15 +53,11 @@ def run_checks(checks: list[Check], ctx: Context, on_result: OnResult | None = N
     return sorted(results, key=lambda r: r.check_id)
 
 
-def _run_one(check: Check, ctx: Context, ignore) -> CheckResult:
+def _run_one(check: Check, ctx: Context) -> CheckResult:
     meta = check.meta
     started = time.monotonic()
     tb = None
-    if ignore is not None:
-        until = f" until {ignore.expires}" if ignore.expires else ""
-        owner = f" ({ignore.owner})" if ignore.owner else ""
-        findings = [Finding(Status.SKIP, f"ignored by config{owner}{until}: {ignore.reason}")]
-    elif Evidence.LIVE in meta.evidence and not ctx.options.live:
+    if Evidence.LIVE in meta.evidence and not ctx.options.live:
         findings = [skipped("needs a read-only call to the real Belvo API", enable="run with --live")]
     else:
         try:
@@ -99,7 +94,3 @@ def _as_list(produced: Finding | Iterable[Finding] | None) -> list[Finding]:
         return [produced]
     return list(produced)
 
-
-def _active_ignores(ctx: Context, today: date) -> dict:
-    return {entry.id.upper(): entry for entry in ctx.config.checks.ignore
-            if entry.expires is None or entry.expires >= today}

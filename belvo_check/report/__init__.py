@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from belvo_check.model import CheckResult, Status
+from belvo_check.model import CheckResult, Finding, Status
 from belvo_check.registry import CheckMeta
 
+if TYPE_CHECKING:
+    from belvo_check.report.gate import Applied
+    from belvo_check.report.provenance import Provenance
+
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
-FORMATS = ("rich", "json")
 
 
 @dataclass
@@ -21,7 +25,10 @@ class Report:
     environment: str
     started_at: datetime
     finished_at: datetime
-    fail_on: Status = Status.FAIL
+    fail_on: Status = Status.FAIL  # the mildest status that blocks: fail, warn or skip
+    applied: dict[tuple[str, str], "Applied"] = field(default_factory=dict)  # suppressions, by (id, fingerprint)
+    notes: list[str] = field(default_factory=list)  # unused or expired suppressions, a stale baseline
+    provenance: "Provenance | None" = None
 
     def count(self, status: Status) -> int:
         return sum(1 for _, r in self.results if r.status is status)
@@ -30,10 +37,19 @@ class Report:
     def counts(self) -> dict[str, int]:
         return {s.value: self.count(s) for s in Status}
 
+    def blocks(self, status: Status) -> bool:
+        """Whether a check with this status makes the run NOT READY. An ignored one never does."""
+        if status in (Status.FAIL, Status.ERROR):
+            return True
+        if status is Status.WARN:
+            return self.fail_on in (Status.WARN, Status.SKIP)
+        if status is Status.SKIP:
+            return self.fail_on is Status.SKIP
+        return False
+
     @property
     def ready(self) -> bool:
-        blocking = {Status.FAIL, Status.ERROR} | ({Status.WARN} if self.fail_on is Status.WARN else set())
-        return not any(r.status in blocking for _, r in self.results)
+        return not any(self.blocks(r.status) for _, r in self.results)
 
     @property
     def exit_code(self) -> int:
@@ -41,21 +57,15 @@ class Report:
             return EXIT_CHECK_ERROR
         return EXIT_READY if self.ready else EXIT_NOT_READY
 
+    def applied_to(self, check_id: str, finding: Finding) -> "Applied | None":
+        """The suppression (applied or expired) or baseline entry behind a finding, if any."""
+        if not self.applied:
+            return None
+        from belvo_check.report.findings import fingerprint
+
+        return self.applied.get((check_id, fingerprint(check_id, finding)))
+
 
 def headline(meta: CheckMeta, status: Status) -> str:
     """A check reads as what it found: its title when fine, its failure title when not."""
-    return meta.failure_title if status in (Status.FAIL, Status.WARN) else meta.title
-
-
-def render(report: Report, fmt: str, console=None, **options) -> str | None:
-    """With a console, print the terminal report to it; otherwise return the report as text."""
-    if fmt == "json":
-        from belvo_check.report.json_report import to_json
-
-        return to_json(report)
-    from belvo_check.report.terminal import plain_text, print_report
-
-    if console is not None:
-        print_report(report, console, **options)
-        return None
-    return plain_text(report, **options)
+    return meta.failure_title if status in (Status.FAIL, Status.WARN, Status.IGNORED) else meta.title

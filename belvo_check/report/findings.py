@@ -12,15 +12,16 @@ from typing import Iterator
 
 from belvo_check.model import SECTIONS, Evidence, Finding, Location, Section, Status
 from belvo_check.registry import CheckMeta
+from belvo_check.secrets import visible
 
 PROBLEMS = (Status.FAIL, Status.WARN, Status.ERROR)
-GLYPH = {Status.PASS: "✔", Status.WARN: "▲", Status.FAIL: "✖", Status.SKIP: "○", Status.ERROR: "!"}
+GLYPH = {Status.PASS: "✔", Status.WARN: "▲", Status.FAIL: "✖", Status.SKIP: "○", Status.ERROR: "!",
+         Status.IGNORED: "⊘"}
 
 # Parts of a message that change from run to run (minted ids, ports, counts, latencies): a
 # fingerprint ignores them, so the same problem keeps the same fingerprint across runs.
 _VOLATILE = re.compile(r"[0-9a-f]{8,}|\d+(?:\.\d+)?")
-# Characters XML 1.0 cannot carry at all, and terminal controls no file should carry.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_NOT_XML = {0xFFFE: None, 0xFFFF: None}  # the only characters `visible` keeps that XML 1.0 cannot hold
 _SCENARIO = re.compile(r"\bscenario ([A-Za-z0-9][\w+:.-]*?)[:)]*(?=\s|$)")
 
 
@@ -44,7 +45,8 @@ def fingerprint(check_id: str, finding: Finding) -> str:
 def location_of(report, finding: Finding) -> Location:
     # Formats that need a file for every result (SARIF, Code Quality) point at the config: it is
     # the file that names what was judged, and where a fix or a suppression is written.
-    return finding.location or Location(report.config_path)
+    where = finding.location or Location(report.config_path)
+    return Location(visible(where.path), where.line, where.col)
 
 
 def items(report, statuses=PROBLEMS) -> Iterator[Item]:
@@ -67,15 +69,19 @@ def tally(rows) -> list[tuple[Status, int]]:
     return [(s, n) for s in Status if (n := sum(1 for _, result in rows if result.status is s))]
 
 
-def blocks(report, status: Status) -> bool:
-    """Whether this status makes the run NOT READY under the run's --fail-on."""
-    blocking = {Status.FAIL, Status.ERROR} | ({Status.WARN} if report.fail_on is Status.WARN else set())
-    return status in blocking
+def skip_groups(report) -> dict[str, list[str]]:
+    """Hints that enable several skipped checks at once -> those checks: said once, not once per check."""
+    groups: dict[str, list[str]] = {}
+    for meta, result in report.results:
+        for finding in result.findings:
+            if finding.status is Status.SKIP and finding.hint and meta.id not in groups.get(finding.hint, []):
+                groups.setdefault(finding.hint, []).append(meta.id)
+    return {hint: ids for hint, ids in groups.items() if len(ids) > 1}
 
 
 def reproduce(report, meta: CheckMeta, finding: Finding | None = None) -> list[str]:
     """Commands that reproduce a finding: the check alone, and its harness scenario alone if it names one."""
-    config = shlex.quote(report.config_path)
+    config = shlex.quote(visible(report.config_path))
     command = f"belvo-check run -c {config} --select {meta.id} -v"
     if Evidence.LIVE in meta.evidence:
         command += " --live"
@@ -100,8 +106,9 @@ def _scenario_named(finding: Finding | None) -> str | None:
 
 
 def printable(text: str | None) -> str:
-    """Text safe for any file: no terminal escapes, nothing XML cannot hold."""
-    return _UNPRINTABLE.sub("", text or "")
+    """Text safe for any file: controls and invisible characters spelled out, as the terminal shows
+    them (findings already are; the config path comes from the command line)."""
+    return visible(text or "").translate(_NOT_XML)
 
 
 def verdict(report) -> str:
@@ -110,7 +117,8 @@ def verdict(report) -> str:
 
 def summary(report) -> str:
     counts = report.counts
-    return f"{len(report.results)} checks: " + " · ".join(f"{counts[s.value]} {s.value}" for s in Status)
+    shown = [s for s in Status if s is not Status.IGNORED or counts[s.value]]  # ignored only once it happens
+    return f"{len(report.results)} checks: " + " · ".join(f"{counts[s.value]} {s.value}" for s in shown)
 
 
 JUDGED_BY = {
@@ -125,15 +133,18 @@ JUDGED_BY = {
 def judged_against(report) -> list[str]:
     """The evidence this run actually gathered: kinds whose checks did not all skip."""
     used = {kind for meta, result in report.results if result.status is not Status.SKIP for kind in meta.evidence}
-    return [JUDGED_BY[kind] for kind in Evidence if kind in used]
+    seed = report.provenance.simulator_seed if report.provenance else None
+    return [JUDGED_BY[kind] + (f" (seed {seed})" if kind is Evidence.HARNESS and seed is not None else "")
+            for kind in Evidence if kind in used]
 
 
 def header_facts(report) -> list[tuple[str, str]]:
     """What a reader needs to know before the verdict: what was judged, against what, by what."""
     seconds = (report.finished_at - report.started_at).total_seconds()
     return [
-        ("judged", f"the {report.environment} integration configured in {report.config_path}"),
+        ("judged", f"the {report.environment} integration configured in {visible(report.config_path)}"),
         ("against", "; ".join(judged_against(report)) or "nothing: every check skipped"),
+        *([("integration", report.provenance.describe_git())] if report.provenance else []),
         ("config sha256", report.config_sha256),
         ("tool", f"belvo-check {report.tool_version}"),
         ("run", f"{report.started_at.strftime('%Y-%m-%d %H:%M:%S UTC')}, {seconds:.1f} s"),

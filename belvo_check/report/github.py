@@ -29,11 +29,15 @@ def to_github(report) -> str:
         body = [finding.message]
         if finding.hint:
             body.append(f"Fix: {finding.hint}")
+        applied = report.applied_to(meta.id, finding)
+        if applied:
+            body.append(applied.note)
         body.append("Reproduce: " + " ; ".join(reproduce(report, meta, finding)))
         lines.append(f"::{COMMAND[finding.status]} {_properties(props)}::{_data(chr(10).join(body))}")
     skipped = report.count(Status.SKIP)
     if skipped:
         lines.append(f"::notice title=belvo-check::{_data(f'{skipped} check(s) skipped for lack of evidence')}")
+    lines += [f"::warning title=belvo-check::{_data(note)}" for note in report.notes]
     lines.append(f"{summary(report)}  {verdict(report)}")
     return "\n".join(lines) + "\n"
 

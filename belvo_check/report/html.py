@@ -8,11 +8,12 @@ from html import escape
 
 from belvo_check.model import Status
 from belvo_check.report import headline
-from belvo_check.report.findings import GLYPH, PROBLEMS, header_facts, printable, reproduce, sections, summary, tally, verdict
+from belvo_check.report.findings import GLYPH, PROBLEMS, header_facts, printable, reproduce, sections, skip_groups, \
+    summary, tally, verdict
 
 STYLE = """
 :root { --pass:#1a7f37; --warn:#9a6700; --fail:#cf222e; --skip:#6e7781; --error:#8250df;
-        --ink:#1f2328; --muted:#59636e; --line:#d1d9e0; --soft:#f6f8fa; }
+        --ignored:#0969da; --ink:#1f2328; --muted:#59636e; --line:#d1d9e0; --soft:#f6f8fa; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
        max-width: 1080px; margin: 0 auto; padding: 24px; }
@@ -43,6 +44,8 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 .reproduce code { background: var(--soft); padding: 1px 5px; border-radius: 4px; }
 .empty { color: var(--muted); }
+.applied { margin: 4px 0; color: var(--ignored); } .applied.expired { color: var(--warn); font-weight: 600; }
+.notes { border: 1px solid var(--warn); border-radius: 6px; padding: 8px 14px 8px 30px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 """ + "\n".join(
     f".s-{s.value} {{ border-left-color: var(--{s.value}); }} .s-{s.value} .badge, .b-{s.value} "
@@ -52,6 +55,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 
 
 def to_html(report) -> str:
+    grouped = skip_groups(report)
     title = f"belvo-check: {verdict(report)}"
     parts = [
         "<!DOCTYPE html>",
@@ -70,6 +74,9 @@ def to_html(report) -> str:
         *(f'<li><b>{report.counts[s.value]}</b><span class="badge b-{s.value}">{s.value}</span></li>' for s in Status),
         "</ul>",
         f"<p>{escape(summary(report))}</p>",
+        *(['<ul class="notes" id="notes">', *(f"<li>{escape(note)}</li>" for note in report.notes), "</ul>"]
+          if report.notes else []),
+        *_skip_hints(grouped),
         "</header>",
         '<nav id="contents"><h2>Checklist</h2><ol>',
         *(f'<li><a href="#section-{section.number}">{escape(section.title)}</a> '
@@ -80,38 +87,50 @@ def to_html(report) -> str:
         parts.append(f'<section id="section-{section.number}"><h2>{section.number}. {escape(section.title)}</h2>')
         if not rows:
             parts.append('<p class="empty">No check of this section was selected in this run.</p>')
-        parts += [_check(report, meta, result) for meta, result in rows]
+        parts += [_check(report, meta, result, grouped) for meta, result in rows]
         parts.append("</section>")
     parts += [f"<footer>Written by belvo-check {escape(report.tool_version)}. Every pass carries the evidence "
               "that earned it; every problem, the command that reproduces it.</footer>", "</body></html>"]
     return "\n".join(parts) + "\n"
 
 
-def _check(report, meta, result) -> str:
+def _check(report, meta, result, grouped: dict) -> str:
     status = result.status
     parts = [f'<article class="check s-{status.value}" id="{escape(meta.id)}">',
              f'<h3><span class="badge">{GLYPH[status]} {status.value}</span><span class="id">{escape(meta.id)}</span>'
              f"<span>{escape(headline(meta, status))}</span></h3>",
              f'<p class="checklist">Checklist: {escape(meta.checklist)}</p>']
     for finding in result.findings:
-        parts.append(_finding(report, meta, finding, several=len(result.findings) > 1))
+        parts.append(_finding(report, meta, finding, several=len(result.findings) > 1, grouped=grouped))
     parts.append("</article>")
     return "\n".join(parts)
 
 
-def _finding(report, meta, finding, several: bool) -> str:
+def _finding(report, meta, finding, several: bool, grouped: dict) -> str:
     glyph = f"{GLYPH[finding.status]} " if several else ""
-    where = f' <span class="where">({escape(str(finding.location))})</span>' if finding.location else ""
+    where = f' <span class="where">({escape(printable(str(finding.location)))})</span>' if finding.location else ""
     parts = [f'<div class="finding f-{finding.status.value}"><div>{glyph}{escape(printable(finding.message))}{where}</div>']
+    applied = report.applied_to(meta.id, finding)
+    if applied:
+        parts.append(f'<p class="applied{" expired" if applied.expired else ""}">{escape(applied.note)}</p>')
     if finding.evidence:
         parts.append(f"<pre>{escape(printable(finding.evidence).rstrip())}</pre>")
-    if finding.hint and finding.status is not Status.PASS:
+    if finding.hint and finding.status is not Status.PASS and finding.hint not in grouped:
         parts.append(f'<p class="hint">{escape(printable(finding.hint))}</p>')
-    if finding.status in PROBLEMS:
+    if finding.status in PROBLEMS or finding.status is Status.IGNORED:
         commands = " or ".join(f"<code>{escape(c)}</code>" for c in reproduce(report, meta, finding))
         parts.append(f'<p class="reproduce">Reproduce: {commands}</p>')
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _skip_hints(grouped: dict[str, list[str]]) -> list[str]:
+    """A hint shared by several skipped checks, said once (each check still says why it skipped)."""
+    if not grouped:
+        return []
+    items = [f"<li><b>{escape(', '.join(ids))}</b>: {escape(printable(hint.removeprefix('to enable: ')))}</li>"
+             for hint, ids in grouped.items()]
+    return ['<section id="enable"><h2>To enable the skipped checks</h2><ul>', *items, "</ul></section>"]
 
 
 def _tally(rows) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from belvo_check.report import Report, headline
+from belvo_check.report.findings import fingerprint, judged_against
 
 SCHEMA_VERSION = 1
 
@@ -15,12 +16,15 @@ def to_dict(report: Report) -> dict:
         "tool": {"name": "belvo-check", "version": report.tool_version},
         "config": {"path": report.config_path, "sha256": report.config_sha256},
         "environment": report.environment,
+        "judged_against": judged_against(report),
+        "integration": report.provenance.as_dict() if report.provenance else None,
         "started_at": report.started_at.isoformat(),
         "finished_at": report.finished_at.isoformat(),
         "fail_on": report.fail_on.value,
         "verdict": "ready" if report.ready else "not_ready",
         "exit_code": report.exit_code,
         "summary": report.counts,
+        "notes": report.notes,
         "results": [
             {
                 "id": meta.id,
@@ -31,20 +35,25 @@ def to_dict(report: Report) -> dict:
                 "evidence_kinds": [e.value for e in meta.evidence],
                 "status": result.status.value,
                 "duration_ms": round(result.duration * 1000, 1),
-                "findings": [
-                    {
-                        "status": f.status.value,
-                        "message": f.message,
-                        "hint": f.hint,
-                        "evidence": f.evidence,
-                        "location": None if f.location is None else
-                        {"path": f.location.path, "line": f.location.line, "col": f.location.col},
-                    }
-                    for f in result.findings
-                ],
+                "findings": [_finding(report, meta.id, f) for f in result.findings],
             }
             for meta, result in report.results
         ],
+    }
+
+
+def _finding(report: Report, check_id: str, finding) -> dict:
+    applied = report.applied_to(check_id, finding)
+    return {
+        "status": finding.status.value,
+        "message": finding.message,
+        "hint": finding.hint,
+        "evidence": finding.evidence,
+        "location": None if finding.location is None else
+        {"path": finding.location.path, "line": finding.location.line, "col": finding.location.col},
+        "fingerprint": fingerprint(check_id, finding),
+        "suppression": None if applied is None else
+        {"would_be": applied.was.value, "why": applied.why, "expired": applied.expired},
     }
 
 

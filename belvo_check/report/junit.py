@@ -1,7 +1,8 @@
 """JUnit XML, for CI test reports: a testsuite per checklist section, a testcase per check.
 
-fail is a <failure>; warn too when --fail-on warn makes it block, otherwise it passes with its
-finding in <system-out>; error is an <error>; skip is <skipped> with what would enable it.
+fail is a <failure>; warn (and skip) too when --fail-on makes it block, otherwise a warn passes
+with its finding in <system-out>; error is an <error>; skip is <skipped> with what would enable
+it; ignored is <skipped> with the suppression's reason and what the check would have said.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from belvo_check.model import Status
 from belvo_check.report import headline
-from belvo_check.report.findings import blocks, printable, reproduce, sections
+from belvo_check.report.findings import printable, reproduce, sections
 
 
 def to_junit(report) -> str:
@@ -40,9 +41,9 @@ def to_junit(report) -> str:
 def _outcome(report, status: Status) -> str | None:
     if status is Status.ERROR:
         return "error"
-    if status is Status.SKIP:
+    if status in (Status.SKIP, Status.IGNORED) and not report.blocks(status):
         return "skipped"
-    if status in (Status.FAIL, Status.WARN) and blocks(report, status):
+    if report.blocks(status):
         return "failure"
     return None
 
@@ -51,7 +52,7 @@ def _testcase(suite: ET.Element, report, meta, result, kind: str | None) -> None
     case = ET.SubElement(suite, "testcase", classname=f"belvo-check.{meta.section.name}",
                          name=f"{meta.id} {meta.title}", time=f"{result.duration:.3f}")
     text = printable(_details(report, meta, result))
-    first = printable(result.findings[0].message) if result.findings else headline(meta, result.status)
+    first = printable(_skip_message(report, meta, result))
     if kind == "skipped":
         ET.SubElement(case, "skipped", message=first)
     elif kind:
@@ -64,15 +65,25 @@ def _testcase(suite: ET.Element, report, meta, result, kind: str | None) -> None
 def _details(report, meta, result) -> str:
     lines = [f"{meta.id} {headline(meta, result.status)}: {result.status.value}", f"checklist: {meta.checklist}"]
     for finding in result.findings:
-        where = f"  ({finding.location})" if finding.location else ""
+        where = f"  ({printable(str(finding.location))})" if finding.location else ""
         lines.append(f"{finding.status.value}: {finding.message}{where}")
         if finding.evidence:
             lines += [f"    {line}" for line in finding.evidence.rstrip().splitlines()]
+        applied = report.applied_to(meta.id, finding)
+        if applied:
+            lines.append(f"  {applied.note}")
         if finding.hint and finding.status is not Status.PASS:
             lines.append(f"  -> {finding.hint}")
     if result.status is not Status.PASS:
         lines += [f"reproduce: {command}" for command in reproduce(report, meta, _first_problem(result))]
     return "\n".join(lines)
+
+
+def _skip_message(report, meta, result) -> str:
+    if result.status is Status.IGNORED:
+        notes = {report.applied_to(meta.id, f).note for f in result.findings if report.applied_to(meta.id, f)}
+        return "; ".join(sorted(notes))
+    return result.findings[0].message if result.findings else headline(meta, result.status)
 
 
 def _first_problem(result):

@@ -27,6 +27,15 @@ def to_markdown(report) -> str:
                     out += _finding(report, meta, finding)
             out.append("")
 
+    ignored = [(meta, f) for meta, result in report.results for f in result.findings if f.status is Status.IGNORED]
+    if ignored:
+        out += ["### Ignored", ""]
+        out += [f"- {meta.id} {_inline(f.message)}: {_inline(report.applied_to(meta.id, f).note)}"
+                for meta, f in ignored]
+        out.append("")
+    if report.notes:
+        out += ["### Notes", ""] + [f"- ⚠️ {_inline(note)}" for note in report.notes] + [""]
+
     out += ["### All checks", ""]
     for section, rows in sections(report):
         if not rows:
@@ -43,8 +52,11 @@ def to_markdown(report) -> str:
 
 
 def _finding(report, meta, finding) -> list[str]:
-    where = f" (`{finding.location}`)" if finding.location else ""
+    where = f" (`{printable(str(finding.location))}`)" if finding.location else ""
     lines = [f"- {_inline(finding.message)}{where}"]
+    applied = report.applied_to(meta.id, finding)
+    if applied:
+        lines.append(f"  - ⚠️ {_inline(applied.note)}")
     if finding.hint:
         lines.append(f"  - fix: {_inline(finding.hint)}")
     commands = reproduce(report, meta, finding)

@@ -17,12 +17,12 @@ from typing import Callable
 
 from belvo_check.errors import UsageError
 from belvo_check.report.findings import judged_against, verdict
-from belvo_check.report.provenance import Provenance, check_versions
+from belvo_check.report.provenance import check_versions
 
 MANIFEST = "MANIFEST.sha256"
 
 
-def contents(report, provenance: Provenance | None) -> dict[str, str]:
+def contents(report) -> dict[str, str]:
     """File name -> text, for every file of the pack except the manifest."""
     from belvo_check.report.html import to_html
     from belvo_check.report.json_report import to_json
@@ -38,7 +38,7 @@ def contents(report, provenance: Provenance | None) -> dict[str, str]:
         "verdict": verdict(report),
         "started_at": report.started_at.isoformat(),
         "finished_at": report.finished_at.isoformat(),
-        "provenance": provenance.as_dict() if provenance else None,
+        "provenance": report.provenance.as_dict() if report.provenance else None,
     }
     return {
         "report.md": to_markdown(report),
@@ -49,19 +49,13 @@ def contents(report, provenance: Provenance | None) -> dict[str, str]:
     }
 
 
-def write_pack(report, directory: Path, provenance: Provenance | None = None,
-               redact: Callable[[str], str] = lambda text: text) -> list[str]:
+def write_pack(report, directory: Path, redact: Callable[[str], str] = lambda text: text) -> list[str]:
     """Write the pack into `directory` (new, or empty) all at once; return its file names."""
     directory = Path(directory)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise UsageError(f"--pack {directory}: exists and is not an empty folder; a pack is never written "
-                         "over other files (choose a new folder)")
-    parent = directory.parent
-    if not parent.is_dir():
-        raise UsageError(f"--pack {directory}: folder {parent} does not exist")
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    check_target(directory)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        files = {name: redact(text) for name, text in contents(report, provenance).items()}
+        files = {name: redact(text) for name, text in contents(report).items()}
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
         (staging / MANIFEST).write_text(_manifest(staging, sorted(files)), encoding="utf-8")
@@ -72,6 +66,15 @@ def write_pack(report, directory: Path, provenance: Provenance | None = None,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(files) + [MANIFEST]
+
+
+def check_target(directory: Path) -> None:
+    """A pack goes into a new (or empty) folder whose parent exists: checked before a run, and again at writing."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise UsageError(f"--pack {directory}: exists and is not an empty folder; a pack is never written "
+                         "over other files (choose a new folder)")
+    if not directory.parent.is_dir():
+        raise UsageError(f"--pack {directory}: folder {directory.parent} does not exist")
 
 
 def verify(directory: Path) -> list[str]:

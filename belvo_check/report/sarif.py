@@ -16,7 +16,7 @@ from belvo_check.report.findings import Item, items, printable, reproduce
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "belvoCheckFinding/v1"
-LEVEL = {Status.FAIL: "error", Status.WARN: "warning"}
+LEVEL = {Status.FAIL: "error", Status.WARN: "warning", Status.ERROR: "error"}
 
 
 def to_sarif(report) -> str:
@@ -40,7 +40,7 @@ def sarif_log(report) -> dict:
             "automationDetails": {"id": f"belvo-check/{report.environment}/"},
             "invocations": [_invocation(report)],
             "results": [_result(report, item, rule_index[item.meta.id])
-                        for item in items(report, (Status.FAIL, Status.WARN))],
+                        for item in items(report, (Status.FAIL, Status.WARN, Status.IGNORED))],
             "properties": {"environment": report.environment, "configSha256": report.config_sha256,
                            "verdict": "ready" if report.ready else "not_ready", "summary": report.counts},
         }],
@@ -64,18 +64,24 @@ def _rule(meta) -> dict:
 
 def _result(report, item: Item, index: int) -> dict:
     finding = item.finding
-    text = finding.message + (f"\nFix: {finding.hint}" if finding.hint else "")
-    return {
+    applied = report.applied_to(item.meta.id, finding)
+    text = finding.message + (f"\nFix: {finding.hint}" if finding.hint else "") + \
+        (f"\n{applied.note}" if applied and applied.expired else "")
+    result = {
         "ruleId": item.meta.id,
         "ruleIndex": index,
         "kind": "fail",
-        "level": LEVEL[finding.status],
+        "level": LEVEL[applied.was if finding.status is Status.IGNORED else finding.status],
         "message": {"text": printable(text)},
         "locations": [_location(item.location)],
         "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint},
         "properties": {"evidence": printable(finding.evidence) or None,
                        "reproduce": reproduce(report, item.meta, finding)},
     }
+    if finding.status is Status.IGNORED:
+        # Code scanning shows these as dismissed, with the reason, rather than hiding them.
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": printable(applied.why)}]
+    return result
 
 
 def _location(location: Location) -> dict:

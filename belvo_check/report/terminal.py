@@ -1,4 +1,7 @@
-"""The terminal report: one table per checklist section, a hint under each problem, a verdict.
+"""The terminal report: one block per checklist section, a hint under each problem, a verdict.
+
+On a terminal long lines wrap under their column; in files, pipes and CI logs a line stays one
+line (a wrapped journal line is a misread journal line), without colour unless FORCE_COLOR asks.
 
 Everything is printed as rich `Text`, never as markup, so brackets in a finding stay brackets.
 Finding texts reach this module already redacted and spelled out (belvo_check.secrets); the
@@ -13,81 +16,110 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from belvo_check.model import SECTIONS, Finding, Status
+from belvo_check.model import Finding, Status
 from belvo_check.report import Report, headline
+from belvo_check.report.findings import GLYPH, header_facts, sections, skip_groups, summary
 from belvo_check.secrets import visible
 
 STYLE = {
-    Status.PASS: ("✔", "green"),
-    Status.WARN: ("▲", "yellow"),
-    Status.FAIL: ("✖", "red"),
-    Status.SKIP: ("○", "dim"),
-    Status.ERROR: ("!", "magenta"),
+    Status.PASS: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "red",
+    Status.SKIP: "dim",
+    Status.ERROR: "magenta",
+    Status.IGNORED: "cyan",
 }
 EVIDENCE_LINES = 10
-PLAIN_WIDTH = 120  # fixed for files, pipes and CI, so logs are stable from run to run
-INDENT = (0, 0, 0, 17)  # messages line up under the check title
-EVIDENCE_INDENT = (0, 0, 0, 19)
+PLAIN_WIDTH = 120  # for what still wraps in plain output: nothing of the report itself
+INDENT = 19  # messages line up under the check title
+EVIDENCE_INDENT = 21
+
+
+class _Printer:
+    def __init__(self, console: Console, wrap: bool) -> None:
+        self.console, self.wrap = console, wrap
+
+    def __call__(self, text: Text | str = "", indent: int = 0) -> None:
+        text = Text(text) if isinstance(text, str) else text
+        if self.wrap:
+            self.console.print(Padding(text, (0, 0, 0, indent)) if indent else text)
+        else:
+            for line in text.split("\n"):
+                self.console.print(Text(" " * indent) + line, soft_wrap=True)
 
 
 def status_text(status: Status) -> Text:
-    glyph, style = STYLE[status]
-    return Text(f"{glyph} {status.value:<5}", style=f"bold {style}" if status is not Status.SKIP else style)
+    style = STYLE[status]
+    return Text(f"{GLYPH[status]} {status.value:<7}", style=f"bold {style}" if status is not Status.SKIP else style)
 
 
-def print_report(report: Report, console: Console, quiet: bool = False, verbose: bool = False) -> None:
+def print_report(report: Report, console: Console, quiet: bool = False, verbose: bool = False,
+                 wrap: bool = True) -> None:
+    out = _Printer(console, wrap)
     if not quiet:
-        console.print(Text.assemble(("belvo-check ", "bold"), report.tool_version, " · ",
-                                    visible(report.config_path), " · environment: ", (report.environment, "bold")))
-    by_section = {section.number: [] for section in SECTIONS}
-    for meta, result in report.results:
-        by_section.setdefault(meta.section.number, []).append((meta, result))
-
-    for section in SECTIONS:
-        rows = by_section[section.number]
-        shown = [(m, r) for m, r in rows if not quiet or r.status in (Status.FAIL, Status.WARN, Status.ERROR)]
+        out(Text.assemble(("belvo-check ", "bold"), report.tool_version, " · ", visible(report.config_path),
+                          " · environment: ", (report.environment, "bold")))
+        for label, value in header_facts(report)[1:]:
+            if label in ("against", "integration"):
+                out(Text.assemble((f"{label}: ", "dim"), value))
+    grouped = skip_groups(report)
+    for section, rows in sections(report):
+        shown = [(m, r) for m, r in rows if not quiet or report.blocks(r.status) or r.status is Status.WARN]
         if quiet and not shown:
             continue
-        console.print()
-        console.print(Text(f"{section.number}. {section.title}", style="bold underline"))
+        out()
+        out(Text(f"{section.number}. {section.title}", style="bold underline"))
         if not rows:
-            console.print(Padding(Text("no check selected in this section", style="dim"), INDENT))
+            out(Text("no check selected in this section", style="dim"), INDENT)
         for meta, result in shown:
-            console.print(Text.assemble(status_text(result.status), "  ", (meta.id, "bold"), "  ",
-                                        (headline(meta, result.status), "bold")))
+            out(Text.assemble(status_text(result.status), "  ", (meta.id, "bold"), "  ",
+                              (headline(meta, result.status), "bold")))
             for finding in result.findings:
-                _print_finding(console, finding, len(result.findings) > 1, verbose, quiet)
+                _print_finding(out, report, meta, finding, len(result.findings) > 1, verbose, quiet, grouped)
             if verbose and result.traceback:
-                console.print(Padding(Text(result.traceback.rstrip(), style="dim"), EVIDENCE_INDENT))
+                out(Text(result.traceback.rstrip(), style="dim"), EVIDENCE_INDENT)
 
-    console.print()
-    console.print(summary_line(report))
+    if grouped and not quiet:
+        out()
+        out(Text("To enable the skipped checks", style="bold underline"))
+        for hint, ids in grouped.items():
+            out(Text.assemble((", ".join(ids), "bold"), ": ", hint.removeprefix("to enable: ")), 2)
+    if report.notes:
+        out()
+        out(Text("Notes", style="bold underline"))
+        for note in report.notes:
+            out(Text(f"! {note}", style="yellow"), 2)
+    out()
+    out(summary_line(report))
 
 
-def _print_finding(console: Console, finding: Finding, several: bool, verbose: bool, quiet: bool) -> None:
-    glyph, style = STYLE[finding.status]
+def _print_finding(out: _Printer, report: Report, meta, finding: Finding, several: bool, verbose: bool, quiet: bool,
+                   grouped: dict) -> None:
     line = Text()
     if several:
-        line.append(f"{glyph} ", style=style)
+        line.append(f"{GLYPH[finding.status]} ", style=STYLE[finding.status])
     line.append(finding.message)
     if finding.location:
         line.append(f"  ({visible(str(finding.location))})", style="cyan")
-    console.print(Padding(line, INDENT))
+    out(line, INDENT)
+    applied = report.applied_to(meta.id, finding)
+    if applied:
+        out(Text(applied.note, style="yellow" if applied.expired else "cyan"), INDENT)
     problem = finding.status in (Status.FAIL, Status.WARN, Status.ERROR)
     if finding.evidence and ((problem and not quiet) or verbose):
         lines = finding.evidence.rstrip().splitlines()
         cut = lines[:EVIDENCE_LINES] if not verbose else lines
         if len(cut) < len(lines):
             cut.append(f"… {len(lines) - len(cut)} more lines (-v shows all)")
-        console.print(Padding(Text("\n".join(cut), style="dim"), EVIDENCE_INDENT))
-    if finding.hint and finding.status is not Status.PASS:
-        console.print(Padding(Text(f"→ {finding.hint}", style="italic"), INDENT))
+        out(Text("\n".join(cut), style="dim"), EVIDENCE_INDENT)
+    if finding.hint and finding.status not in (Status.PASS, Status.IGNORED):
+        if finding.status is Status.SKIP and finding.hint in grouped:
+            return  # said once, for every check it enables, at the end
+        out(Text(f"→ {finding.hint}", style="italic"), INDENT)
 
 
 def summary_line(report: Report) -> Text:
-    counts = report.counts
-    text = Text(f"{len(report.results)} checks: ")
-    text.append(" · ".join(f"{counts[s.value]} {s.value}" for s in Status))
+    text = Text(summary(report))
     verdict, style = ("READY", "bold green") if report.ready else ("NOT READY", "bold red")
     text.append("  ")
     text.append(f"{verdict} for {report.environment}", style=style)
@@ -102,8 +134,8 @@ def summary_line(report: Report) -> Text:
 
 
 def plain_text(report: Report, quiet: bool = False, verbose: bool = False) -> str:
-    """The same report without colour or cell padding, for CI logs, pipes and files."""
+    """The same report without colour, padding or wrapping, for CI logs, pipes and files."""
     buffer = io.StringIO()
     print_report(report, Console(file=buffer, width=PLAIN_WIDTH, no_color=True, highlight=False,
-                                 force_terminal=False), quiet=quiet, verbose=verbose)
+                                 force_terminal=False), quiet=quiet, verbose=verbose, wrap=False)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

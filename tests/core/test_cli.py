@@ -113,7 +113,7 @@ def test_config_ignore_with_reason_and_expiry(write_config):
         "    - {id: BLV802, reason: subscribing next sprint, owner: ana@acme.mx, expires: 2999-01-01}\n"))
     report = json.loads(run_cli("run", "-c", str(path), "--format", "json").stdout)
     [ignored] = [r for r in report["results"] if r["id"] == "BLV802"]
-    assert ignored["status"] == "skip" and "subscribing next sprint" in ignored["findings"][0]["message"]
+    assert ignored["status"] == "ignored" and "subscribing next sprint" in ignored["findings"][0]["suppression"]["why"]
     expired = write_config(path.read_text().replace("2999-01-01", "2001-01-01"), name="expired.yaml")
     report = json.loads(run_cli("run", "-c", str(expired), "--format", "json").stdout)
     assert [r["status"] for r in report["results"] if r["id"] == "BLV802"] == ["warn"]

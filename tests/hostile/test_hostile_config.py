@@ -75,7 +75,7 @@ def test_a_hostile_scenario_file_for_the_simulator_exits_2_with_one_line(write_c
 
 def test_anchors_and_merge_keys_within_the_budget_still_load(write_config):
     path = write_config(BASE + "checks:\n  ignore:\n"
-                        "    - &skip {id: BLV401, reason: shared hook until December}\n"
+                        "    - &skip {id: BLV401, reason: shared hook until December, owner: ana@example.com}\n"
                         "    - {<<: *skip, id: BLV402}\n")
     result = run_cli("run", "-c", str(path), "--select", "BLV401,BLV402", "--format", "json")
     assert result.returncode == 0, result.stderr

@@ -32,7 +32,7 @@ def test_pack_is_complete_verifiable_and_secret_free(report, tmp_path):
     (tmp_path / "new-file.txt").write_text("uncommitted\n")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
     loaded = load_config(tmp_path / "belvo-check.yaml")
-    provenance = collect(loaded, harness_ran=True)
+    report.provenance = collect(loaded, harness_ran=True)
 
     # A finding that leaked a key (as an unredacted integration log would) must not reach the pack.
     meta, result = report.results[0]
@@ -40,7 +40,7 @@ def test_pack_is_complete_verifiable_and_secret_free(report, tmp_path):
     report.results[0] = (meta, replace(result, findings=[leak, *result.findings[1:]]))
 
     pack = tmp_path / "pack"
-    written = write_pack(report, pack, provenance, redact=Redactor([SECRET_ID, SECRET_PASSWORD]))
+    written = write_pack(report, pack, redact=Redactor([SECRET_ID, SECRET_PASSWORD]))
     assert set(written) == FILES == {p.name for p in pack.iterdir()}
     for path in pack.iterdir():
         text = path.read_text(encoding="utf-8")

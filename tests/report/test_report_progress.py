@@ -1,0 +1,41 @@
+"""The progress display on a real terminal (a pty): what the run waits on, and the tally so far."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+import textwrap
+
+from reporttest import CONFIG, SECRET_ID, SECRET_PASSWORD
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_progress_says_what_it_waits_on_and_keeps_a_tally(tmp_path):
+    (tmp_path / "belvo-check.yaml").write_text(textwrap.dedent(CONFIG))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "NO_COLOR")
+           and not k.startswith("BELVO_")}
+    env.update(TERM="xterm-256color", COLUMNS="200", BELVO_SECRET_ID=SECRET_ID, BELVO_SECRET_PASSWORD=SECRET_PASSWORD)
+    master, slave = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "belvo_check", "run", "--select", "BLV4,BLV7,BLV8"],
+                             cwd=tmp_path, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert child.wait(timeout=120) == 1
+    screen = ANSI.sub("", b"".join(chunks).decode(errors="replace"))
+    assert re.search(r"running checks .* 0/15 .*waiting on BLV401 Each environment.* \(\+14 more\)",
+                     screen), screen[:2000]
+    assert re.search(r"\d+/15 +✔ \d+ +✖ \d+", screen), screen[:2000]  # the tally while it runs
+    assert "NOT READY for production" in screen
