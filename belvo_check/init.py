@@ -325,11 +325,6 @@ def installed_schema(config: Path) -> str:
     return Path(relative).as_posix() if not relative.startswith("..") else CONFIG_SCHEMA.as_posix()
 
 
-def write_skeleton(path: Path, environment: str) -> None:
-    """The non-interactive init of the current folder (what `belvo-check init` did before it inspected)."""
-    write_config(path, Path(path).resolve().parent, Answers(environment))
-
-
 def prompt_on_terminal(yes: bool) -> Ask | None:
     """Ask only a person at a terminal; --yes and pipes never wait for an answer."""
     if yes or not sys.stdin.isatty():
