@@ -4,6 +4,10 @@ the config it writes is valid and runs real checks."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 import textwrap
 
 import yaml
@@ -67,3 +71,32 @@ def test_the_written_config_uses_what_was_found_never_a_value_and_runs(tmp_path)
     assert results["BLV701"] == "pass" and results["BLV702"] == "pass"  # real checks ran on what init wrote
     assert results["BLV401"] == "warn"  # no sandbox URL was given
     assert SECRET_VALUE not in ran.stdout + ran.stderr
+
+
+def test_on_a_terminal_init_asks_only_for_what_it_did_not_find(tmp_path):
+    make_repo(tmp_path)
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BELVO_")}
+    child = subprocess.Popen([sys.executable, "-m", "belvo_check", "init", "--webhook-url-sandbox",
+                              "https://staging.fintech.example.mx/hooks"], cwd=tmp_path, stdin=slave, stdout=slave,
+                             stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    seen = b""
+    while b"Production webhook URL" not in seen:  # the one thing neither the repository nor a flag gave
+        chunk = os.read(master, 4096)
+        assert chunk, seen
+        seen += chunk
+    os.write(master, b"https://fintech.example.mx/hooks\n")
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert child.wait(timeout=60) == 0, seen
+    assert b"Sandbox webhook URL" not in seen  # given as a flag: not asked
+    urls = yaml.safe_load((tmp_path / "belvo-check.yaml").read_text())["webhooks"]["urls"]
+    assert urls == {"sandbox": "https://staging.fintech.example.mx/hooks", "production": "https://fintech.example.mx/hooks"}
