@@ -34,7 +34,7 @@ class Suppression:
     finding: str | None  # None: every finding of the check; else a fingerprint or a glob on the message
     where: Location  # the config entry, named in notes about it
 
-    def covers(self, check_id: str, finding: Finding, fp: str) -> bool:
+    def covers(self, finding: Finding, fp: str) -> bool:
         if self.finding is None:
             return True
         if FINGERPRINT.match(self.finding):
@@ -75,8 +75,8 @@ def gate(results: list[CheckResult], *, severity: dict[str, Status] | None = Non
     """Apply severity overrides, then suppressions, then the baseline, to every finding."""
     today = today or date.today()
     suppressions = list(suppressions)
-    covered = {id(s): matching(s.selector) for s in suppressions}
-    used: set[int] = set()
+    covered = [matching(s.selector) for s in suppressions]
+    used: set[int] = set()  # indices of the suppressions that matched a finding
     seen_fingerprints: set[str] = set()
     gated = Gated([])
 
@@ -89,10 +89,11 @@ def gate(results: list[CheckResult], *, severity: dict[str, Status] | None = Non
             key = (result.check_id, fp)
             if finding.status in SUPPRESSIBLE:
                 seen_fingerprints.add(fp)
-                rule = next((s for s in suppressions
-                             if result.check_id in covered[id(s)] and s.covers(result.check_id, finding, fp)), None)
-                if rule is not None:
-                    used.add(id(rule))
+                index = next((i for i, s in enumerate(suppressions)
+                              if result.check_id in covered[i] and s.covers(finding, fp)), None)
+                if index is not None:
+                    used.add(index)
+                    rule = suppressions[index]
                     if rule.expires is not None and rule.expires < today:
                         gated.applied[key] = Applied(finding.status, f"{rule.describe(expired=True)}; {rule.where}",
                                                      expired=True)
@@ -106,8 +107,8 @@ def gate(results: list[CheckResult], *, severity: dict[str, Status] | None = Non
         status = max((f.status for f in findings), key=lambda s: s.rank) if findings else result.status
         gated.results.append(replace(result, status=status, findings=findings))
 
-    for rule in suppressions:
-        if id(rule) not in used:
+    for index, rule in enumerate(suppressions):
+        if index not in used:
             what = f"findings matching {rule.finding!r} of {rule.selector}" if rule.finding else rule.selector
             gated.notes.append(f"{rule.where}: checks.ignore entry for {what} matched nothing in this run: "
                                "remove it, or fix its id or finding pattern")
