@@ -161,22 +161,27 @@ def sim(
                   scenario=scenario, page_size_cap=page_size_cap)
 
 
-@app.command()
-def scenario(
-    name: Optional[str] = typer.Argument(None, help="The harness scenario to replay; omit to list them."),
+def drill(
+    name: Optional[str] = typer.Argument(None, help="The harness drill to replay; omit to list them."),
     config: Path = typer.Option(Path("belvo-check.yaml"), "-c", "--config", help="The config file."),
 ) -> None:
-    """Replay one harness scenario alone against your integration and show what happened."""
+    """Replay one harness drill alone against your integration and show what happened."""
     if name is None:
-        from belvo_check.harness.scenarios import SCENARIOS
+        from belvo_check.harness.drills import DRILLS
+        from belvo_check.registry import load_registry
 
-        width = max(map(len, SCENARIOS))
-        for scenario_name, spec in SCENARIOS.items():
-            print(f"{scenario_name.ljust(width)}  {spec.does}")
+        load_registry()  # a check module may declare drills of its own
+        width = max(map(len, DRILLS))
+        for drill_name, declared in DRILLS.items():
+            print(f"{drill_name.ljust(width)}  {declared.does}")
         return
     from belvo_check.harness.replay import replay
 
     print(replay(config, name))
+
+
+app.command("drill")(drill)
+app.command("scenario", hidden=True)(drill)  # the command's earlier name, kept so scripts keep working
 
 
 @webhooks_app.command("send")

@@ -1,8 +1,9 @@
 """Evidence sources, built once per run, lazily, and shared by every check that needs them.
 
-A check asks `ctx.evidence("harness")`; the first asker builds it (others wait), later
-askers get the same object. A source that is not configured raises EvidenceUnavailable,
-which the runner reports as `skip` naming the config line that would enable it.
+Each kind of evidence a check can declare (`model.Evidence`) has one provider here. A check asks
+`ctx.evidence(Evidence.HARNESS)`; the first asker builds it (others wait), later askers get the
+same object. A source that is not configured raises EvidenceUnavailable, which the runner reports
+as `skip` naming the config line that would enable it. The config itself needs no provider.
 """
 
 from __future__ import annotations
@@ -12,18 +13,23 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from belvo_check.model import Evidence
 from belvo_check.secrets import Redactor
 
 if TYPE_CHECKING:  # importing config pulls in pydantic: `belvo-check list` must not pay for it
     from belvo_check.config import LoadedConfig
 
-# name -> "module:function(ctx)"; imported only when a selected check asks for it,
+# kind -> "module:function(ctx)"; imported only when a selected check asks for it,
 # so a config-only run never pays for the simulator or the harness.
-PROVIDERS: dict[str, str] = {
-    "harness": "belvo_check.harness.evidence:build",
-    "probes": "belvo_check.probes.evidence:build",
-    "live": "belvo_check.probes.live:build",
+PROVIDERS: dict[Evidence, str] = {
+    Evidence.HARNESS: "belvo_check.harness.scheduler:build",
+    Evidence.PROBE: "belvo_check.probes.deliveries:build",
+    Evidence.LIVE: "belvo_check.probes.live:build",
+    Evidence.SOURCE: "belvo_check.evidence:source_scan",
 }
+# The config line that enables the receiver belvo-check starts, named by every skip that needs it.
+START_EXAMPLE = ("integration: {start: 'python -m app serve --port {receiver_port}', "
+                 "ready: 'http://127.0.0.1:{receiver_port}/health'}")
 
 
 class EvidenceUnavailable(Exception):
@@ -63,7 +69,8 @@ class Context:
     def config(self):
         return self.loaded.model
 
-    def evidence(self, name: str) -> Any:
+    def evidence(self, kind: Evidence | str) -> Any:
+        name = Evidence(kind)
         with self._guard:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:
@@ -78,6 +85,11 @@ class Context:
         if isinstance(built, EvidenceUnavailable):
             raise built
         return built
+
+    def supply(self, kind: Evidence | str, built: Any) -> None:
+        """Hand in evidence gathered elsewhere (a test's recorded outcomes): no provider runs for it."""
+        with self._guard:
+            self._built[Evidence(kind)] = built
 
     def close(self) -> None:
         """Stop whatever evidence sources started (simulators, receivers, temp dirs)."""
@@ -100,3 +112,14 @@ def require_config(ctx: Context, *key_path: str, example: str) -> Any:
                                       enable=f"set {var} in the environment of this run")
         raise EvidenceUnavailable(f"{dotted} is not configured", enable=f"add to the config: {example}")
     return value
+
+
+def source_scan(ctx: Context):
+    """The static scan of the integration's source tree (`source:`), shared by every check that reads it."""
+    from belvo_check.source import from_config
+
+    scan = from_config(ctx.loaded)
+    if scan is None:
+        raise EvidenceUnavailable("source is not configured, so the integration's code cannot be read",
+                                  enable="add to the config: source: {root: .}")
+    return scan

@@ -1,7 +1,14 @@
-"""The check registry: checks register with a decorator; plugins arrive through entry points.
+"""The check registry: a check is one decorated function that declares everything it needs.
 
 Modelled on Django's system checks (registered functions with stable ids and hints) and
-Lighthouse audits (metadata plus one audit function). A check's docstring is its docs.
+Lighthouse audits (metadata plus one audit function, whose declared inputs are handed to it).
+A check declares its evidence kinds, the harness drills it judges, and the flows, store and
+receiver it cannot do without; the runner skips it, naming the config line that would enable it,
+when one is missing. The function receives a `CheckContext` that knows its own metadata and gives
+it only the evidence it declared. Its docstring is its docs.
+
+Built-in checks (the modules of `belvo_check.checks`, the repository's checks/ folder) and
+third-party ones (the `belvo_check.checks` entry-point group) are imported the same way.
 """
 
 from __future__ import annotations
@@ -13,10 +20,17 @@ import re
 import sys
 import textwrap
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from belvo_check.errors import UsageError
+from belvo_check.harness.drills import FLOWS, Drill
 from belvo_check.model import SECTION_BY_NAME, SECTION_BY_NUMBER, Evidence, Finding, Section, Status
+
+if TYPE_CHECKING:  # evidence objects pull in the simulator, httpx, sqlite: `belvo-check list` must not pay
+    from belvo_check.evidence import Context
+    from belvo_check.harness.outcome import Outcome
+    from belvo_check.harness.scheduler import Harness
+    from belvo_check.probes.deliveries import Probes
 
 ENTRY_POINT_GROUP = "belvo_check.checks"
 CHECK_ID = re.compile(r"^BLV([1-8])\d\d$")
@@ -35,6 +49,10 @@ class CheckMeta:
     severity: Status  # what a violation is reported as: fail, or warn for advisory checks
     docs: str  # markdown: what, why Belvo asks, how to fix, example
     origin: str  # the module that registered it
+    drills: tuple[Drill, ...] = ()  # the harness drills it judges
+    flows: tuple[str, ...] = ()  # integration.flows it cannot be judged without
+    store: bool = False  # needs integration.store read back
+    start: bool = False  # needs the receiver belvo-check starts (integration.start)
 
     @property
     def section(self) -> Section:
@@ -45,6 +63,66 @@ class CheckMeta:
 class Check:
     meta: CheckMeta
     func: CheckFunction
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What one check receives: its own metadata, the config, and the evidence it declared."""
+
+    meta: CheckMeta
+    run: Context
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def config(self):
+        return self.run.config
+
+    @property
+    def loaded(self):
+        return self.run.loaded
+
+    @property
+    def options(self):
+        return self.run.options
+
+    def redact(self, text):
+        return self.run.redact(text)
+
+    def evidence(self, kind: Evidence | str) -> Any:
+        kind = Evidence(kind)
+        if kind not in self.meta.evidence:
+            raise LookupError(f"check {self.id} asks for {kind.value} evidence but declares only "
+                              f"{', '.join(e.value for e in self.meta.evidence)}")
+        return self.run.evidence(kind)
+
+    @property
+    def harness(self) -> Harness:
+        return self.evidence(Evidence.HARNESS)
+
+    @property
+    def probes(self) -> Probes:
+        return self.evidence(Evidence.PROBE)
+
+    def drill(self, drill: Drill) -> Outcome:
+        return self.drills(drill)[0]
+
+    def drills(self, *drills: Drill) -> list[Outcome]:
+        """The outcomes of declared drills; all are scheduled before waiting, so they run side by side."""
+        undeclared = [d.name for d in drills if d not in self.meta.drills]
+        if undeclared:
+            raise LookupError(f"check {self.id} asks for drill {undeclared[0]!r} but does not declare it")
+        return self.harness.drills(*drills)
+
+    def runnable(self, *drills: Drill) -> list[Drill]:
+        """Those of these drills whose flows are all configured."""
+        harness = self.harness
+        return [d for d in drills if all(harness.flow_configured(f) for f in d.flows)]
+
+    def reproduce(self) -> str:
+        return f"belvo-check run -c {self.loaded.path} --select {self.id} -v"
 
 
 class Registry:
@@ -105,17 +183,34 @@ REGISTRY = Registry()
 
 
 def check(*, id: str, title: str, failure_title: str, checklist: str, evidence: Iterable[Evidence],
-          hint: str, severity: Status = Status.FAIL) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check. The decorated function's docstring is its markdown documentation."""
+          hint: str, severity: Status = Status.FAIL, drills: Iterable[Drill] = (), flows: Iterable[str] = (),
+          store: bool = False, start: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check. The decorated function's docstring is its markdown documentation.
+
+    `drills` are the harness drills it judges (objects from belvo_check.harness.drills); `flows`,
+    `store` and `start` are what it cannot be judged without: when one is not configured the runner
+    reports the check as skipped, naming the config line that enables it. Mistakes here fail at import.
+    """
     if not CHECK_ID.match(id):
         raise UsageError(f"check id {id!r} must look like BLV<section 1-8><two digits>, e.g. BLV203")
     if severity not in (Status.FAIL, Status.WARN):
         raise UsageError(f"check {id}: severity must be fail or warn")
+    kinds = tuple(Evidence(e) for e in evidence)
+    drills, flows = tuple(drills), tuple(flows)
+    for drill in drills:
+        if not isinstance(drill, Drill):
+            raise UsageError(f"check {id}: drills must be Drill objects from belvo_check.harness.drills, "
+                             f"not {drill!r}")
+    for flow in flows:
+        if flow not in FLOWS:
+            raise UsageError(f"check {id}: unknown flow {flow!r} (flows: {', '.join(FLOWS)})")
+    if (drills or flows or store or start) and Evidence.HARNESS not in kinds:
+        raise UsageError(f"check {id}: drills, flows, store and start are harness evidence: declare Evidence.HARNESS")
 
     def register(func: CheckFunction) -> CheckFunction:
-        meta = CheckMeta(id=id, title=title, failure_title=failure_title, checklist=checklist,
-                         evidence=tuple(Evidence(e) for e in evidence), hint=hint, severity=severity,
-                         docs=textwrap.dedent(func.__doc__ or "").strip(), origin=func.__module__)
+        meta = CheckMeta(id=id, title=title, failure_title=failure_title, checklist=checklist, evidence=kinds,
+                         hint=hint, severity=severity, docs=textwrap.dedent(func.__doc__ or "").strip(),
+                         origin=func.__module__, drills=drills, flows=flows, store=store, start=start)
         REGISTRY.add(Check(meta, func))
         return func
 
@@ -126,16 +221,25 @@ _loaded = False
 
 
 def load_registry() -> Registry:
-    """Import the built-in check modules, then every plugin's entry point, once."""
+    """Import the built-in check modules, then every plugin's, once: importing a module registers its checks."""
     global _loaded
     if not _loaded:
-        import checks
-
-        for module in pkgutil.iter_modules(checks.__path__):
-            importlib.import_module(f"checks.{module.name}")
-        _load_plugins()
+        for name, load in [*_builtin_modules(), *_plugin_modules()]:
+            try:
+                load()
+            except UsageError:
+                raise
+            except Exception as exc:  # a broken check module is a usage problem, named, not a traceback
+                raise UsageError(f"check module {name} failed to load: {exc}") from exc
         _loaded = True
     return REGISTRY
+
+
+def _builtin_modules() -> list[tuple[str, Callable[[], object]]]:
+    from belvo_check import checks
+
+    names = [f"{checks.__name__}.{module.name}" for module in pkgutil.iter_modules(checks.__path__)]
+    return [(name, lambda name=name: importlib.import_module(name)) for name in names]
 
 
 def _any_plugin_installed() -> bool:
@@ -161,15 +265,9 @@ def _any_plugin_installed() -> bool:
     return False
 
 
-def _load_plugins() -> None:
+def _plugin_modules() -> list[tuple[str, Callable[[], object]]]:
     if not _any_plugin_installed():
-        return
+        return []
     from importlib.metadata import entry_points
 
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            entry.load()  # importing the plugin module registers its checks
-        except UsageError:
-            raise
-        except Exception as exc:  # a broken plugin is a usage problem, named, not a traceback
-            raise UsageError(f"check plugin {entry.name!r} ({entry.value}) failed to load: {exc}") from exc
+    return [(f"{entry.value} (plugin {entry.name!r})", entry.load) for entry in entry_points(group=ENTRY_POINT_GROUP)]

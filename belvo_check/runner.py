@@ -10,9 +10,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Callable, Iterable
 
-from belvo_check.evidence import Context, EvidenceUnavailable
+from belvo_check.evidence import START_EXAMPLE, Context, EvidenceUnavailable
 from belvo_check.model import CheckResult, Evidence, Finding, Status, skipped
-from belvo_check.registry import Check
+from belvo_check.registry import Check, CheckContext, CheckMeta
 
 OnResult = Callable[[Check, CheckResult], None]
 
@@ -61,7 +61,8 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
         findings = [skipped("needs a read-only call to the real Belvo API", enable="run with --live")]
     else:
         try:
-            findings = _as_list(check.func(ctx))
+            _require(meta, ctx)
+            findings = _as_list(check.func(CheckContext(meta, ctx)))
             if not findings:
                 findings = [Finding(Status.ERROR, "the check returned no finding")]
         except EvidenceUnavailable as exc:
@@ -72,6 +73,20 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
     findings = [_finalise(f, check, ctx) for f in findings]
     status = max((f.status for f in findings), key=lambda s: s.rank)
     return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb))
+
+
+def _require(meta: CheckMeta, ctx: Context) -> None:
+    """Skip (EvidenceUnavailable naming the config line) when what the check declared it needs is missing."""
+    if meta.start:
+        integration = ctx.config.integration
+        if integration is None or not (integration.start or ctx.loaded.missing_env("integration", "start")):
+            raise EvidenceUnavailable("needs the receiver belvo-check starts (integration.start) and its simulator",
+                                      enable=f"add to the config: {START_EXAMPLE}")
+    if meta.flows or meta.store:
+        harness = ctx.evidence(Evidence.HARNESS)
+        harness.require_flows(*meta.flows)
+        if meta.store:
+            harness.require_store()
 
 
 def _finalise(finding: Finding, check: Check, ctx: Context) -> Finding:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from belvo_check.harness import judge
-from belvo_check.harness.scenarios import TIMESTAMP_SCENARIOS
-from belvo_check.model import Evidence, failed, passed, warned
-from belvo_check.registry import check
+from belvo_check.harness import verdicts
+from belvo_check.harness.drills import (COMPAT_ADD_FIELDS, COMPAT_LONGER_STRINGS, COMPAT_SHORTER_STRINGS,
+                                        COMPAT_UNKNOWN_ENUMS, PLAIN, TIMESTAMP_DRILLS)
+from belvo_check.model import Evidence, Finding, failed, passed, warned
+from belvo_check.registry import CheckContext, check
 
 
-def _same_as_plain(ctx, check_id: str, names: tuple[str, ...]):
-    """One finding per mutated scenario: no crash, flows exit as in plain, the same records stored."""
-    h = judge.harness(ctx, "create_link", "sync")
-    plain, *mutated = h.scenarios("plain", *names)
-    baseline = judge.not_run(ctx, check_id, plain) or judge.crash_or_hang(ctx, check_id, plain)
+def _same_as_plain(ctx: CheckContext):
+    """One finding per mutated drill the check declares: no crash, flows exit as in plain, the same records stored."""
+    plain, *mutated = ctx.drills(*ctx.meta.drills)
+    baseline = verdicts.before_judging(ctx, plain)
     if baseline:
-        yield warned(f"the plain scenario itself did not run cleanly, so changes cannot be compared: "
+        yield warned(f"the plain drill itself did not run cleanly, so changes cannot be compared: "
                      f"{baseline.message}", evidence=baseline.evidence)
         return
     failing = [run for run in plain.runs() if run.result.exit_code != 0]
@@ -22,11 +22,11 @@ def _same_as_plain(ctx, check_id: str, names: tuple[str, ...]):
     if failing or (stored is not None and stored.has("transactions") and not stored.ids("transactions")):
         # Comparing against a plain run that failed or stored nothing would "pass" a broken integration.
         why = f"{failing[0].label} exited {failing[0].result.exit_code}" if failing else "it stored no transaction"
-        yield warned(f"the plain scenario did not sync successfully ({why}), so changes cannot be compared",
-                     evidence=judge.describe(ctx, check_id, plain))
+        yield warned(f"the plain drill did not sync successfully ({why}), so changes cannot be compared",
+                     evidence=verdicts.describe(ctx, plain))
         return
     for outcome in mutated:
-        yield _compare(ctx, check_id, plain, outcome)
+        yield _compare(ctx, plain, outcome)
 
 
 def _records(outcome, snapshot) -> dict[str, set]:
@@ -35,7 +35,7 @@ def _records(outcome, snapshot) -> dict[str, set]:
 
 
 def _altered_ids(outcome, snapshot) -> list[tuple[str, str]]:
-    """(stored, sent) for stored ids the integration never received in this scenario.
+    """(stored, sent) for stored ids the integration never received in this drill.
 
     When the simulator changes ids (longer/shorter strings), every id it sends is an alias of the
     real one. A stored value that is the real id itself was cut back (or rebuilt) from the alias:
@@ -49,36 +49,35 @@ def _altered_ids(outcome, snapshot) -> list[tuple[str, str]]:
             for i in snapshot.ids(table) if i in sent and i not in outcome.aliases]
 
 
-def _compare(ctx, check_id, plain, outcome):
-    early = judge.not_run(ctx, check_id, outcome) or judge.crash_or_hang(ctx, check_id, outcome)
+def _compare(ctx: CheckContext, plain, outcome) -> Finding:
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     for ref, run in zip(plain.flows, outcome.flows):
-        if ref.ran and not run.ran:
-            # Before: the missing sync silently dropped out of the exit-code comparison (zip over runs).
-            return failed(f"scenario {outcome.name}: {run.label} did not run ({run.not_run}), though it did in "
-                          "the plain run", evidence=judge.describe(ctx, check_id, outcome))
+        if ref.ran and not run.ran:  # compared step by step, so a flow that did not run cannot drop out
+            return failed(f"drill {outcome.name}: {run.label} did not run ({run.not_run}), though it did in "
+                          "the plain run", evidence=verdicts.describe(ctx, outcome))
         if ref.ran and run.result.exit_code != ref.result.exit_code:
-            return failed(f"scenario {outcome.name}: {run.label} exited {run.result.exit_code} "
-                          f"(plain run: {ref.result.exit_code})", evidence=judge.describe(ctx, check_id, outcome))
+            return failed(f"drill {outcome.name}: {run.label} exited {run.result.exit_code} "
+                          f"(plain run: {ref.result.exit_code})", evidence=verdicts.describe(ctx, outcome))
     want, got = plain.store_after("sync"), outcome.store_after("sync")
     if want is None or got is None or not want.has("transactions"):
         # Exiting 0 is not proof: a lenient parser may have skipped what it could not read. A store
         # with only a links read-back cannot show that either (the links are made before any sync).
         what = "no store configured" if want is None or got is None else "no transactions read-back configured"
-        return warned(f"scenario {outcome.name}: flows ran as in the plain scenario, without a crash, but "
+        return warned(f"drill {outcome.name}: flows ran as in the plain drill, without a crash, but "
                       f"with {what} the records cannot be compared",
                       hint="Configure integration.store so belvo-check can compare what was stored.",
-                      evidence=judge.describe(ctx, check_id, outcome))
+                      evidence=verdicts.describe(ctx, outcome))
     if got.problems:
-        return warned(f"scenario {outcome.name}: the store could not be read back: {got.problems[0]}",
-                      evidence=judge.describe(ctx, check_id, outcome))
+        return warned(f"drill {outcome.name}: the store could not be read back: {got.problems[0]}",
+                      evidence=verdicts.describe(ctx, outcome))
     altered = _altered_ids(outcome, got)
     if altered:
         stored, sent = altered[0]
-        return failed(f"scenario {outcome.name}: {len(altered)} stored id(s) differ from the ids Belvo sent "
+        return failed(f"drill {outcome.name}: {len(altered)} stored id(s) differ from the ids Belvo sent "
                       f"(e.g. {stored!r} stored for {sent!r}): ids were cut or rewritten",
-                      evidence=judge.describe(ctx, check_id, outcome))
+                      evidence=verdicts.describe(ctx, outcome))
     before, after = _records(plain, want), _records(outcome, got)
     diffs = []
     for table in sorted(before):
@@ -88,10 +87,10 @@ def _compare(ctx, check_id, plain, outcome):
             diffs.append(f"{table}: {len(lost)} missing, {len(extra)} unexpected (e.g. {sample})")
     summary = "; ".join(f"{t}: {len(before[t])} in plain, {len(after.get(t, ()))} here" for t in sorted(before))
     if diffs:
-        return failed(f"scenario {outcome.name}: the store differs from the plain run: {'; '.join(diffs)}",
-                      evidence=judge.describe(ctx, check_id, outcome, extra=f"store: {summary}"))
-    return passed(f"scenario {outcome.name}: the same records were stored as in the plain run",
-                  evidence=judge.describe(ctx, check_id, outcome, extra=f"store: {summary}"))
+        return failed(f"drill {outcome.name}: the store differs from the plain run: {'; '.join(diffs)}",
+                      evidence=verdicts.describe(ctx, outcome, extra=f"store: {summary}"))
+    return passed(f"drill {outcome.name}: the same records were stored as in the plain run",
+                  evidence=verdicts.describe(ctx, outcome, extra=f"store: {summary}"))
 
 
 _HINT = "Parse leniently: ignore unknown fields, never rely on key order or lengths, accept any ISO-8601 form."
@@ -104,14 +103,16 @@ _HINT = "Parse leniently: ignore unknown fields, never rely on key order or leng
     checklist="The integration keeps working when Belvo adds fields to a response body, or returns them in "
               "another order.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, COMPAT_ADD_FIELDS],
+    flows=["create_link", "sync"],
     hint=_HINT,
 )
-def added_fields(ctx):
+def added_fields(ctx: CheckContext):
     """
     ## What it checks
     Runs create_link and sync while the simulator adds unknown fields (and a nested unknown
     object) to every object and shuffles key order. The flows must run and exit as in the plain
-    scenario, without a crash, and the store must hold the same records (compared by Belvo id).
+    drill, without a crash, and the store must hold the same records (compared by Belvo id).
     Like every BLV6xx check, it warns (never passes) when the plain run itself failed or stored
     nothing, or when no transactions read-back (`integration.store`) can prove the records.
 
@@ -125,7 +126,7 @@ def added_fields(ctx):
     ## Example
     Jackson: `@JsonIgnoreProperties(ignoreUnknown = true)`; Pydantic: `extra="ignore"`.
     """
-    yield from _same_as_plain(ctx, "BLV601", ("compat-add-fields",))
+    yield from _same_as_plain(ctx)
 
 
 @check(
@@ -134,13 +135,15 @@ def added_fields(ctx):
     failure_title="Longer or shorter strings break the integration",
     checklist="The integration keeps working when Belvo changes the number of characters of a string.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, COMPAT_LONGER_STRINGS, COMPAT_SHORTER_STRINGS],
+    flows=["create_link", "sync"],
     hint="Do not size columns or validators on today's lengths (ids included): use TEXT or generous limits.",
 )
-def string_lengths(ctx):
+def string_lengths(ctx: CheckContext):
     """
     ## What it checks
-    Two scenarios: ids and text fields get longer, then shorter. The integration must store the
-    same records as in the plain scenario (the simulator maps changed ids back) without a crash,
+    Two drills: ids and text fields get longer, then shorter. The integration must store the
+    same records as in the plain drill (the simulator maps changed ids back) without a crash,
     and store each id as it was sent: an id stored shorter than received (a `VARCHAR(36)` that
     truncates) fails even though it happens to equal the plain run's id.
 
@@ -154,7 +157,7 @@ def string_lengths(ctx):
     ## Example
     `belvo_id TEXT PRIMARY KEY` rather than `belvo_id CHAR(36)`.
     """
-    yield from _same_as_plain(ctx, "BLV602", ("compat-longer-strings", "compat-shorter-strings"))
+    yield from _same_as_plain(ctx)
 
 
 @check(
@@ -163,13 +166,15 @@ def string_lengths(ctx):
     failure_title="Some timestamp variants break the integration",
     checklist="The integration keeps working when timestamps have 3 to 6 fraction digits and a Z or +00:00 zone.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, *TIMESTAMP_DRILLS],
+    flows=["create_link", "sync"],
     hint="Parse timestamps with an ISO-8601 parser that accepts 0-6 fraction digits and Z or +HH:MM.",
 )
-def timestamp_variants(ctx):
+def timestamp_variants(ctx: CheckContext):
     """
     ## What it checks
-    One scenario per variant: 3 fraction digits with `Z`, 3 with `+00:00`, 6 with `+00:00` (the
-    plain scenario already sends 6 with `Z`). The same records must be stored, without a crash.
+    One drill per variant: 3 fraction digits with `Z`, 3 with `+00:00`, 6 with `+00:00` (the
+    plain drill already sends 6 with `Z`). The same records must be stored, without a crash.
 
     ## Why Belvo asks
     Belvo's timestamps are "ISO-8601" with 3 to 6 fraction digits and `Z` or `+00:00`. A
@@ -183,7 +188,7 @@ def timestamp_variants(ctx):
     ## Example
     `datetime.fromisoformat(value.replace("Z", "+00:00"))`
     """
-    yield from _same_as_plain(ctx, "BLV603", TIMESTAMP_SCENARIOS)
+    yield from _same_as_plain(ctx)
 
 
 @check(
@@ -192,13 +197,15 @@ def timestamp_variants(ctx):
     failure_title="Unknown enum values break the integration",
     checklist="The integration keeps working when Belvo adds new endpoints, enum values, webhook types and codes.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, COMPAT_UNKNOWN_ENUMS],
+    flows=["create_link", "sync"],
     hint="Store unknown enum values as they come (or map them to 'other'); never fail on them.",
 )
-def unknown_enums(ctx):
+def unknown_enums(ctx: CheckContext):
     """
     ## What it checks
     The simulator sends enum values the integration has never seen (`type`, `status`,
-    `category`, `access_mode`, ...). The same records must be stored as in the plain scenario,
+    `category`, `access_mode`, ...). The same records must be stored as in the plain drill,
     without a crash.
 
     ## Why Belvo asks
@@ -211,4 +218,4 @@ def unknown_enums(ctx):
     ## Example
     `category = Category.get(raw, Category.OTHER)`
     """
-    yield from _same_as_plain(ctx, "BLV604", ("compat-unknown-enums",))
+    yield from _same_as_plain(ctx)

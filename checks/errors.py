@@ -4,28 +4,80 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.harness import judge
-from belvo_check.model import Evidence, failed, passed, skipped, warned
-from belvo_check.registry import check
+from dataclasses import dataclass
+
+from belvo_check.harness import verdicts
+from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
+                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID,
+                                        Drill)
+from belvo_check.model import Evidence, Finding, failed, passed, skipped, warned
+from belvo_check.registry import CheckContext, check
 
 TIMEOUT_WORDS = re.compile(r"\btimed?[ _-]?out\b|deadline exceeded|ETIMEDOUT|ECONNABORTED|\baborted\b", re.I)
 GATEWAY_WORDS = re.compile(r"\b50[234]\b|bad gateway|service unavailable|gateway time", re.I)
+MAX_RETRIES = 5  # Belvo's retry policy for 5xx and too_many_sessions (docs/belvo-api.md, "What the checks rely on")
 
 
-def _logged_checks(ctx, check_id: str, cases):
-    """One finding per (scenario, rule, what, flows) case; a case whose flows are missing skips."""
-    h = ctx.evidence("harness")
-    runnable = []
+@dataclass(frozen=True)
+class Faulted:
+    """A drill whose faulted answers carry a request_id the logs must hold: `rule` picks the
+    faulted calls (None: every answer of 400 or more), `what` names the error for the reader."""
+    drill: Drill
+    rule: str | None
+    what: str
+
+
+def _logged(ctx: CheckContext, cases: tuple[Faulted, ...]):
+    """One finding per case; a case whose drill needs a flow that is not configured skips."""
+    runnable = ctx.runnable(*(c.drill for c in cases))
     for case in cases:
-        missing = [f for f in case[3] if not h.flow_configured(f)]
-        if missing:
-            yield skipped(f"scenario {case[0]} needs integration.flows.{missing[0]}",
-                          enable=f"add to the config: integration: {{flows: {{{missing[0]}: <command>}}}}")
-        else:
-            runnable.append(case)
-    outcomes = h.scenarios(*(c[0] for c in runnable))
-    for (name, rule, what, _), outcome in zip(runnable, outcomes):
-        yield judge.request_id_logged(ctx, check_id, outcome, rule, what)
+        if case.drill not in runnable:
+            missing = next(f for f in case.drill.flows if not ctx.harness.flow_configured(f))
+            yield skipped(f"drill {case.drill.name} needs integration.flows.{missing}",
+                          enable=f"add to the config: integration: {{flows: {{{missing}: <command>}}}}")
+    judged = [c for c in cases if c.drill in runnable]
+    for case, outcome in zip(judged, ctx.drills(*(c.drill for c in judged))):
+        yield request_id_logged(ctx, outcome, case)
+
+
+def request_id_logged(ctx: CheckContext, outcome, case: Faulted) -> Finding:
+    """Pass when the logs hold a request_id the simulator minted for the faulted calls."""
+    early = verdicts.before_judging(ctx, outcome)
+    if early:
+        return early
+    what = case.what
+    faulted = [e for e in outcome.requests(rule=case.rule) if e.request_id] if case.rule else \
+        [e for e in outcome.requests() if e.request_id and e.status and e.status >= 400]
+    if not faulted:
+        return warned(f"drill {outcome.name}: the integration never made a call that got the {what}, so "
+                      "its handling cannot be judged", evidence=verdicts.describe(ctx, outcome))
+    minted = [e.request_id for e in faulted]
+    logged = [rid for rid in minted if outcome.logged(rid)]
+    entries = outcome.requests()
+    if logged and verdicts.taken_for_success(outcome, faulted) and \
+            all(verdicts.echo_only(outcome, rid) for rid in logged):
+        # `log.info("link created: %s", link)` after a belvo-python POST logs the request_id of an
+        # error the code took for success: the log line alone cannot tell handling from not noticing.
+        return warned(f"drill {outcome.name}: the request_id of the {what} appears only inside a dump of "
+                      "Belvo's error body, and the flow exited 0 as if it had succeeded: whether the error was "
+                      "handled or taken for data cannot be told",
+                      evidence=verdicts.describe(ctx, outcome, entries=outcome.requests(), needle=logged[-1]))
+    if logged:
+        return passed(f"the request_id of the {what} is logged ({len(logged)} of {len(minted)} minted ids found)",
+                      evidence=verdicts.describe(ctx, outcome, entries=entries, needle=logged[-1]))
+    return failed(f"drill {outcome.name}: none of the {len(minted)} request_id(s) minted for the {what} "
+                  f"appears in the logs ({', '.join(minted[:3])}{'...' if len(minted) > 3 else ''})",
+                  evidence=verdicts.describe(ctx, outcome, entries=entries))
+
+
+BLV201_CASES = (Faulted(ERRORS_400_LOGIN, None, "400 login_error on link creation"),
+                Faulted(ERRORS_400_INSTITUTION_DOWN, ERRORS_400_INSTITUTION_DOWN.rule("institution-down"),
+                        "400 institution_down on sync"),
+                Faulted(LINKS_INVALID, LINKS_INVALID.rule("invalid-link"), "400 invalid_link on sync"))
+BLV202_CASES = (Faulted(ERRORS_401, ERRORS_401.rule("unauthorized"), "401 authentication_failed"),)
+BLV203_CASES = (Faulted(ERRORS_500, ERRORS_500.rule("server-error"), "500 unexpected_error"),)
+BLV204_CASE = Faulted(ERRORS_408, ERRORS_408.rule("request-timeout"), "408 request_timeout")
+STALL = ERRORS_STALL.rule("stall")
 
 
 @check(
@@ -34,9 +86,10 @@ def _logged_checks(ctx, check_id: str, cases):
     failure_title="request_id of 400 errors is not logged",
     checklist="The integration handles AND logs the request_id of 400 and 401 errors.",
     evidence=[Evidence.HARNESS],
+    drills=[c.drill for c in BLV201_CASES],
     hint="On any Belvo error, log status, code and the request_id from the error body (a JSON array).",
 )
-def logs_400(ctx):
+def logs_400(ctx: CheckContext):
     """
     ## What it checks
     Runs the integration's flows against the simulator three times: link creation with wrong bank
@@ -60,11 +113,7 @@ def logs_400(ctx):
         log.error("belvo error status=%s code=%s request_id=%s", exc.status, exc.code, exc.request_id)
     ```
     """
-    yield from _logged_checks(ctx, "BLV201", [
-        ("errors-400-login", None, "400 login_error on link creation", ("create_link",)),
-        ("errors-400-institution-down", "institution-down", "400 institution_down on sync", ("create_link", "sync")),
-        ("links-invalid", "invalid-link", "400 invalid_link on sync", ("create_link", "sync")),
-    ])
+    yield from _logged(ctx, BLV201_CASES)
 
 
 @check(
@@ -73,9 +122,10 @@ def logs_400(ctx):
     failure_title="request_id of 401 errors is not logged",
     checklist="The integration handles AND logs the request_id of 400 and 401 errors.",
     evidence=[Evidence.HARNESS],
+    drills=[c.drill for c in BLV202_CASES],
     hint="Log the request_id of a 401 authentication_failed (and alert: the keys are wrong or revoked).",
 )
-def logs_401(ctx):
+def logs_401(ctx: CheckContext):
     """
     ## What it checks
     A sync against a simulator that answers every data call with 401 `authentication_failed`:
@@ -91,8 +141,7 @@ def logs_401(ctx):
     ## Example
     `belvo error status=401 code=authentication_failed request_id=9e7b283c6efa449c9c028a16b5c249fb`
     """
-    yield from _logged_checks(ctx, "BLV202", [
-        ("errors-401", "unauthorized", "401 authentication_failed", ("create_link", "sync"))])
+    yield from _logged(ctx, BLV202_CASES)
 
 
 @check(
@@ -101,9 +150,10 @@ def logs_401(ctx):
     failure_title="request_id of 500 errors is not logged",
     checklist="The integration handles AND logs the request_id of 500 errors.",
     evidence=[Evidence.HARNESS],
+    drills=[c.drill for c in BLV203_CASES],
     hint="When retries of a 5xx run out, log the request_id of the last answer (and of each retry if you can).",
 )
-def logs_500(ctx):
+def logs_500(ctx: CheckContext):
     """
     ## What it checks
     A sync against a simulator that answers every data call with 500 `unexpected_error`. Whatever
@@ -120,8 +170,7 @@ def logs_500(ctx):
     ## Example
     `belvo server error status=500 request_id=0e6a33fb8e6fd6267e028f5252bc19c7, giving up after 3 retries`
     """
-    yield from _logged_checks(ctx, "BLV203", [
-        ("errors-500", "server-error", "500 unexpected_error", ("create_link", "sync"))])
+    yield from _logged(ctx, BLV203_CASES)
 
 
 @check(
@@ -130,12 +179,14 @@ def logs_500(ctx):
     failure_title="Timeouts are not handled or not logged",
     checklist="The integration handles AND logs the request_id of timeout errors.",
     evidence=[Evidence.HARNESS],
+    drills=[ERRORS_408, ERRORS_STALL],
+    flows=["create_link", "sync"],
     hint="Set a client timeout on every Belvo call, log the call that timed out, and log the request_id of a 408.",
 )
-def timeouts(ctx):
+def timeouts(ctx: CheckContext):
     """
     ## What it checks
-    Two scenarios. In the first, Belvo answers 408 `request_timeout` (its own time limit with the
+    Two drills. In the first, Belvo answers 408 `request_timeout` (its own time limit with the
     institution ran out): its `request_id` must be logged. In the second, the simulator never
     answers: the integration must give up on its own, within `integration.timeout`, and log that
     the call timed out. A flow still running at `integration.timeout` is killed and fails the check.
@@ -153,25 +204,24 @@ def timeouts(ctx):
     httpx.Client(timeout=30)  # then: except httpx.TimeoutException: log.error("belvo request timed out ...")
     ```
     """
-    h = judge.harness(ctx, "create_link", "sync")
-    logged_408, stall = h.scenarios("errors-408", "errors-stall")
-    yield judge.request_id_logged(ctx, "BLV204", logged_408, "request-timeout", "408 request_timeout")
-    early = judge.not_run(ctx, "BLV204", stall) or judge.crash_or_hang(ctx, "BLV204", stall)
+    logged_408, stall = ctx.drills(ERRORS_408, ERRORS_STALL)
+    yield request_id_logged(ctx, logged_408, BLV204_CASE)
+    early = verdicts.before_judging(ctx, stall)
     if early:
         yield early
         return
-    stalled = stall.requests(rule="stall")
+    stalled = stall.requests(rule=STALL)
     if not stalled:
-        yield warned("scenario errors-stall: the integration made no call that stalled",
-                     evidence=judge.describe(ctx, "BLV204", stall))
+        yield warned(f"drill {stall.name}: the integration made no call that stalled",
+                     evidence=verdicts.describe(ctx, stall))
         return
     sync = stall.run_of("sync")
-    if sync is None:  # no link, so no sync: the stalled call came from another flow (an AttributeError before)
-        yield warned(f"scenario errors-stall: the sync did not run ({stall.flows[-1].not_run}), so giving up on "
-                     "a stalled call cannot be judged", evidence=judge.describe(ctx, "BLV204", stall))
+    if sync is None:  # no link, so no sync: the stalled call came from another flow
+        yield warned(f"drill {stall.name}: the sync did not run ({stall.flows[-1].not_run}), so giving up on "
+                     "a stalled call cannot be judged", evidence=verdicts.describe(ctx, stall))
         return
     said = TIMEOUT_WORDS.search(stall.logs)
-    evidence = judge.describe(ctx, "BLV204", stall, needle=said.group(0) if said else None)
+    evidence = verdicts.describe(ctx, stall, needle=said.group(0) if said else None)
     if said:
         yield passed(f"a stalled call was given up after {sync.result.duration:.1f}s and logged as a timeout",
                      evidence=evidence)
@@ -190,9 +240,11 @@ def timeouts(ctx):
     checklist="Belvo documents the retry logic it expects: 50x with exponential backoff, at most 5 retries; "
               "40x never retried, except too_many_sessions.",
     evidence=[Evidence.HARNESS],
+    drills=[ERRORS_500, ERRORS_TOO_MANY_SESSIONS, ERRORS_400_INSTITUTION_DOWN, ERRORS_401, ERRORS_400_LOGIN],
+    flows=["create_link", "sync"],
     hint="Retry 5xx and too_many_sessions with growing waits, at most 5 times; never retry other 4xx.",
 )
-def retry_policy(ctx):
+def retry_policy(ctx: CheckContext):
     """
     ## What it checks
     From the simulator's journal: after a 500 or a 400 `too_many_sessions`, the same call is
@@ -217,63 +269,105 @@ def retry_policy(ctx):
         time.sleep(3 * 2 ** attempt); continue
     ```
     """
-    h = judge.harness(ctx, "create_link", "sync")
-    names = ["errors-500", "errors-too-many-sessions", "errors-400-institution-down", "errors-401",
-             "errors-400-login"]
-    outcomes = dict(zip(names, h.scenarios(*names)))
-    for name, rule in (("errors-500", "server-error"), ("errors-too-many-sessions", "too-many-sessions")):
-        yield _retried_with_backoff(ctx, outcomes[name], rule)
-    for name, rule in (("errors-400-institution-down", "institution-down"), ("errors-401", "unauthorized"),
-                       ("errors-400-login", None)):
-        yield _not_retried(ctx, outcomes[name], rule)
+    outcomes = ctx.drills(*(drill for drill, _ in RETRIED + NOT_RETRIED))
+    for (_, rule), outcome in zip(RETRIED, outcomes):
+        yield _retried_with_backoff(ctx, outcome, rule)
+    for (_, rule), outcome in zip(NOT_RETRIED, outcomes[len(RETRIED):]):
+        yield _not_retried(ctx, outcome, rule)
 
 
-def _retried_with_backoff(ctx, outcome, rule):
-    early = judge.not_run(ctx, "BLV205", outcome)
+# (drill, the rule whose answers must be retried / must not be); None: the simulator's own 400.
+RETRIED = ((ERRORS_500, ERRORS_500.rule("server-error")),
+           (ERRORS_TOO_MANY_SESSIONS, ERRORS_TOO_MANY_SESSIONS.rule("too-many-sessions")))
+NOT_RETRIED = ((ERRORS_400_INSTITUTION_DOWN, ERRORS_400_INSTITUTION_DOWN.rule("institution-down")),
+               (ERRORS_401, ERRORS_401.rule("unauthorized")), (ERRORS_400_LOGIN, None))
+
+
+@dataclass
+class Attempts:
+    """The calls to one endpoint that got the drill's fault, in order: the first, then retries."""
+    method: str
+    path: str
+    entries: list
+
+    @property
+    def retries(self) -> int:
+        return len(self.entries) - 1
+
+    def gaps(self) -> list[float]:
+        """Seconds between the end of one attempt and the start of the next."""
+        return [b.time - (a.time + a.duration) for a, b in zip(self.entries, self.entries[1:])]
+
+
+def attempts(outcome, rule: str) -> list[Attempts]:
+    """Faulted calls grouped by endpoint, per flow run (a second sync is not a retry)."""
+    groups: dict[tuple, Attempts] = {}
+    for run in outcome.runs():
+        for e in outcome.requests(during=run):
+            if rule in e.rules:
+                key = (run.step, e.method, e.path)
+                groups.setdefault(key, Attempts(e.method, e.path, [])).entries.append(e)
+    return list(groups.values())
+
+
+def growing(gaps: list[float]) -> bool:
+    """Backoff: each wait at least as long as the one before (10% or 50 ms of jitter allowed) and,
+    over two or more waits, the last at least 1.5 times the first.
+
+    A fixed sleep between retries (0.3 s, 0.3 s, 0.3 s) is each "at least as long as the one
+    before" within jitter, yet nothing grows: it is not exponential backoff. One wait alone cannot
+    show growth and is judged by its length only.
+    """
+    steady = all(b >= a * 0.9 - 0.05 for a, b in zip(gaps, gaps[1:]))
+    return steady and (len(gaps) < 2 or gaps[-1] >= gaps[0] * 1.5)
+
+
+def _retried_with_backoff(ctx: CheckContext, outcome, rule: str) -> Finding:
+    early = verdicts.not_run(ctx, outcome)
     if early:
         return early
-    groups = judge.attempts(outcome, rule)
+    groups = attempts(outcome, rule)
     entries = outcome.requests()
     if not groups:
-        return warned(f"scenario {outcome.name}: no call got the fault, so retries cannot be judged",
-                      evidence=judge.describe(ctx, "BLV205", outcome))
+        return warned(f"drill {outcome.name}: no call got the fault, so retries cannot be judged",
+                      evidence=verdicts.describe(ctx, outcome))
     group = max(groups, key=lambda g: g.retries)
     gaps = group.gaps()
     seen = f"{group.method} {group.path}: {group.retries} retries, waits {', '.join(f'{g:.2f}s' for g in gaps) or 'none'}"
-    evidence = judge.describe(ctx, "BLV205", outcome, entries=entries, extra=f"retries: {seen}")
+    evidence = verdicts.describe(ctx, outcome, entries=entries, extra=f"retries: {seen}")
     if group.retries == 0:
-        return failed(f"scenario {outcome.name}: the failed call was not retried ({outcome.spec.does})",
+        return failed(f"drill {outcome.name}: the failed call was not retried ({outcome.drill.does})",
                       evidence=evidence)
-    if group.retries > judge.MAX_RETRIES:
-        return failed(f"scenario {outcome.name}: {group.retries} retries, more than Belvo's {judge.MAX_RETRIES}",
+    if group.retries > MAX_RETRIES:
+        return failed(f"drill {outcome.name}: {group.retries} retries, more than Belvo's {MAX_RETRIES}",
                       evidence=evidence)
     if min(gaps) < 0.1:
-        return failed(f"scenario {outcome.name}: retried without waiting (no backoff)", evidence=evidence)
-    if not judge.growing(gaps):
-        return failed(f"scenario {outcome.name}: the waits between retries do not grow (no exponential backoff)",
+        return failed(f"drill {outcome.name}: retried without waiting (no backoff)", evidence=evidence)
+    if not growing(gaps):
+        return failed(f"drill {outcome.name}: the waits between retries do not grow (no exponential backoff)",
                       evidence=evidence)
-    return passed(f"scenario {outcome.name}: retried with growing waits, at most {judge.MAX_RETRIES} times",
+    return passed(f"drill {outcome.name}: retried with growing waits, at most {MAX_RETRIES} times",
                   evidence=evidence)
 
 
-def _not_retried(ctx, outcome, rule):
-    early = judge.not_run(ctx, "BLV205", outcome)
+def _not_retried(ctx: CheckContext, outcome, rule: str | None) -> Finding:
+    early = verdicts.not_run(ctx, outcome)
     if early:
         return early
     if rule:
-        groups = judge.attempts(outcome, rule)
+        groups = attempts(outcome, rule)
     else:  # the simulator's own 400 on link creation: calls after it to the same endpoint are retries
-        groups = [judge.Attempts("POST", "/api/links/", [e for e in outcome.requests(method="POST", path_prefix="/api/links")
-                                                        if e.status and e.status >= 400])]
+        groups = [Attempts("POST", "/api/links/", [e for e in outcome.requests(method="POST", path_prefix="/api/links")
+                                                  if e.status and e.status >= 400])]
     repeated = [g for g in groups if g.retries > 0]
-    evidence = judge.describe(ctx, "BLV205", outcome)
+    evidence = verdicts.describe(ctx, outcome)
     if repeated:
         g = repeated[0]
-        return failed(f"scenario {outcome.name}: a client error was retried {g.retries} time(s) "
+        return failed(f"drill {outcome.name}: a client error was retried {g.retries} time(s) "
                       f"({g.method} {g.path})", evidence=evidence)
     if not any(g.entries for g in groups):
-        return warned(f"scenario {outcome.name}: no call got the fault", evidence=evidence)
-    return passed(f"scenario {outcome.name}: the client error was not retried", evidence=evidence)
+        return warned(f"drill {outcome.name}: no call got the fault", evidence=evidence)
+    return passed(f"drill {outcome.name}: the client error was not retried", evidence=evidence)
 
 
 @check(
@@ -283,9 +377,11 @@ def _not_retried(ctx, outcome, rule):
     checklist="The integration handles 500 errors (Belvo's retry policy speaks of 50x; a proxy may answer "
               "502/503 with an HTML page).",
     evidence=[Evidence.HARNESS],
+    drills=[ERRORS_5XX_HTML],
+    flows=["create_link", "sync"],
     hint="Parse error bodies defensively: if the body is not JSON, log the status and move on.",
 )
-def non_json_5xx(ctx):
+def non_json_5xx(ctx: CheckContext):
     """
     ## What it checks
     A sync against a simulator that answers 503 and 502 with an nginx HTML page instead of Belvo's
@@ -307,18 +403,16 @@ def non_json_5xx(ctx):
     except ValueError: body = None   # a proxy's HTML page
     ```
     """
-    h = judge.harness(ctx, "create_link", "sync")
-    outcome = h.scenario("errors-5xx-html")
-    early = judge.not_run(ctx, "BLV206", outcome) or judge.crash_or_hang(ctx, "BLV206", outcome)
+    outcome = ctx.drill(ERRORS_5XX_HTML)
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     sync = outcome.run_of("sync")
-    if sync is None:
-        # Before: an AttributeError (the check errored) when create_link made no link, so no sync ran.
-        return warned(f"scenario {outcome.name}: the sync did not run ({outcome.flows[-1].not_run}), so the "
-                      "502/503 handling cannot be judged", evidence=judge.describe(ctx, "BLV206", outcome))
+    if sync is None:  # create_link made no link, so no sync ran
+        return warned(f"drill {outcome.name}: the sync did not run ({outcome.flows[-1].not_run}), so the "
+                      "502/503 handling cannot be judged", evidence=verdicts.describe(ctx, outcome))
     said = GATEWAY_WORDS.search(outcome.logs)
-    evidence = judge.describe(ctx, "BLV206", outcome, needle=said.group(0) if said else None)
+    evidence = verdicts.describe(ctx, outcome, needle=said.group(0) if said else None)
     if sync.result.exit_code == 0 and not said:
         return failed("the sync reported success (exit 0) and logged nothing although every call got a 502/503",
                       evidence=evidence)

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
-from belvo_check.registry import check
+from belvo_check.harness.drills import ERRORS_401, PLAIN, WIDGET
+from belvo_check.registry import CheckContext, check
 from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, is_loopback_or_private, looks_like_belvo
 
 
@@ -18,7 +19,7 @@ from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, 
     evidence=[Evidence.CONFIG],
     hint="Set belvo.base_url to https://api.belvo.com for production (https://sandbox.belvo.com for sandbox).",
 )
-def base_url_matches_environment(ctx):
+def base_url_matches_environment(ctx: CheckContext):
     """
     ## What it checks
     The Belvo base URL your integration uses (`belvo.base_url`) against the environment this
@@ -87,7 +88,7 @@ def base_url_matches_environment(ctx):
     hint="Reference each key with its own variable, e.g. ${BELVO_SECRET_ID} and ${BELVO_SECRET_PASSWORD}, "
          "set per deploy from a secret store.",
 )
-def keys_from_environment(ctx):
+def keys_from_environment(ctx: CheckContext):
     """
     ## What it checks
     That `belvo.secret_id` and `belvo.secret_password` are `${ENV}` references (a literal value
@@ -146,7 +147,7 @@ def keys_from_environment(ctx):
     evidence=[Evidence.LIVE],
     hint="Use the key pair generated in the dashboard of the environment belvo.base_url points at.",
 )
-def keys_work_live(ctx):
+def keys_work_live(ctx: CheckContext):
     """
     ## What it checks
     With `--live` only. belvo-check first prints which host it will contact, then makes two
@@ -199,9 +200,10 @@ def keys_work_live(ctx):
     failure_title="The integration writes its secret keys to logs or output",
     checklist="The API keys are stored securely (never hard-coded, committed, logged, or shipped to a client).",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, ERRORS_401, WIDGET],
     hint="Never log request headers, client objects or settings; log Belvo's request_id instead.",
 )
-def keys_not_logged(ctx):
+def keys_not_logged(ctx: CheckContext):
     """
     ## What it checks
     Runs the integration's flows against the simulator (a normal run, a 401 run and the widget
@@ -226,22 +228,21 @@ def keys_not_logged(ctx):
     ## Example
     `log.info("belvo %s %s -> %s request_id=%s", method, path, status, request_id)`
     """
-    from belvo_check.harness import judge
+    from belvo_check.harness import verdicts
     from belvo_check.secrets import Redactor
 
-    h = ctx.evidence("harness")
-    names = [n for n, flows in (("plain", ("create_link", "sync")), ("errors-401", ("create_link", "sync")),
-                                ("widget", ("widget_token",))) if all(h.flow_configured(f) for f in flows)]
-    if not names:
+    h = ctx.harness
+    runnable = ctx.runnable(*ctx.meta.drills)
+    if not runnable:
         h.require_flows("create_link", "sync")
-    outcomes = h.scenarios(*names)
+    outcomes = ctx.drills(*runnable)
     integration = h.integration
     secrets = Redactor().add_keys(integration.secret_id, integration.secret_password, integration.authorization)
     leaks: dict[tuple[str, str], dict[str, object]] = {}  # (form, fingerprint) -> {where: outcome}
     for outcome in outcomes:
         for where, text in outcome.outputs():
             for form, seen in secrets.find(text):
-                leaks.setdefault((form.describe(seen), form.tag), {})[f"{where} (scenario {outcome.name})"] = outcome
+                leaks.setdefault((form.describe(seen), form.tag), {})[f"{where} (drill {outcome.name})"] = outcome
     if leaks:
         (form, _), places = next(iter(leaks.items()))
         where, outcome = next(iter(places.items()))
@@ -249,10 +250,10 @@ def keys_not_logged(ctx):
                            + (f"; and {len(at) - 3} more" if len(at) > 3 else "") for (what, tag), at in leaks.items())
         return failed(f"{form} appears in {where}",
                       evidence=f"found (fingerprints of the secrets, never a value):\n{found}\n"
-                               + judge.describe(ctx, "BLV704", outcome))
+                               + verdicts.describe(ctx, outcome))
     searched = ", ".join(f"{o.name} ({sum(len(t) for _, t in o.outputs())} chars)" for o in outcomes)
     tags = ", ".join(f"{source} {tag}" for source, tag in {f.source: f.tag for f in secrets.forms}.items())
     return passed("no form of a secret key appears in the integration's output or logs",
-                  evidence=f"searched the raw output and log files of scenarios {searched} for {tags}: "
+                  evidence=f"searched the raw output and log files of drills {searched} for {tags}: "
                            "verbatim, base64, JSON-escaped, hex and URL-encoded, and the Basic header and "
-                           f"Authorization value in any letter case\nreproduce: {judge.reproduce(ctx, 'BLV704')}")
+                           f"Authorization value in any letter case\nreproduce: {ctx.reproduce()}")

@@ -1,16 +1,26 @@
-"""Section 5: link creation and management, judged from harness scenarios."""
+"""Section 5: link creation and management, judged from harness drills."""
 
 from __future__ import annotations
 
 import re
 
-from belvo_check.harness import judge
-from belvo_check.model import Evidence, failed, passed, warned
-from belvo_check.registry import check
+from belvo_check.harness import verdicts
+from belvo_check.harness.drills import LINKS_INVALID, LINKS_MFA, LINKS_TOKEN_REQUIRED, PLAIN
+from belvo_check.model import Evidence, Finding, failed, passed, warned
+from belvo_check.registry import CheckContext, check
 
 # Belvo's own error codes and URLs: a log line that names the state only through these echoes the error.
 ECHO = re.compile(r"\b(?:invalid_link|token_required)\b|https?://\S+", re.I)
 MFA_WORDS = re.compile(r"\bmfa\b|token[_ ]required|\b428\b|one[- ]time|\botp\b|two[- ]factor|2fa", re.I)
+
+
+def strip_echo(text: str) -> str:
+    """The text without Belvo's own error messages and quoted codes: what the integration said itself."""
+    from belvo_check.sim.errors import MESSAGES
+
+    for message in MESSAGES.values():
+        text = text.replace(message, " ")
+    return re.sub(r"""["'](?:code|[a-z_]+)["']\s*:\s*["'][a-z_]+["']""", " ", text)
 
 
 @check(
@@ -19,12 +29,15 @@ MFA_WORDS = re.compile(r"\bmfa\b|token[_ ]required|\b428\b|one[- ]time|\botp\b|t
     failure_title="institution_user_id is not stored at link creation",
     checklist="institution_user_id is stored when a link is created (it helps avoid duplicate links).",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN],
+    flows=["create_link"],
+    store=True,
     hint="Store the link's institution_user_id next to its id, and look it up before creating another link.",
 )
-def stores_institution_user_id(ctx):
+def stores_institution_user_id(ctx: CheckContext):
     """
     ## What it checks
-    After the `create_link` flow of the plain scenario, reads the links back from the store
+    After the `create_link` flow of the plain drill, reads the links back from the store
     (`integration.store.links`) and compares the row of the new link with the
     `institution_user_id` the simulator returned for it.
 
@@ -39,25 +52,24 @@ def stores_institution_user_id(ctx):
     ## Example
     `INSERT INTO links (belvo_id, institution_user_id, ...) VALUES (:id, :institution_user_id, ...)`
     """
-    h = judge.harness(ctx, "create_link", store=True)
-    outcome = h.scenario("plain")
-    early = judge.not_run(ctx, "BLV501", outcome) or judge.crash_or_hang(ctx, "BLV501", outcome)
+    outcome = ctx.drill(PLAIN)
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     store = outcome.store_after("create_link")
     link_id = outcome.link_id
     if store is not None and store.problems and not store.has("links"):
-        return warned(f"the store could not be read: {store.problems[0]}", evidence=judge.describe(ctx, "BLV501", outcome))
+        return warned(f"the store could not be read: {store.problems[0]}", evidence=verdicts.describe(ctx, outcome))
     if store is None or not store.has("links"):
         return warned("integration.store names no links read-back (SQL or command)",
-                      evidence=judge.describe(ctx, "BLV501", outcome))
+                      evidence=verdicts.describe(ctx, outcome))
     if not link_id:
-        return warned("the create_link flow created no link", evidence=judge.describe(ctx, "BLV501", outcome))
+        return warned("the create_link flow created no link", evidence=verdicts.describe(ctx, outcome))
     expected = outcome.truth[outcome.real_id(link_id)]["record"]["institution_user_id"]
     rows = [r for r in store.rows("links") if link_id in map(str, r.values()) or
             outcome.real_id(link_id) in map(str, r.values())]
     extra = f"store: links row {rows[0] if rows else '(none for this link)'}; simulator institution_user_id {expected}"
-    evidence = judge.describe(ctx, "BLV501", outcome, entries=outcome.requests(path_prefix="/api/links"), extra=extra)
+    evidence = verdicts.describe(ctx, outcome, entries=outcome.requests(path_prefix="/api/links"), extra=extra)
     if not rows:
         return failed(f"link {link_id} is not in the store after creation", evidence=evidence)
     if any(str(v) == expected for v in rows[0].values()):
@@ -72,13 +84,15 @@ def stores_institution_user_id(ctx):
     checklist="invalid and token_required link statuses are monitored, and the user is prompted to update "
               "credentials when needed.",
     evidence=[Evidence.HARNESS],
+    drills=[LINKS_INVALID, LINKS_TOKEN_REQUIRED],
+    flows=["create_link", "sync"],
     hint="On 400 invalid_link or 428 token_required, mark the link (status invalid/token_required) and prompt "
          "the user to reconnect in the widget's update mode.",
 )
-def records_link_status(ctx):
+def records_link_status(ctx: CheckContext):
     """
     ## What it checks
-    Two scenarios: the link turns `invalid` (sync calls get 400 `invalid_link`) and the link
+    Two drills: the link turns `invalid` (sync calls get 400 `invalid_link`) and the link
     turns `token_required` (retrievals get 428 `token_required`). After the sync, the integration
     must have recorded it: the link's row in the store carries that status, or a log line names
     the link together with the state in its own words. A log line whose only mention of the state
@@ -99,22 +113,20 @@ def records_link_status(ctx):
     ## Example
     `UPDATE links SET status = 'invalid' WHERE belvo_id = :link`
     """
-    h = judge.harness(ctx, "create_link", "sync")
-    cases = (("links-invalid", "invalid", r"invalid"), ("links-token-required", "token_required",
-                                                          r"token[_ ]required|\bmfa\b"))
-    for (name, state, words), outcome in zip(cases, h.scenarios(*(c[0] for c in cases))):
+    cases = (("invalid", r"invalid"), ("token_required", r"token[_ ]required|\bmfa\b"))
+    for (state, words), outcome in zip(cases, ctx.drills(LINKS_INVALID, LINKS_TOKEN_REQUIRED)):
         yield _recorded(ctx, outcome, state, re.compile(words, re.I))
 
 
-def _recorded(ctx, outcome, state, words):
-    early = judge.not_run(ctx, "BLV502", outcome) or judge.crash_or_hang(ctx, "BLV502", outcome)
+def _recorded(ctx: CheckContext, outcome, state: str, words: re.Pattern) -> Finding:
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     link_id = outcome.link_id
     faulted = [e for e in outcome.requests() if e.status in (400, 428)]
     if not faulted:
-        return warned(f"scenario {outcome.name}: the sync made no call that revealed the {state} link",
-                      evidence=judge.describe(ctx, "BLV502", outcome))
+        return warned(f"drill {outcome.name}: the sync made no call that revealed the {state} link",
+                      evidence=verdicts.describe(ctx, outcome))
     store = outcome.store_after("sync")
     readable = store is not None and store.has("links")
     row = None
@@ -126,25 +138,25 @@ def _recorded(ctx, outcome, state, words):
     lines = [line for line in named if words.search(ECHO.sub(" ", line))]
     extra = f"store: links row {row}" if row is not None else "store: no links read-back for this link"
     needle = (lines or named)[0][:60] if (lines or named) else state
-    evidence = judge.describe(ctx, "BLV502", outcome, needle=needle, extra=extra)
+    evidence = verdicts.describe(ctx, outcome, needle=needle, extra=extra)
     if in_store:
-        return passed(f"scenario {outcome.name}: the link is stored as {state}", evidence=evidence)
+        return passed(f"drill {outcome.name}: the link is stored as {state}", evidence=evidence)
     if lines:
-        return passed(f"scenario {outcome.name}: the logs name the link and its {state} state", evidence=evidence)
+        return passed(f"drill {outcome.name}: the logs name the link and its {state} state", evidence=evidence)
     if named:
-        # Before: this echo passed. An integration that logs every error with its URL or link (and
-        # code=invalid_link) but never acts on it looked like one that monitors its links.
-        return warned(f"scenario {outcome.name}: the logs only echo Belvo's error for the link; nothing shows "
+        # An integration that logs every error with its URL or link (and code=invalid_link) but
+        # never acts on it must not look like one that monitors its links.
+        return warned(f"drill {outcome.name}: the logs only echo Belvo's error for the link; nothing shows "
                       f"the integration recorded the {state} state or prompted the user", evidence=evidence)
     if row is None:
-        # Before: a fail. With no links read-back (or no row to read) the store cannot be seen, so
-        # silence in the logs is not proof that nothing was recorded.
+        # With no links read-back (or no row to read) the store cannot be seen, so silence in the
+        # logs is not proof that nothing was recorded.
         why = "the link has no row in the links read-back" if readable else "no links read-back is configured"
-        return warned(f"scenario {outcome.name}: the link turned {state}; the logs do not record it and {why}, "
+        return warned(f"drill {outcome.name}: the link turned {state}; the logs do not record it and {why}, "
                       "so whether it was recorded cannot be judged",
                       hint="Configure integration.store.links (with the link status) so belvo-check can see it.",
                       evidence=evidence)
-    return failed(f"scenario {outcome.name}: the link turned {state} but neither the store nor the logs record it",
+    return failed(f"drill {outcome.name}: the link turned {state} but neither the store nor the logs record it",
                   evidence=evidence)
 
 
@@ -154,10 +166,12 @@ def _recorded(ctx, outcome, state, words):
     failure_title="A 428 (MFA token required) during link creation is not handled",
     checklist="Link creation handles MFA: a 428 token_required is resumed with the token, or reported clearly.",
     evidence=[Evidence.HARNESS],
+    drills=[LINKS_MFA],
+    flows=["create_link"],
     hint="Catch 428 token_required on POST /api/links/, log its request_id, and ask the user for the token "
          "(or finish in the widget).",
 )
-def handles_mfa(ctx):
+def handles_mfa(ctx: CheckContext):
     """
     ## What it checks
     Link creation with sandbox credentials that make the bank ask for a one-time token: the
@@ -178,23 +192,22 @@ def handles_mfa(ctx):
     ## Example
     `log.warning("MFA needed for link %s (request_id=%s)", err.link, err.request_id)`
     """
-    h = judge.harness(ctx, "create_link")
-    outcome = h.scenario("links-mfa")
-    early = judge.not_run(ctx, "BLV503", outcome) or judge.crash_or_hang(ctx, "BLV503", outcome)
+    outcome = ctx.drill(LINKS_MFA)
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     asked = [e for e in outcome.requests() if e.status == 428]
     if not asked:
         return warned("the simulator never answered 428: the create_link flow did not use the MFA credentials "
-                      "({username}/{password})", evidence=judge.describe(ctx, "BLV503", outcome))
+                      "({username}/{password})", evidence=verdicts.describe(ctx, outcome))
     rid = next((e.request_id for e in asked if e.request_id and outcome.logged(e.request_id)), None)
     said = MFA_WORDS.search(outcome.logs)
-    evidence = judge.describe(ctx, "BLV503", outcome, needle=rid or (said.group(0) if said else None))
-    own = MFA_WORDS.search(judge.strip_echo(outcome.logs))
-    if (rid or said) and not own and judge.taken_for_success(outcome, asked) and \
-            (not rid or judge.echo_only(outcome, rid)):
-        # Before: a pass. belvo-python's Links.create returns the 428 array as data by default; code
-        # that logs "link created: <answer>" and stores it echoes the request_id and Belvo's MFA message.
+    evidence = verdicts.describe(ctx, outcome, needle=rid or (said.group(0) if said else None))
+    own = MFA_WORDS.search(strip_echo(outcome.logs))
+    if (rid or said) and not own and verdicts.taken_for_success(outcome, asked) and \
+            (not rid or verdicts.echo_only(outcome, rid)):
+        # belvo-python's Links.create returns the 428 array as data by default; code that logs
+        # "link created: <answer>" and stores it echoes the request_id and Belvo's MFA message.
         return warned("create_link exited 0 after the 428, and the logs show it only as a dump of Belvo's error "
                       "body (its request_id and message): whether MFA was handled or the answer taken for a "
                       "created link cannot be told", evidence=evidence)

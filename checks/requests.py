@@ -1,18 +1,22 @@
-"""Section 3: request handling (success codes, pagination, ids), judged from the plain harness scenario."""
+"""Section 3: request handling (success codes, pagination, ids), judged from the plain harness drill."""
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
-from belvo_check.harness import judge
-from belvo_check.model import Evidence, failed, passed, warned
-from belvo_check.registry import check
+from belvo_check.harness import verdicts
+from belvo_check.harness.drills import PAGINATION, PLAIN, REPEAT_PAGES
+from belvo_check.model import Evidence, Finding, failed, passed, warned
+from belvo_check.registry import CheckContext, check
 
-MAX_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 1000  # Belvo clamps a larger page_size to this (docs/belvo-api.md, "What the checks rely on")
+REPEATED = REPEAT_PAGES.rule("repeat-pages")
 
 
-def _clean(ctx, check_id, outcome):
-    return judge.not_run(ctx, check_id, outcome) or judge.crash_or_hang(ctx, check_id, outcome)
+def duplicates(ids: list[str]) -> dict[str, int]:
+    """Ids seen more than once, with their count."""
+    return {k: n for k, n in Counter(ids).items() if n > 1}
 
 
 @check(
@@ -21,12 +25,14 @@ def _clean(ctx, check_id, outcome):
     failure_title="Success responses (200/201/202) are not handled",
     checklist="200, 201 and 202 success responses are handled.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN],
+    flows=["create_link", "sync"],
     hint="Treat every 2xx as success: 201 on creates and retrievals, 200 on reads, 202 (async) with a request_id.",
 )
-def success_codes(ctx):
+def success_codes(ctx: CheckContext):
     """
     ## What it checks
-    In the plain scenario the simulator answers link creation with 201, retrievals with 201 (or
+    In the plain drill the simulator answers link creation with 201, retrievals with 201 (or
     200) and lists with 200. The flows must exit 0 without a crash, and link creation must leave
     the link in the store when a store is configured. If the integration uses async mode
     (`X-Belvo-Request-Mode: async`), the 202 answers must be handled the same way; an integration
@@ -42,12 +48,11 @@ def success_codes(ctx):
     ## Example
     `if resp.is_success: link = resp.json()  # 201 on POST /api/links/`
     """
-    h = judge.harness(ctx, "create_link", "sync")
-    outcome = h.scenario("plain")
-    early = _clean(ctx, "BLV301", outcome)
+    outcome = ctx.drill(PLAIN)
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
-    evidence = judge.describe(ctx, "BLV301", outcome)
+    evidence = verdicts.describe(ctx, outcome)
     for run in outcome.runs("create_link") + outcome.runs("sync")[:1]:
         if run.result.exit_code != 0:
             return failed(f"{run.label} exited {run.result.exit_code} although every answer was a success",
@@ -69,12 +74,14 @@ def success_codes(ctx):
     failure_title="A 204 with an empty body breaks link deletion",
     checklist="204 success responses (deleting data: empty body) are handled.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN],
+    flows=["create_link", "delete_link"],
     hint="Do not parse a body on 204: check the status and return.",
 )
-def delete_204(ctx):
+def delete_204(ctx: CheckContext):
     """
     ## What it checks
-    The plain scenario ends with the `delete_link` flow: the simulator answers
+    The plain drill ends with the `delete_link` flow: the simulator answers
     `DELETE /api/links/{id}/` with 204 and no body (or 202 in async mode). The flow must exit 0
     without a crash.
 
@@ -88,14 +95,13 @@ def delete_204(ctx):
     ## Example
     `if resp.status_code == 204: return True`
     """
-    h = judge.harness(ctx, "create_link", "delete_link")
-    outcome = h.scenario("plain")
-    early = _clean(ctx, "BLV302", outcome)
+    outcome = ctx.drill(PLAIN)
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     run = outcome.run_of("delete_link")
     deletes = outcome.requests(method="DELETE", path_prefix="/api/links/")
-    evidence = judge.describe(ctx, "BLV302", outcome, entries=deletes or outcome.requests())
+    evidence = verdicts.describe(ctx, outcome, entries=deletes or outcome.requests())
     if run is None or not deletes:
         return warned("the delete_link flow did not call DELETE /api/links/{id}/", evidence=evidence)
     status = deletes[-1].status
@@ -111,12 +117,14 @@ def delete_204(ctx):
     failure_title="Pagination is not followed to the end",
     checklist="Pagination is handled (follow `next` until it is null).",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, PAGINATION],
+    flows=["create_link", "sync"],
     hint="Follow `next` until it is null, with page_size at most 1000; never stop at the first page or a limit.",
 )
-def pagination(ctx):
+def pagination(ctx: CheckContext):
     """
     ## What it checks
-    Two scenarios. In the plain one the link has 60 transactions, served 10 per page (like Belvo's
+    Two drills. In the plain one the link has 60 transactions, served 10 per page (like Belvo's
     sandbox); in the pagination one it has 1,050, served with production paging (100 per page
     unless `page_size` asks for more, at most 1000), so a list helper that stops at a fixed item
     count (belvo-js `list()` stops at `limit`, 100 by default) leaves transactions behind. In each,
@@ -142,16 +150,15 @@ def pagination(ctx):
         page = get(url); store(page["results"]); url = page["next"]
     ```
     """
-    h = judge.harness(ctx, "create_link", "sync")
-    # Both scenarios: plain (60 transactions, 10 per page) shows that `next` is followed; pagination
-    # (1,050 transactions) shows that nothing stops at a fixed item count. Before, only plain ran,
-    # and belvo-js `list()` with its default limit of 100 passed: 60 transactions fit under the cap.
-    for outcome in h.scenarios("plain", "pagination"):
+    # Plain (60 transactions, 10 per page) shows that `next` is followed; pagination (1,050
+    # transactions) shows that nothing stops at a fixed item count: belvo-js `list()` with its
+    # default limit of 100 reads all 60 of plain.
+    for outcome in ctx.drills(PLAIN, PAGINATION):
         yield _pagination(ctx, outcome)
 
 
-def _pagination(ctx, outcome):
-    early = _clean(ctx, "BLV303", outcome)
+def _pagination(ctx: CheckContext, outcome) -> Finding:
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     sync = outcome.run_of("sync")
@@ -166,7 +173,7 @@ def _pagination(ctx, outcome):
                  if any(size > MAX_PAGE_SIZE for size in sizes) else None)
     walks = _walks(lists)
     # Per list query: the same page of two different queries (say, one per account) is no repeat.
-    repeated = sorted({p for walk in walks.values() for p in judge.duplicates([str(n) for n in walk])})
+    repeated = sorted({p for walk in walks.values() for p in duplicates([str(n) for n in walk])})
     if repeated:
         problems.append(f"fetched page(s) {', '.join(repeated)} more than once in one sync")
     expected = outcome.expected_transactions()
@@ -179,34 +186,34 @@ def _pagination(ctx, outcome):
         if missing:
             problems.append(f"{len(missing)} of {len(expected)} transactions were not stored (e.g. {missing[0]})")
     elif not lists:
-        return warned(f"scenario {outcome.name}: the sync listed no transactions with GET, and no store is "
+        return warned(f"drill {outcome.name}: the sync listed no transactions with GET, and no store is "
                       "configured to show what it kept: pagination cannot be judged",
-                      evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
+                      evidence=verdicts.describe(ctx, outcome, entries=evidence_entries))
     else:
-        # No store: the journal alone must show that the last page was reached. Without this, an
-        # integration that reads only page 1 and keeps no store read-back passed ("followed 1 page").
+        # No store: the journal alone must show that the last page was reached, or an integration
+        # that reads only page 1 and keeps no store read-back would pass ("followed 1 page").
         short = _short_walk(outcome, walks, len(expected))
         if short is None:
-            return warned(f"scenario {outcome.name}: the sync listed transactions with filters other than the "
+            return warned(f"drill {outcome.name}: the sync listed transactions with filters other than the "
                           "link, and no store is configured to show what it kept: whether every page was read "
                           "cannot be judged",
                           hint="Configure integration.store so belvo-check can count what was stored.",
-                          evidence=judge.describe(ctx, "BLV303", outcome, entries=evidence_entries))
+                          evidence=verdicts.describe(ctx, outcome, entries=evidence_entries))
         if short:
             problems.append(short)
     last = max(pages, default=0)
-    evidence = judge.describe(ctx, "BLV303", outcome, entries=evidence_entries, extra=stored_note or None)
+    evidence = verdicts.describe(ctx, outcome, entries=evidence_entries, extra=stored_note or None)
     if problems:
-        return failed(f"scenario {outcome.name}: " + "; ".join(problems + [oversized] * bool(oversized)),
+        return failed(f"drill {outcome.name}: " + "; ".join(problems + [oversized] * bool(oversized)),
                       evidence=evidence)
     if oversized:
-        return warned(f"scenario {outcome.name}: every page was followed, but the sync {oversized}",
+        return warned(f"drill {outcome.name}: every page was followed, but the sync {oversized}",
                       evidence=evidence)
     if not lists:
         # A retrieval (POST /api/transactions/) answers one unpaginated array: nothing to follow.
-        return passed(f"scenario {outcome.name}: no list was paginated (the retrieval answered every "
+        return passed(f"drill {outcome.name}: no list was paginated (the retrieval answered every "
                       f"transaction at once); all {len(expected)} stored", evidence=evidence)
-    return passed(f"scenario {outcome.name}: followed {len(set(pages))} page(s) to the end (last page {last})"
+    return passed(f"drill {outcome.name}: followed {len(set(pages))} page(s) to the end (last page {last})"
                   + ("; every transaction stored" if stored_note else ""), evidence=evidence)
 
 
@@ -248,12 +255,15 @@ def _page(entry) -> int:
     checklist="On success, the object's unique identifier (e.g. transaction.id) is stored, so that objects are "
               "never duplicated in the customer's database.",
     evidence=[Evidence.HARNESS],
+    drills=[PLAIN, REPEAT_PAGES],
+    flows=["create_link", "sync"],
+    store=True,
     hint="Make the Belvo id the primary key and upsert (INSERT ... ON CONFLICT (belvo_id) DO UPDATE).",
 )
-def ids_deduplicated(ctx):
+def ids_deduplicated(ctx: CheckContext):
     """
     ## What it checks
-    Reads the store back (`integration.store`) after the plain scenario's first sync (the Belvo
+    Reads the store back (`integration.store`) after the plain drill's first sync (the Belvo
     ids must be there), after a second sync of the same link (no id may appear twice), and after
     a sync where the simulator repeats items across pages (no id twice either).
 
@@ -271,24 +281,22 @@ def ids_deduplicated(ctx):
     INSERT INTO transactions (...) VALUES (...) ON CONFLICT (belvo_id) DO UPDATE SET ...;
     ```
     """
-    h = judge.harness(ctx, "create_link", "sync", store=True)
-    plain, repeat = h.scenarios("plain", "repeat-pages")
+    plain, repeat = ctx.drills(PLAIN, REPEAT_PAGES)
     for outcome in (plain, repeat):
-        early = _clean(ctx, "BLV304", outcome)
+        early = verdicts.before_judging(ctx, outcome)
         if early:
             return early
     first, second = plain.store_after("sync", 0), plain.store_after("sync", 1)
     if first is not None and first.problems:
-        return warned(f"the store could not be read: {first.problems[0]}", evidence=judge.describe(ctx, "BLV304", plain))
+        return warned(f"the store could not be read: {first.problems[0]}", evidence=verdicts.describe(ctx, plain))
     if first is None or not first.has("transactions"):
-        return warned("integration.store names no transactions read-back", evidence=judge.describe(ctx, "BLV304", plain))
+        return warned("integration.store names no transactions read-back", evidence=verdicts.describe(ctx, plain))
     expected = set(plain.expected_transactions())
     ids = [plain.real_id(i) for i in first.ids("transactions")]
     known = [i for i in ids if i in expected]
     if not known:
         return failed(f"after a sync the store holds {len(ids)} transaction rows but none carries a Belvo "
-                      "transaction id", evidence=judge.describe(ctx, "BLV304", plain,
-                                                                extra=f"store: first ids {ids[:3]}"))
+                      "transaction id", evidence=verdicts.describe(ctx, plain, extra=f"store: first ids {ids[:3]}"))
     findings = []
     for label, outcome, snapshot in (("a second sync", plain, second),
                                      ("a sync with items repeated across pages", repeat,
@@ -296,18 +304,18 @@ def ids_deduplicated(ctx):
         if snapshot is None:
             continue
         rows = [outcome.real_id(i) for i in snapshot.ids("transactions")]
-        dup = judge.duplicates(rows)
+        dup = duplicates(rows)
         extra = f"store: {len(rows)} rows, {len(set(rows))} distinct ids"
         if dup:
             some, times = next(iter(dup.items()))
             extra += f"; e.g. {some} stored {times} times"
             findings.append(failed(f"after {label}, {len(dup)} transaction id(s) are stored more than once",
-                                   evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
-        elif outcome is repeat and not repeat.requests(rule="repeat-pages"):
+                                   evidence=verdicts.describe(ctx, outcome, extra=extra)))
+        elif outcome is repeat and not repeat.requests(rule=REPEATED):
             # No list page was read (e.g. a POST retrieval): nothing was repeated, so say only that.
             findings.append(passed("the sync read no list pages, so no item came twice; every transaction id "
-                                   "is stored once", evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
+                                   "is stored once", evidence=verdicts.describe(ctx, outcome, extra=extra)))
         else:
             findings.append(passed(f"after {label}, every transaction id is stored once",
-                                   evidence=judge.describe(ctx, "BLV304", outcome, extra=extra)))
+                                   evidence=verdicts.describe(ctx, outcome, extra=extra)))
     return findings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from belvo_check.model import Evidence, Status, passed, warned
-from belvo_check.registry import check
+from belvo_check.registry import CheckContext, check
 
 SOURCES = {
     "status_page": "Belvo's status page (https://status.belvo.com)",
@@ -13,7 +13,7 @@ SOURCES = {
 }
 
 
-def _attested(ctx, key: str):
+def _attested(ctx: CheckContext, key: str):
     attestation = getattr(ctx.config.attestations, key)
     example = f"attestations: {{{key}: {{by: you@example.com, date: {date.today().isoformat()}}}}}"
     if attestation is None:
@@ -36,7 +36,7 @@ def _attested(ctx, key: str):
     severity=Status.WARN,
     hint="Subscribe to Belvo's status page, then attest it under attestations.status_page.",
 )
-def status_page(ctx):
+def status_page(ctx: CheckContext):
     """
     ## What it checks
     That `attestations.status_page` records who subscribed the team to Belvo's status page, and
@@ -68,7 +68,7 @@ def status_page(ctx):
     severity=Status.WARN,
     hint="Subscribe to Belvo's changelog, then attest it under attestations.changelog.",
 )
-def changelog(ctx):
+def changelog(ctx: CheckContext):
     """
     ## What it checks
     That `attestations.changelog` records who subscribed the team to Belvo's API changelog, and

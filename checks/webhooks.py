@@ -1,14 +1,20 @@
-"""Section 4: webhooks."""
+"""Section 4: webhooks: the configured URLs, deliveries to the integration's receiver, and what the
+integration does after one (with the harness)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
-from belvo_check.registry import check
+from belvo_check.registry import CheckContext, check
 from belvo_check.urls import host_of, is_loopback_or_private, tunnel_service
+
+if TYPE_CHECKING:  # the probe modules import httpx: imported inside the checks, so `belvo-check list` stays cheap
+    from belvo_check.probes.deliveries import Probes
 
 URLS_EXAMPLE = ("webhooks: {urls: {sandbox: https://staging.example.com/hooks/belvo, "
                 "production: https://example.com/hooks/belvo}}")
@@ -27,7 +33,7 @@ def _normalised(url: str) -> str:
     evidence=[Evidence.CONFIG],
     hint="Register a separate URL per environment in Belvo's dashboard and list both under webhooks.urls.",
 )
-def url_per_environment(ctx):
+def url_per_environment(ctx: CheckContext):
     """
     ## What it checks
     That `webhooks.urls` names a URL for `sandbox` and one for `production`, and that they are
@@ -72,7 +78,7 @@ def url_per_environment(ctx):
     evidence=[Evidence.CONFIG],
     hint="Use an https:// URL on your own public domain for production; keep tunnels and local hosts for sandbox.",
 )
-def production_url_is_public_https(ctx):
+def production_url_is_public_https(ctx: CheckContext):
     """
     ## What it checks
     That the production webhook URL uses `https://`, and is not `localhost`, a private or
@@ -114,23 +120,15 @@ def production_url_is_public_https(ctx):
     return passed("production webhooks go to a public HTTPS host", evidence=seen, location=where)
 
 
-# --- Probes: real deliveries to the integration's receiver (evidence "probes") -----------------
+# --- Probes: real deliveries to the integration's receiver (evidence "probe") ------------------
 
-
-
-# The probe modules import httpx: they are imported inside the checks, so loading the registry stays cheap.
-
-def _probes(ctx):
-    return ctx.evidence("probes")
-
-
-def _ack_verdict(probes, exchanges, what: str):
+def _ack_verdict(probes: Probes, exchanges, what: str):
     """pass when every delivery got a 2xx within ack_within, else fail naming the ones that did not."""
-    from belvo_check.probes import judge
+    from belvo_check.probes import acks
 
     ack = probes.ack_within
-    evidence = f"{probes.target.describe()}\n{judge.table(exchanges, ack)}"
-    bad = judge.problems(exchanges, ack)
+    evidence = f"{probes.target.describe()}\n{acks.table(exchanges, ack)}"
+    bad = acks.problems(exchanges, ack)
     if bad:
         shown = "; ".join(bad[:3]) + (f"; and {len(bad) - 3} more" if len(bad) > 3 else "")
         return failed(f"{len(bad)} of {len(exchanges)} {what} not acknowledged with a 2xx within {ack:g} s: {shown}",
@@ -149,7 +147,7 @@ def _ack_verdict(probes, exchanges, what: str):
     hint="Answer every delivery with a 2xx at once (store it, then process it in the background), "
          "whatever its webhook_type and webhook_code.",
 )
-def every_type_acknowledged(ctx):
+def every_type_acknowledged(ctx: CheckContext):
     """
     ## What it checks
     belvo-check delivers every aggregation webhook Belvo documents (ACCOUNTS, TRANSACTIONS,
@@ -183,7 +181,7 @@ def every_type_acknowledged(ctx):
         return Response(status=200)
     ```
     """
-    probes = _probes(ctx)
+    probes = ctx.probes
     return _ack_verdict(probes, probes.documented(), "documented webhook deliveries")
 
 
@@ -197,7 +195,7 @@ def every_type_acknowledged(ctx):
     hint="Acknowledge every well-formed delivery with a 2xx; log and ignore codes and types you do not handle, "
          "ignore unknown keys, and treat process_type, request_id and external_id as optional.",
 )
-def unknown_webhooks_tolerated(ctx):
+def unknown_webhooks_tolerated(ctx: CheckContext):
     """
     ## What it checks
     Deliveries a receiver written today has never seen: a `webhook_code` Belvo has not invented
@@ -223,7 +221,7 @@ def unknown_webhooks_tolerated(ctx):
         log.info("unhandled webhook %s %s", hook.get("webhook_type"), hook.get("webhook_code"))
     ```
     """
-    probes = _probes(ctx)
+    probes = ctx.probes
     return _ack_verdict(probes, probes.tolerance(), "deliveries with new codes, types or keys")
 
 
@@ -235,7 +233,7 @@ def unknown_webhooks_tolerated(ctx):
     evidence=[Evidence.PROBE],
     hint="Record each webhook_id (a unique key) and acknowledge a repeated one with a 2xx without acting again.",
 )
-def duplicates_idempotent(ctx):
+def duplicates_idempotent(ctx: CheckContext):
     """
     ## What it checks
     The same delivery (same `webhook_id`: TRANSACTIONS `new_transactions_available`) is sent twice.
@@ -261,16 +259,16 @@ def duplicates_idempotent(ctx):
     INSERT INTO webhooks (webhook_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING;
     ```
     """
-    from belvo_check.probes import judge
-    from belvo_check.probes import store as stores
-    from belvo_check.probes.evidence import Exchange
+    from belvo_check.probes import acks
+    from belvo_check.probes import store_diff as stores
+    from belvo_check.probes.deliveries import Exchange
 
-    probes = _probes(ctx)
+    probes = ctx.probes
     run = probes.duplicate(probes.known_link())
     ack = probes.ack_within
     exchanges = [Exchange(run.probe, run.first, "first delivery"), Exchange(run.probe, run.second, "same webhook_id again")]
-    evidence = f"{probes.target.describe()}\n{judge.table(exchanges, ack)}"
-    bad = judge.problems(exchanges, ack)
+    evidence = f"{probes.target.describe()}\n{acks.table(exchanges, ack)}"
+    bad = acks.problems(exchanges, ack)
     if bad:
         return failed(f"the duplicate pair was not acknowledged: {'; '.join(bad)}", evidence=evidence)
     target = probes.target
@@ -306,7 +304,7 @@ def duplicates_idempotent(ctx):
     hint="Compare the Authorization header with the value set in Belvo's dashboard (hmac.compare_digest) and "
          "answer 401 when it is missing or wrong.",
 )
-def authorization_enforced(ctx):
+def authorization_enforced(ctx: CheckContext):
     """
     ## What it checks
     With `webhooks.authorization` configured (or the receiver the harness starts, which is always
@@ -329,16 +327,16 @@ def authorization_enforced(ctx):
         return Response(status=401)
     ```
     """
-    from belvo_check.probes import judge
+    from belvo_check.probes import acks
 
-    probes = _probes(ctx)
+    probes = ctx.probes
     target = probes.target
     if not target.authorization:
         return skipped("webhooks.authorization is not configured, so there is nothing to enforce",
                        enable="add to the config: webhooks: {authorization: ${BELVO_WEBHOOK_AUTH}}")
     exchanges = probes.authorization()
     refused = lambda r: None if r.status in (401, 403) else f"expected 401/403, got {r.describe()}"  # noqa: E731
-    evidence = f"{target.describe()}; expected: {target.auth_label}\n{judge.table(exchanges, 0, refused)}"
+    evidence = f"{target.describe()}; expected: {target.auth_label}\n{acks.table(exchanges, 0, refused)}"
     accepted = [e.probe.label for e in exchanges if e.response.ok]
     if accepted:
         return failed(f"the receiver accepted a delivery with {' and with '.join(accepted)}: anyone who knows the "
@@ -359,7 +357,7 @@ def authorization_enforced(ctx):
     hint="Acknowledge first and work later: serve deliveries concurrently and move processing to a background "
          "worker or queue.",
 )
-def burst_acknowledged(ctx):
+def burst_acknowledged(ctx: CheckContext):
     """
     ## What it checks
     `webhooks.burst` deliveries (20 by default), each with its own `webhook_id`, sent at the same
@@ -383,7 +381,7 @@ def burst_acknowledged(ctx):
     """
     from belvo_check.probes.http import latency_summary
 
-    probes = _probes(ctx)
+    probes = ctx.probes
     exchanges = probes.burst()
     verdict = _ack_verdict(probes, exchanges, "concurrent deliveries")
     summary = f"{len(exchanges)} at once: {latency_summary([e.response for e in exchanges])}"
@@ -395,6 +393,25 @@ def burst_acknowledged(ctx):
 
 
 # --- With the harness: what the integration does after a webhook --------------------------------
+# Only with the receiver belvo-check started (integration.start): its simulator's journal, its
+# store and its logs show what a delivery made the integration do.
+
+REAUTH_WORDS = re.compile(r"token_required|invalid|re-?auth|reconnect|update (their|the|your) credentials"
+                          r"|credentials", re.I)
+
+
+def marks_reauth(row) -> bool:
+    """A store row that names a re-authentication state."""
+    values = row.values() if isinstance(row, dict) else row
+    return any(isinstance(v, str) and REAUTH_WORDS.search(v) for v in values)
+
+
+def says_reauth(line: str, probe) -> bool:
+    """A log line that names a re-authentication state, rather than only recording the delivery (its ids)."""
+    body = probe.body
+    echoes = any(value and str(value) in line for value in (body.get("webhook_id"), body.get("request_id")))
+    return bool(REAUTH_WORDS.search(line)) and not echoes
+
 
 def _reaction_lines(reactions) -> str:
     lines = []
@@ -411,10 +428,11 @@ def _reaction_lines(reactions) -> str:
     failure_title="A TRANSACTIONS webhook does not make the integration fetch the link's transactions",
     checklist="Webhooks are handled for single and for recurrent links.",
     evidence=[Evidence.HARNESS, Evidence.PROBE],
+    start=True,
     hint="On TRANSACTIONS historical_update and new_transactions_available, fetch "
          "GET /api/transactions/?link=<link_id> (in the background, after acknowledging).",
 )
-def transactions_webhook_fetches(ctx):
+def transactions_webhook_fetches(ctx: CheckContext):
     """
     ## What it checks
     With the harness (`integration.start`): belvo-check creates a link through the integration's
@@ -439,18 +457,15 @@ def transactions_webhook_fetches(ctx):
         queue.enqueue(sync_transactions, link_id=hook["link_id"])
     ```
     """
-    from belvo_check.probes import reactions as reactions_mod
-
-    reactions_mod.require_harness(ctx)
-    probes = _probes(ctx)
-    reactions = [reactions_mod.fetch_after(probes, code)
+    probes = ctx.probes
+    reactions = [probes.fetch_after(code)
                  for code in ("historical_update", "new_transactions_available")]
     evidence = f"{probes.target.describe()}; simulator journal after each delivery:\n{_reaction_lines(reactions)}"
     unacked = [r.label for r in reactions if not r.response.ok]
     idle = [r.label for r in reactions if not r.seen]
     if idle:
         return failed(f"no GET /api/transactions/ for the link followed {' nor '.join(idle)} "
-                      f"(watched {reactions_mod.FETCH_WAIT:g} s)", evidence=evidence)
+                      f"(watched {probes.FETCH_WAIT:g} s)", evidence=evidence)
     if unacked:
         return warned(f"the transactions were fetched, but {', '.join(unacked)} was not acknowledged with a 2xx",
                       evidence=evidence)
@@ -464,10 +479,11 @@ def transactions_webhook_fetches(ctx):
     checklist="invalid and token_required link statuses are monitored, and the user is prompted to update "
               "credentials when needed.",
     evidence=[Evidence.HARNESS, Evidence.PROBE],
+    start=True,
     hint="On LINK token_required or invalid_credentials, store the link's new status and prompt the user to "
          "reconnect (the widget's update mode).",
 )
-def link_webhook_marks_reauth(ctx):
+def link_webhook_marks_reauth(ctx: CheckContext):
     """
     ## What it checks
     With the harness (`integration.start`): for a link the integration created through its own
@@ -493,17 +509,14 @@ def link_webhook_marks_reauth(ctx):
         notify_user_to_reconnect(hook["link_id"])
     ```
     """
-    from belvo_check.probes import reactions as reactions_mod
-
-    reactions_mod.require_harness(ctx)
-    probes = _probes(ctx)
-    reactions = [reactions_mod.reauth_after(probes, code, ctx.redact)
+    probes = ctx.probes
+    reactions = [probes.reauth_after(code, marks_reauth, says_reauth, ctx.redact)
                  for code in ("token_required", "invalid_credentials")]
     evidence = f"{probes.target.describe()}; store and logs after each delivery:\n{_reaction_lines(reactions)}"
     unmarked = [r.label for r in reactions if not r.seen]
     if unmarked:
         return failed(f"after {' and '.join(unmarked)} neither the store nor the logs marked the link for "
-                      f"re-authentication (watched {reactions_mod.MARK_WAIT:g} s)", evidence=evidence)
+                      f"re-authentication (watched {probes.MARK_WAIT:g} s)", evidence=evidence)
     only_logs = [r.label for r in reactions if not any(s.startswith("store:") for s in r.seen)]
     how = "the logs" if len(only_logs) == len(reactions) else "the store" if not only_logs else "the store and logs"
     return passed(f"{how} marked the link for re-authentication after token_required and invalid_credentials",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.harness import judge
+from belvo_check.harness import verdicts
+from belvo_check.harness.drills import PLAIN, WIDGET
 from belvo_check.model import Evidence, failed, passed, warned
-from belvo_check.registry import check
+from belvo_check.registry import CheckContext, check
 
 PII = (
     ("an e-mail address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
@@ -33,8 +34,10 @@ def personal_data(value: str) -> str | None:
     evidence=[Evidence.HARNESS],
     hint="From your backend, POST /api/token/ with {id, password, scopes: 'read_institutions,write_links'} and "
          "hand only the access token to the browser.",
+    drills=[WIDGET],
+    flows=["widget_token"],
 )
-def widget_token(ctx):
+def widget_token(ctx: CheckContext):
     """
     ## What it checks
     Runs the `widget_token` flow against the simulator: it must call `POST /api/token/` with the
@@ -54,13 +57,12 @@ def widget_token(ctx):
     httpx.post(f"{BELVO}/api/token/", json={"id": SID, "password": SPW, "scopes": "read_institutions,write_links"})
     ```
     """
-    h = judge.harness(ctx, "widget_token")
-    outcome = h.scenario("widget")
-    early = judge.not_run(ctx, "BLV101", outcome) or judge.crash_or_hang(ctx, "BLV101", outcome)
+    outcome = ctx.drill(WIDGET)
+    early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
     calls = outcome.requests(method="POST", path_prefix="/api/token")
-    evidence = judge.describe(ctx, "BLV101", outcome)
+    evidence = verdicts.describe(ctx, outcome)
     run = outcome.run_of("widget_token")
     if not calls:
         return failed("the widget_token flow never called POST /api/token/", evidence=evidence)
@@ -85,11 +87,12 @@ def widget_token(ctx):
     checklist="The external_id parameter carries the customer's own id for a link; it holds no personal data.",
     evidence=[Evidence.HARNESS],
     hint="Send your own opaque user id (at least 3 characters) as external_id; never an e-mail, phone or tax id.",
+    drills=[PLAIN, WIDGET],
 )
-def external_id(ctx):
+def external_id(ctx: CheckContext):
     """
     ## What it checks
-    What the simulator received as `external_id` on link creation (plain scenario) and on the
+    What the simulator received as `external_id` on link creation (plain drill) and on the
     widget token request (if sent): every link must be created with one, at least 3 characters,
     that does not look like personal data (e-mail, phone number, CURP, RFC, CPF, CNPJ, or the
     bank username the user typed).
@@ -105,11 +108,10 @@ def external_id(ctx):
     ## Example
     `external_id: "cust-4812"` (not `ana@acme.mx`)
     """
-    h = ctx.evidence("harness")
+    h = ctx.harness
     if not (h.flow_configured("create_link") or h.flow_configured("widget_token")):
         h.require_flows("create_link")
-    names = [n for n, f in (("plain", "create_link"), ("widget", "widget_token")) if h.flow_configured(f)]
-    outcomes = h.scenarios(*names)
+    outcomes = ctx.drills(*(d for d, f in ((PLAIN, "create_link"), (WIDGET, "widget_token")) if h.flow_configured(f)))
     seen = []
     for outcome in outcomes:
         for e in outcome.requests(method="POST"):
@@ -117,24 +119,24 @@ def external_id(ctx):
                 seen.append((outcome, e, e.body.get("external_id")))
     if not seen:
         return warned("no link creation or widget token request reached the simulator",
-                      evidence=judge.describe(ctx, "BLV102", outcomes[0]))
+                      evidence=verdicts.describe(ctx, outcomes[0]))
     given = [(o, e, v) for o, e, v in seen if v not in (None, "")]
     lines = "\n".join(f"  {e.method} {e.path}: external_id={v!r}" for _, e, v in seen)
     if not given:
-        return failed("no request carried an external_id", evidence=judge.describe(
-            ctx, "BLV102", seen[0][0], extra=f"received:\n{lines}"))
+        return failed("no request carried an external_id", evidence=verdicts.describe(
+            ctx, seen[0][0], extra=f"received:\n{lines}"))
     bare_links = [(o, e) for o, e, v in seen if e.path.rstrip("/") == "/api/links" and v in (None, "")]
     if bare_links:
         # The link is what orphan and duplicate searches find by external_id: the token alone is not enough.
-        return failed("a link was created without an external_id", evidence=judge.describe(
-            ctx, "BLV102", bare_links[0][0], extra=f"received:\n{lines}"))
+        return failed("a link was created without an external_id", evidence=verdicts.describe(
+            ctx, bare_links[0][0], extra=f"received:\n{lines}"))
     for outcome, e, value in given:
         kind = personal_data(str(value))
-        if not kind and str(value) == outcome.spec.credentials[0]:
+        if not kind and str(value) == outcome.drill.credentials[0]:
             kind = "the user's bank username"
         if kind or len(str(value)) < 3:
             why = f"looks like {kind}" if kind else "is shorter than 3 characters"
             return failed(f"{e.path} got an external_id that {why}",
-                          evidence=judge.describe(ctx, "BLV102", outcome, extra=f"received:\n{lines}"))
-    return passed("external_id is sent and is an opaque id", evidence=judge.describe(
-        ctx, "BLV102", given[0][0], extra=f"received:\n{lines}"))
+                          evidence=verdicts.describe(ctx, outcome, extra=f"received:\n{lines}"))
+    return passed("external_id is sent and is an opaque id", evidence=verdicts.describe(
+        ctx, given[0][0], extra=f"received:\n{lines}"))

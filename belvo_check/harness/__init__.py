@@ -1,6 +1,6 @@
-"""The harness: run the integration's own flows against the simulator, scenario by scenario, and judge them.
+"""The harness: run the integration's own flows against the simulator, drill by drill.
 
-`ctx.evidence("harness")` is a `Harness` (evidence.py); `Harness.scenario(name)` returns an
-`Outcome` (outcome.py) for a scenario declared in scenarios.py; `Harness.receiver()` is the
-integration's own server for the webhook probes (receiver.py).
+The harness evidence is a `Harness` (scheduler.py); `Harness.drill(drill)` returns the `Outcome`
+(outcome.py) of a drill declared in drills.py; `Harness.receiver()` is the integration's own server
+for the webhook probes (receiver.py). Findings every harness check shares are in verdicts.py.
 """

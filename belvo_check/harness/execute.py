@@ -1,4 +1,4 @@
-"""Run one scenario: a fresh simulator and workdir, the declared flows in order, then read everything back."""
+"""Run one drill: a fresh simulator and workdir, the declared flows in order, then read everything back."""
 
 from __future__ import annotations
 
@@ -7,27 +7,27 @@ import time
 from belvo_check.harness import procs
 from belvo_check.harness.integration import Integration
 from belvo_check.harness.outcome import FlowRun, Outcome
-from belvo_check.harness.scenarios import ScenarioSpec
+from belvo_check.harness.drills import Drill
 from belvo_check.sim import Scenario, Simulator
 
-SEED = 7  # one seed for every scenario: the same flows mint the same ids, so stores compare
+SEED = 7  # one seed for every drill: the same flows mint the same ids, so stores compare
 NEEDS_LINK = {"sync", "delete_link"}
 
 
-def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
-    outcome = Outcome(spec, log_streams=integration.logs_streams(), store_configured=integration.store_configured)
-    outcome.missing = [f for f in dict.fromkeys(spec.flows) if not integration.flow(f)]
-    workdir = procs.make_workdir(f"belvo-check-{spec.name}-")
-    scenario = Scenario.from_dict({"name": spec.name, "settings": spec.settings,
-                                   "rules": spec.simulator_rules(integration.timeout)})
+def run_drill(drill: Drill, integration: Integration) -> Outcome:
+    outcome = Outcome(drill, log_streams=integration.logs_streams(), store_configured=integration.store_configured)
+    outcome.missing = [f for f in dict.fromkeys(drill.flows) if not integration.flow(f)]
+    workdir = procs.make_workdir(f"belvo-check-{drill.name}-")
+    scenario = Scenario.from_dict({"name": drill.name, "settings": drill.settings,
+                                   "rules": drill.simulator_rules(integration.timeout)})
     sim = Simulator(seed=SEED, secret_id=integration.secret_id, secret_password=integration.secret_password,
                     scenario=scenario)
     outcome.page_size_cap = sim.page_size_cap
     receiver = None
     try:
         sim.start()
-        values = integration.values(sim_url=sim.url, workdir=workdir, credentials=spec.credentials,
-                                    institution=spec.institution)
+        values = integration.values(sim_url=sim.url, workdir=workdir, credentials=drill.credentials,
+                                    institution=drill.institution)
         if integration.flows_need_receiver:
             try:
                 receiver = integration.start_receiver(values)
@@ -35,7 +35,7 @@ def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
                 outcome.problem = f"integration.start: {exc}"
                 return outcome
         link_id = None
-        for step, flow in enumerate(spec.flows):
+        for step, flow in enumerate(drill.flows):
             run = FlowRun(step, flow)
             outcome.flows.append(run)
             if not integration.flow(flow):
@@ -69,7 +69,7 @@ def run_scenario(spec: ScenarioSpec, integration: Integration) -> Outcome:
 
 
 def _as_seen(real_id: str, aliases: dict) -> str:
-    """The id as the integration received it (a mutated alias when the scenario changed ids)."""
+    """The id as the integration received it (a mutated alias when the drill changed ids)."""
     seen = [alias for alias, real in aliases.items() if real == real_id]
     return seen[-1] if seen else real_id
 

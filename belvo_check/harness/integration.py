@@ -1,6 +1,6 @@
 """The integration as the config describes it: its env, commands, receiver, logs and store, per run.
 
-One `Integration` serves every scenario and the receiver: they differ only in the placeholder
+One `Integration` serves every drill and the receiver: they differ only in the placeholder
 values (simulator URL, workdir, receiver port, link id, credentials).
 """
 

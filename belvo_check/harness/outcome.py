@@ -1,4 +1,4 @@
-"""What one scenario produced: flow runs, the simulator's journal and truth, logs, and store snapshots.
+"""What one drill produced: flow runs, the simulator's journal and truth, logs, and store snapshots.
 
 Texts here are raw (they may hold secrets the integration leaked); findings are redacted by the
 runner, and BLV704 needs the raw form to find leaks.
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from belvo_check.harness.crash import find_crash
 from belvo_check.harness.procs import ProcResult
-from belvo_check.harness.scenarios import ScenarioSpec
+from belvo_check.harness.drills import Drill
 from belvo_check.harness.store import Snapshot
 
 
@@ -48,7 +48,7 @@ class FlowRun:
 
 @dataclass
 class Outcome:
-    spec: ScenarioSpec
+    drill: Drill
     flows: list[FlowRun] = field(default_factory=list)
     journal: list = field(default_factory=list)  # sim JournalEntry, direction "in" and "out"
     aliases: dict = field(default_factory=dict)  # mutated id -> real id
@@ -56,14 +56,14 @@ class Outcome:
     log_files: dict[str, str] = field(default_factory=dict)
     log_streams: set = field(default_factory=set)  # which of stdout/stderr the config lists as logs
     receiver_output: str = ""
-    problem: str | None = None  # the harness could not run the scenario as declared
-    missing: list[str] = field(default_factory=list)  # flows the scenario wanted that are not configured
+    problem: str | None = None  # the harness could not run the drill as declared
+    missing: list[str] = field(default_factory=list)  # flows the drill wanted that are not configured
     store_configured: bool = False
     page_size_cap: int | None = None  # the simulator's items per list page at most (None: no cap)
 
     @property
     def name(self) -> str:
-        return self.spec.name
+        return self.drill.name
 
     # -- flows ---------------------------------------------------------------------------------
 

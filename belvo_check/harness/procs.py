@@ -56,7 +56,7 @@ _stopping = threading.Event()
 
 
 def make_workdir(prefix: str) -> str:
-    """A scratch folder for one scenario or receiver; removed by remove_workdir or stop_all."""
+    """A scratch folder for one drill or receiver; removed by remove_workdir or stop_all."""
     with _registry_lock:
         if _stopping.is_set():  # stop_all already removed the folders: a new one would be left behind
             raise RuntimeError("belvo-check is stopping: no new scratch folder is made")

@@ -1,4 +1,4 @@
-"""Replay one harness scenario alone and describe what happened (for a `belvo-check scenario NAME` command)."""
+"""Replay one harness drill alone and describe what happened (`belvo-check drill NAME`)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,22 @@ from pathlib import Path
 
 
 def replay(config: Path, name: str) -> str:
-    """Run scenario `name` against the integration of `config`; the redacted story of what happened."""
+    """Run drill `name` against the integration of `config`; the redacted story of what happened."""
     from belvo_check.config import load_config
     from belvo_check.errors import UsageError
     from belvo_check.evidence import Context
-    from belvo_check.harness.execute import run_scenario
+    from belvo_check.harness.execute import run_drill
     from belvo_check.harness.integration import Integration
     from belvo_check.harness.outcome import journal_lines
-    from belvo_check.harness.scenarios import SCENARIOS
+    from belvo_check.harness.drills import DRILLS
+    from belvo_check.registry import load_registry
 
-    if name not in SCENARIOS:
-        raise UsageError(f"unknown scenario {name!r}; one of: {', '.join(SCENARIOS)}")
+    load_registry()  # a check module may declare drills of its own
+    if name not in DRILLS:
+        raise UsageError(f"unknown drill {name!r}; one of: {', '.join(DRILLS)}")
     ctx = Context(load_config(config))
-    outcome = run_scenario(SCENARIOS[name], Integration(ctx))
-    lines = [f"scenario {name}: {outcome.spec.does}"]
+    outcome = run_drill(DRILLS[name], Integration(ctx))
+    lines = [f"drill {name}: {outcome.drill.does}"]
     lines += [f"  {run.status_line()}" for run in outcome.flows]
     if outcome.problem:
         lines.append(f"  problem: {outcome.problem}")

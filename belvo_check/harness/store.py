@@ -21,7 +21,7 @@ from belvo_check.harness import procs
 
 TABLES = ("transactions", "links")
 ID_KEYS = ("belvo_id", "id")  # for JSON rows; SQL rows use their first column
-MAX_ROWS = 200_000  # far beyond any scenario (the biggest link has 25,000 transactions)
+MAX_ROWS = 200_000  # far beyond any drill (the biggest link has 25,000 transactions)
 MAX_BYTES = 64 << 20  # text and blobs read back per table
 MAX_VALUE = 1 << 20  # one string or blob, set as sqlite's length limit so a huge value is never built
 MAX_STEPS = 200_000_000  # sqlite VM instructions per query

@@ -1,4 +1,4 @@
-"""Every aggregation webhook Belvo documents (facts §7), shaped exactly as Belvo sends it.
+"""Every aggregation webhook Belvo documents (docs/belvo-api.md), shaped exactly as Belvo sends it.
 
 One catalogue serves the checks and `belvo-check webhooks send`. Payloads carry ids that exist
 nowhere but in belvo-check (or its simulator) and `external_id: belvo-check-probe`, so a real

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from belvo_check.probes import catalogue, http, judge
+from belvo_check.probes import acks, catalogue, http
 from belvo_check.probes.safety import not_local, url_problem
 
 ACK_WITHIN = 5.0  # Belvo's documented limit for a 2xx
@@ -50,7 +50,7 @@ def send_command(url: str, webhook_type: str, code: str | None, auth: str | None
             response = http.deliver(client, url, probe, authorization)
             all_ok &= response.ok
             silent = silent + 1 if response.timed_out else 0
-            note = judge.problem(response, ACK_WITHIN) or ""
+            note = acks.problem(response, ACK_WITHIN) or ""
             status = str(response.status) if response.status is not None else "-"
             table.add_row(str(number), probe.webhook_id[:12] + "…", kind_type, kind_code, status,
                           f"{response.latency_ms:.0f} ms", Text(note),  # the receiver's words: never markup

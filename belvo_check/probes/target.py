@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from belvo_check.evidence import EvidenceUnavailable, require_config
-from belvo_check.probes import store as store_reader
+from belvo_check.probes import store_diff as store_reader
 from belvo_check.harness.receiver import DEFAULT_PROBE_URL
 from belvo_check.probes.safety import production_match, url_problem
 from belvo_check.urls import host_of

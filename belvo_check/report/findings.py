@@ -22,7 +22,7 @@ GLYPH = {Status.PASS: "✔", Status.WARN: "▲", Status.FAIL: "✖", Status.SKIP
 # fingerprint ignores them, so the same problem keeps the same fingerprint across runs.
 _VOLATILE = re.compile(r"[0-9a-f]{8,}|\d+(?:\.\d+)?")
 _NOT_XML = {0xFFFE: None, 0xFFFF: None}  # the only characters `visible` keeps that XML 1.0 cannot hold
-_SCENARIO = re.compile(r"\bscenario ([A-Za-z0-9][\w+:.-]*?)[:)]*(?=\s|$)")
+_DRILL = re.compile(r"\bdrill ([A-Za-z0-9][\w+:.-]*?)[:)]*(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -80,29 +80,29 @@ def skip_groups(report) -> dict[str, list[str]]:
 
 
 def reproduce(report, meta: CheckMeta, finding: Finding | None = None) -> list[str]:
-    """Commands that reproduce a finding: the check alone, and its harness scenario alone if it names one."""
+    """Commands that reproduce a finding: the check alone, and its harness drill alone if it names one."""
     config = shlex.quote(visible(report.config_path))
     command = f"belvo-check run -c {config} --select {meta.id} -v"
     if Evidence.LIVE in meta.evidence:
         command += " --live"
     commands = [command]
-    scenario = _scenario_named(finding)
-    if scenario:
-        commands.append(f"belvo-check scenario {shlex.quote(scenario)} -c {config}")
+    drill = _drill_named(finding)
+    if drill:
+        commands.append(f"belvo-check drill {shlex.quote(drill)} -c {config}")
     return commands
 
 
-def _scenario_named(finding: Finding | None) -> str | None:
+def _drill_named(finding: Finding | None) -> str | None:
     if finding is None:
         return None
-    match = _SCENARIO.search(f"{finding.message}\n{finding.evidence or ''}")
+    match = _DRILL.search(f"{finding.message}\n{finding.evidence or ''}")
     if not match:
         return None
     try:
-        from belvo_check.harness.scenarios import SCENARIOS
+        from belvo_check.harness.drills import DRILLS
     except ImportError:  # no harness in this build: the run command alone still reproduces it
         return None
-    return match.group(1) if match.group(1) in SCENARIOS else None
+    return match.group(1) if match.group(1) in DRILLS else None
 
 
 def printable(text: str | None) -> str:

@@ -25,7 +25,7 @@ class GitState:
 class Provenance:
     integration_path: str  # as the config gives it, relative when it can be: no local layout leaks
     git: GitState | None  # None: not a git work tree, or git is not installed
-    simulator_seed: int | None  # None: no harness scenario ran
+    simulator_seed: int | None  # None: no harness drill ran
     python: str
     platform: str
 

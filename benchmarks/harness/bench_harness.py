@@ -1,9 +1,9 @@
-"""On-demand benchmark: wall time of `belvo-check run -c sample-config.yaml` vs its slowest single scenario.
+"""On-demand benchmark: wall time of `belvo-check run -c sample-config.yaml` vs its slowest single drill.
 
     python benchmarks/harness/bench_harness.py
 
-Prints the full run's wall time, each scenario's time alone, and the ratio full / slowest
-(target <= 1.5: scenarios run side by side, slowest first).
+Prints the full run's wall time, each drill's time alone, and the ratio full / slowest
+(target <= 1.5: drills run side by side, slowest first).
 """
 from __future__ import annotations
 
@@ -28,19 +28,19 @@ def full_run() -> float:
     return time.monotonic() - started
 
 
-def scenario_times() -> dict[str, float]:
+def drill_times() -> dict[str, float]:
     from belvo_check.config import load_config
     from belvo_check.evidence import Context
-    from belvo_check.harness.execute import run_scenario
+    from belvo_check.harness.execute import run_drill
     from belvo_check.harness.integration import Integration
-    from belvo_check.harness.scenarios import SCENARIOS
+    from belvo_check.harness.drills import DRILLS
 
     ctx = Context(load_config(CONFIG))
     integration = Integration(ctx)
     times = {}
-    for name, spec in SCENARIOS.items():
+    for name, drill in DRILLS.items():
         started = time.monotonic()
-        run_scenario(spec, integration)
+        run_drill(drill, integration)
         times[name] = time.monotonic() - started
     return times
 
@@ -51,14 +51,14 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     walls = [full_run() for _ in range(RUNS)]
     wall = statistics.median(walls)
-    times = scenario_times()
+    times = drill_times()
     for name, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
         print(f"  {name:32s} {seconds:6.2f}s")
     slowest = max(times, key=times.get)
-    print(f"scenarios alone, in sequence: {sum(times.values()):.2f}s")
+    print(f"drills alone, in sequence: {sum(times.values()):.2f}s")
     print(f"full run (every check, sample-config.yaml), median of {RUNS}: {wall:.2f}s "
           f"({', '.join(f'{w:.2f}' for w in walls)})")
-    print(f"slowest scenario: {slowest} {times[slowest]:.2f}s")
+    print(f"slowest drill: {slowest} {times[slowest]:.2f}s")
     print(f"ratio full / slowest: {wall / times[slowest]:.2f} (target <= 1.5)")
 
 

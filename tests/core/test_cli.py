@@ -172,11 +172,16 @@ def test_sample_config_runs_every_section():
     assert {r["section"] for r in report["results"]} == {s.number for s in SECTIONS}
 
 
-def test_scenario_lists_and_replays_one_alone():
-    listing = run_cli("scenario")
+def test_drill_lists_and_replays_one_alone():
+    listing = run_cli("drill")
     assert listing.returncode == 0 and "errors-500" in listing.stdout and "compat-timestamps-3Z" in listing.stdout
-    replayed = run_cli("scenario", "errors-500", "-c", "sample-config.yaml", cwd=ROOT)
+    replayed = run_cli("drill", "errors-500", "-c", "sample-config.yaml", cwd=ROOT)
     assert replayed.returncode == 0, replayed.stderr
     assert "-> 500 request_id=" in replayed.stdout and "giving up" in replayed.stdout
-    unknown = run_cli("scenario", "errors-501", "-c", "sample-config.yaml", cwd=ROOT)
-    assert unknown.returncode == 2 and "unknown scenario 'errors-501'" in unknown.stderr
+    unknown = run_cli("drill", "errors-501", "-c", "sample-config.yaml", cwd=ROOT)
+    assert unknown.returncode == 2 and "unknown drill 'errors-501'" in unknown.stderr
+
+
+def test_scenario_is_a_hidden_alias_of_drill():
+    assert run_cli("scenario").stdout == run_cli("drill").stdout
+    assert "scenario" not in run_cli("--help").stdout

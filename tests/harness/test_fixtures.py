@@ -3,7 +3,7 @@
 Most fixtures break exactly one item (pygood/app.py with one `APP_DEFECT` switch, or a Node app):
 that check fails and every other harness check passes. Where a defect or a config unavoidably
 changes the evidence of other checks, the fixture lists exactly the verdicts that are correct,
-with the reason. Each fixture is one `belvo-check run` of all harness checks (scenarios are
+with the reason. Each fixture is one `belvo-check run` of all harness checks (drills are
 shared and cached within a run), so the matrix costs one run per fixture.
 """
 from __future__ import annotations
@@ -12,12 +12,13 @@ import json
 
 import pytest
 
+from belvo_check.model import Evidence
+from belvo_check.registry import load_registry
 from tests.conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "integrations"
-HARNESS_CHECKS = ["BLV101", "BLV102", "BLV201", "BLV202", "BLV203", "BLV204", "BLV205", "BLV206", "BLV301",
-                  "BLV302", "BLV303", "BLV304", "BLV501", "BLV502", "BLV503", "BLV601", "BLV602", "BLV603",
-                  "BLV604", "BLV704"]
+# Every check judged by the harness alone (those that also probe the receiver are tests/probes' matter).
+HARNESS_CHECKS = [c.meta.id for c in load_registry().all() if c.meta.evidence == (Evidence.HARNESS,)]
 COMPAT = ("BLV601", "BLV602", "BLV603", "BLV604")
 
 # fixture -> the checks whose verdict is not "pass" (every harness check not named must pass).

@@ -43,9 +43,9 @@ def test_visible_spells_out_controls_and_keeps_text(text, shown):
 
 def test_log_excerpts_keep_carriage_returns_inside_their_line():
     from belvo_check.harness.outcome import Outcome
-    from belvo_check.harness.scenarios import SCENARIOS
+    from belvo_check.harness.drills import DRILLS
 
-    outcome = Outcome(SCENARIOS["plain"], log_files={"app.log": "one\ntwo\rREADY for production\x0cthree\n"})
+    outcome = Outcome(DRILLS["plain"], log_files={"app.log": "one\ntwo\rREADY for production\x0cthree\n"})
     assert outcome.log_excerpt().split("\n") == ["one", "two\rREADY for production\x0cthree"]
 
 

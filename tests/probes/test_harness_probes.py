@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from belvo_check.model import Status
-from belvo_check.probes import reactions
+from belvo_check.probes.deliveries import Probes
 from tests.conftest import ROOT, run_cli
 from tests.probes.helpers import RECEIVERS
 
@@ -56,8 +56,8 @@ integration:
 
 
 def test_receiver_that_never_fetches_nor_marks_links(run_webhook_checks, monkeypatch):
-    monkeypatch.setattr(reactions, "FETCH_WAIT", 2.0)
-    monkeypatch.setattr(reactions, "MARK_WAIT", 1.5)
+    monkeypatch.setattr(Probes, "FETCH_WAIT", 2.0)
+    monkeypatch.setattr(Probes, "MARK_WAIT", 1.5)
     results = run_webhook_checks(harness_config("good", store_links=False),
                                  selectors=("BLV403", "BLV406", "BLV408", "BLV409"))
     assert results["BLV403"].status is Status.PASS  # the harness receiver is probed, authenticated
@@ -70,7 +70,7 @@ def test_receiver_that_never_fetches_nor_marks_links(run_webhook_checks, monkeyp
 
 
 def test_link_status_in_the_store_passes_409(run_webhook_checks, monkeypatch):
-    monkeypatch.setattr(reactions, "MARK_WAIT", 3.0)
+    monkeypatch.setattr(Probes, "MARK_WAIT", 3.0)
     results = run_webhook_checks(harness_config("unauthenticated", store_links=True),
                                  selectors=("BLV406", "BLV409"))
     assert results["BLV406"].status is Status.FAIL  # the minted value is ignored

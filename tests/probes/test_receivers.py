@@ -97,7 +97,7 @@ def test_a_store_that_becomes_unreadable_mid_probe_is_reported_not_an_error(rece
     """The duplicate probe reads the store before, between and after; a read that starts failing
     half-way is a reported store problem (BLV405 warns), never a crash of the check."""
     from belvo_check.harness.store import StoreUnreadable
-    from belvo_check.probes.evidence import Probes
+    from belvo_check.probes.deliveries import Probes
     from belvo_check.probes.target import Target
     from tests.probes.helpers import AUTH
 

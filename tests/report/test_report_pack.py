@@ -51,7 +51,7 @@ def test_pack_is_complete_verifiable_and_secret_free(report, tmp_path):
     assert about["config"]["sha256"] == loaded.sha256
     assert about["provenance"]["git"] == {"commit": commit, "dirty": True, "changed_files": 1}
     assert about["provenance"]["simulator_seed"] == 7
-    assert about["tool"]["version"] and about["checks"]["BLV701"]["module"] == "checks.keys"
+    assert about["tool"]["version"] and about["checks"]["BLV701"]["module"] == "belvo_check.checks.keys"
     assert len(about["checks"]["BLV701"]["sha256"]) == 64
 
     assert verify(pack) == []

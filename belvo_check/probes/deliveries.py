@@ -1,4 +1,4 @@
-"""The `probes` evidence source: real deliveries to the integration's receiver, one probe at a time.
+"""The probe evidence: real deliveries to the integration's receiver, one probe at a time.
 
 Probes are serialised on purpose: a burst running beside the type/code sweep would slow a
 receiver that handles deliveries one by one and blame the wrong check.
@@ -11,10 +11,11 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, ClassVar
 
+from belvo_check.evidence import START_EXAMPLE, EvidenceUnavailable
 from belvo_check.probes import catalogue, http
-from belvo_check.probes import store as stores
+from belvo_check.probes import store_diff as stores
 from belvo_check.probes.catalogue import RECURRENT, SINGLE, Payload
 from belvo_check.probes.http import Response
 from belvo_check.probes.target import Target, resolve
@@ -47,7 +48,19 @@ class DuplicateRun:
 
 
 @dataclass
+class Reaction:
+    """What the integration did after one delivery, seen through the harness (journal, store, logs)."""
+    label: str
+    response: Response
+    seen: list[str] = field(default_factory=list)  # what showed the reaction (journal lines, rows, log lines)
+
+
+@dataclass
 class Probes:
+    FETCH_WAIT: ClassVar[float] = 8.0  # seconds to watch the journal for the fetch a webhook should cause
+    MARK_WAIT: ClassVar[float] = 5.0  # seconds to watch the store and logs for a re-authentication mark
+    SHOWN: ClassVar[int] = 2  # journal lines shown per delivery
+
     target: Target
     ack_within: float
     burst_size: int
@@ -134,6 +147,58 @@ class Probes:
         with self._lock:
             yield self._send
 
+    # -- reactions: what the integration does after a delivery (harness receiver only) --------
+
+    def receiver_and_link(self) -> tuple[object, str]:
+        """(receiver, link id) for webhooks about a link the integration created itself, or skip."""
+        receiver = self.target.receiver
+        if receiver is None:
+            raise EvidenceUnavailable("needs the receiver belvo-check starts (integration.start) and its simulator",
+                                      enable=f"add to the config: {START_EXAMPLE}")
+        link = self.known_link()
+        if not link:
+            raise EvidenceUnavailable("no link could be created through integration.flows.create_link, so no "
+                                      "webhook can concern a link the integration knows",
+                                      enable="add integration.flows.create_link (and check that it succeeds)")
+        return receiver, link
+
+    def fetch_after(self, code: str) -> Reaction:
+        """Deliver TRANSACTIONS <code> for a known link; watch for GET /api/transactions/?link=<it>."""
+        receiver, link = self.receiver_and_link()
+        journal = receiver.sim.journal
+        probe = catalogue.payload("TRANSACTIONS", code, link_id=link)
+        with self.exclusive() as send:
+            mark = len(journal)
+            reaction = Reaction(probe.label, send(probe))
+            deadline = time.monotonic() + self.FETCH_WAIT
+            while time.monotonic() < deadline and not reaction.seen:
+                time.sleep(0.2)
+                reaction.seen = _fetches(journal.entries[mark:], link)
+            _quiet(journal)  # let the fetch finish before another probe reads the store
+            reaction.seen = _fetches(journal.entries[mark:], link)
+        if len(reaction.seen) > self.SHOWN:
+            reaction.seen[self.SHOWN:] = [f"... and {len(reaction.seen) - self.SHOWN} more pages"]
+        return reaction
+
+    def reauth_after(self, code: str, marks: Callable[[object], bool], says: Callable[[str, Payload], bool],
+                     redact: Callable[[str], str]) -> Reaction:
+        """Deliver LINK <code> for a known link; watch for new store rows that `marks` and new log lines
+        about the link that `says` it needs re-authentication."""
+        receiver, link = self.receiver_and_link()
+        probe = catalogue.payload("LINK", code, link_id=link)
+        with self.exclusive() as send:
+            before_rows = _link_rows(receiver, link)
+            before_logs = set(receiver.logs().splitlines())
+            reaction = Reaction(probe.label, send(probe))
+            deadline = time.monotonic() + self.MARK_WAIT
+            while time.monotonic() < deadline and not reaction.seen:
+                time.sleep(0.2)
+                rows = [row for row in _link_rows(receiver, link) if row not in before_rows and marks(row)]
+                reaction.seen = [f"store: {redact(str(row))}" for row in rows]
+                reaction.seen += [f"log: {redact(line)[:200]}" for line in _new_lines(receiver.logs(), before_logs)
+                                  if link in line and says(line, probe)]
+        return reaction
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _probe(self, label: str, link_id: str | None = None) -> Payload:
@@ -171,6 +236,38 @@ def settle(read: Callable[[], dict], previous: dict | None, wait_for_change: boo
         elif time.monotonic() - quiet_since >= SETTLE_QUIET and (seen_change or not wait_for_change):
             break
     return last
+
+
+def _fetches(entries, link: str) -> list[str]:
+    return [f"GET {entry.path}?{_query(entry.query)} -> {entry.status}" for entry in entries
+            if entry.direction == "in" and entry.method == "GET"
+            and entry.path.rstrip("/") == "/api/transactions" and _about(entry.query, link)]
+
+
+def _quiet(journal, quiet: float = 1.0, limit: float = 10.0) -> None:
+    """Wait until the simulator has seen no request for `quiet` seconds (at most `limit`)."""
+    deadline, seen, since = time.monotonic() + limit, len(journal), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        if len(journal) != seen:
+            seen, since = len(journal), time.monotonic()
+
+
+def _new_lines(logs: str, before: set[str]) -> list[str]:
+    return list(dict.fromkeys(line.strip() for line in logs.splitlines() if line not in before and line.strip()))
+
+
+def _link_rows(receiver, link: str) -> list:
+    rows = receiver.store().get("links", [])
+    return [row for row in rows if link in (row.values() if isinstance(row, dict) else row)]
+
+
+def _about(query: dict, link: str) -> bool:
+    return query.get("link") == link or link in str(query.get("link__in", "")).split(",")
+
+
+def _query(query: dict) -> str:
+    return "&".join(f"{k}={v}" for k, v in query.items())
 
 
 def build(ctx) -> Probes:

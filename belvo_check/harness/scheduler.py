@@ -1,10 +1,9 @@
-"""The harness as an evidence source: `ctx.evidence("harness")` builds one `Harness` per run.
+"""The harness evidence: one `Harness` per run schedules the drills the checks ask for.
 
-Checks ask `harness.scenario("errors-500")`; the first asker schedules it and every asker waits
-for the same cached `Outcome`. Scenarios run on a pool of os.cpu_count() + 1 workers (retry
-back-offs leave a core idle), slowest first;
-scenarios that mostly wait on a socket (the stall) get one worker of their own, so they do not
-hold a CPU slot while sleeping.
+Checks ask `harness.drill(ERRORS_500)`; the first asker schedules it and every asker waits for
+the same cached `Outcome`. Drills run on a pool of os.cpu_count() + 1 workers (retry back-offs
+leave a core idle), slowest first; drills that mostly wait on a socket (the stall) get one worker
+of their own, so they do not hold a CPU slot while sleeping.
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from belvo_check.evidence import Context, EvidenceUnavailable
 from belvo_check.harness.integration import Integration
-from belvo_check.harness.scenarios import SCENARIOS
+from belvo_check.harness.drills import Drill
 
-if TYPE_CHECKING:  # the simulator behind these is imported only once a scenario or receiver runs
+if TYPE_CHECKING:  # the simulator behind these is imported only once a drill or receiver runs
     from belvo_check.harness.outcome import Outcome
     from belvo_check.harness.receiver import Receiver
 
@@ -37,7 +36,7 @@ class Harness:
             raise EvidenceUnavailable("integration.flows names no flow to run",
                                       enable="add to the config: integration: {flows: {create_link: ..., sync: ...}}")
         self._futures: dict[str, Future] = {}
-        self._queues: dict[bool, list] = {False: [], True: []}  # keyed by ScenarioSpec.waits
+        self._queues: dict[bool, list] = {False: [], True: []}  # keyed by Drill.waits
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -50,7 +49,7 @@ class Harness:
         self._receiver: Receiver | None = None
         self._receiver_lock = threading.Lock()
 
-    # -- scenarios -----------------------------------------------------------------------------
+    # -- drills --------------------------------------------------------------------------------
 
     def flow_configured(self, flow: str) -> bool:
         return bool(self.integration.flow(flow))
@@ -70,27 +69,24 @@ class Harness:
                                              "transactions: 'SELECT belvo_id FROM transactions', links: "
                                              "'SELECT belvo_id, institution_user_id, status FROM links'}}")
 
-    def submit(self, *names: str) -> list[Future]:
+    def submit(self, *drills: Drill) -> list[Future]:
         futures = []
         with self._lock:
-            for name in names:
-                if name not in SCENARIOS:
-                    raise KeyError(f"unknown harness scenario {name!r}")
-                future = self._futures.get(name)
+            for drill in drills:
+                future = self._futures.get(drill.name)
                 if future is None:
-                    future = self._futures[name] = Future()
-                    spec = SCENARIOS[name]
-                    heapq.heappush(self._queues[spec.waits], (-spec.cost, next(self._order), name))
+                    future = self._futures[drill.name] = Future()
+                    heapq.heappush(self._queues[drill.waits], (-drill.cost, next(self._order), drill))
                     self._wake.notify_all()
                 futures.append(future)
         return futures
 
-    def scenario(self, name: str) -> Outcome:
-        return self.submit(name)[0].result()
+    def drill(self, drill: Drill) -> Outcome:
+        return self.submit(drill)[0].result()
 
-    def scenarios(self, *names: str) -> list[Outcome]:
+    def drills(self, *drills: Drill) -> list[Outcome]:
         """Several outcomes; all are scheduled before waiting, so they run side by side."""
-        return [future.result() for future in self.submit(*names)]
+        return [future.result() for future in self.submit(*drills)]
 
     def _work(self, waits: bool) -> None:
         queue = self._queues[waits]
@@ -100,12 +96,12 @@ class Harness:
                     self._wake.wait()
                 if self._closed:
                     return
-                _, _, name = heapq.heappop(queue)
-                future = self._futures[name]
+                _, _, drill = heapq.heappop(queue)
+                future = self._futures[drill.name]
             try:
-                from belvo_check.harness.execute import run_scenario
+                from belvo_check.harness.execute import run_drill
 
-                future.set_result(run_scenario(SCENARIOS[name], self.integration))
+                future.set_result(run_drill(drill, self.integration))
             except BaseException as exc:  # reported by the check that asked, never lost
                 future.set_exception(exc)
 
