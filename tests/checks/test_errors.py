@@ -1,0 +1,154 @@
+"""Section 2 checks (BLV201-BLV206) judged on recorded drill outcomes."""
+
+from __future__ import annotations
+
+from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
+                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID)
+from belvo_check.model import Status
+from belvo_check.sim.errors import MESSAGES
+from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, statuses, synced
+
+TRACEBACK = 'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\nKeyError: \'request_id\'\n'
+
+
+def _login_400(rid: str, log: str) -> object:
+    journal = [call("POST", "/api/links/", 400, at=1.0, request_id=rid)]
+    return outcome(ERRORS_400_LOGIN, [flow("create_link", 0, exit_code=1, started=0.5, ended=1.5)], journal, logs=log)
+
+
+def _on_sync(drill, rule: str, status: int, rid: str, log: str, **kwargs):
+    return synced(drill, [call("GET", "/api/accounts/", status, at=2.5, request_id=rid, rules=(rule,))], log=log,
+                  **kwargs)
+
+
+def _blv201(logs: dict[str, str]) -> RecordedHarness:
+    return RecordedHarness({
+        "errors-400-login": _login_400("rid-login", logs.get("login", "")),
+        "errors-400-institution-down": _on_sync(ERRORS_400_INSTITUTION_DOWN, "institution-down", 400, "rid-down",
+                                                logs.get("down", "")),
+        "links-invalid": _on_sync(LINKS_INVALID, "invalid-link", 400, "rid-invalid", logs.get("invalid", ""))})
+
+
+def test_blv201_passes_when_each_400_request_id_is_logged(tmp_path):
+    harness = _blv201({"login": "error code=login_error request_id=rid-login",
+                       "down": "error request_id=rid-down", "invalid": "error request_id=rid-invalid"})
+    result = run_check("BLV201", tmp_path, harness=harness)
+    assert statuses(result) == [Status.PASS] * 3
+    assert "1 of 1 minted ids found" in result.findings[0].message
+    assert "reproduce: belvo-check run" in result.findings[0].evidence and "--select BLV201" in result.findings[0].evidence
+
+
+def test_blv201_fails_the_case_whose_request_id_is_missing(tmp_path):
+    harness = _blv201({"login": "request_id=rid-login", "down": "institution down, giving up",
+                       "invalid": "request_id=rid-invalid"})
+    result = run_check("BLV201", tmp_path, harness=harness)
+    assert result.status is Status.FAIL and statuses(result) == [Status.PASS, Status.FAIL, Status.PASS]
+    assert "none of the 1 request_id(s) minted for the 400 institution_down on sync" in result.findings[1].message
+
+
+def test_blv201_warns_when_the_id_only_appears_in_a_dump_of_an_error_taken_for_success(tmp_path):
+    dump = f"link created: [{{'code': 'login_error', 'message': '{MESSAGES['login_error']}', 'request_id': 'rid-login'}}]"
+    harness = _blv201({"down": "request_id=rid-down", "invalid": "request_id=rid-invalid"})
+    journal = [call("POST", "/api/links/", 400, at=1.0, request_id="rid-login")]
+    harness.outcomes["errors-400-login"] = outcome(ERRORS_400_LOGIN, [flow("create_link", 0, started=0.5, ended=1.5)],
+                                                   journal, logs=dump)
+    result = run_check("BLV201", tmp_path, harness=harness)
+    assert statuses(result)[0] is Status.WARN and "taken for data" in result.findings[0].message
+
+
+def test_blv201_skips_only_the_cases_whose_flows_are_missing(tmp_path):
+    harness = _blv201({"login": "request_id=rid-login"})
+    harness.flows = ("create_link",)
+    result = run_check("BLV201", tmp_path, harness=harness)
+    assert sorted(statuses(result)) == sorted([Status.SKIP, Status.SKIP, Status.PASS]) and result.status is Status.PASS
+    assert harness.asked == ["errors-400-login"]
+
+
+def test_blv202_and_blv203_judge_their_own_drill(tmp_path):
+    ok = RecordedHarness({"errors-401": _on_sync(ERRORS_401, "unauthorized", 401, "rid-401", "rid-401 rejected")})
+    assert run_check("BLV202", tmp_path, harness=ok).status is Status.PASS
+    silent = RecordedHarness({"errors-500": _on_sync(ERRORS_500, "server-error", 500, "rid-500", "giving up")})
+    result = run_check("BLV203", tmp_path, harness=silent)
+    assert result.status is Status.FAIL and "rid-500" in result.findings[0].message
+
+
+def test_a_crash_fails_before_the_logs_are_read(tmp_path):
+    crashed = RecordedHarness({"errors-500": _on_sync(ERRORS_500, "server-error", 500, "rid-500", "rid-500",
+                                                      stderr=TRACEBACK)})
+    result = run_check("BLV203", tmp_path, harness=crashed)
+    assert result.status is Status.FAIL and "crashed" in result.findings[0].message
+
+
+def _blv204(stall_log: str, exit_code: int | None = 1, timed_out: bool = False) -> RecordedHarness:
+    stall = synced(ERRORS_STALL, [call("GET", "/api/accounts/", None, at=2.5, rules=("stall",), duration=5.0)],
+                   log=stall_log, exit_code=exit_code, timed_out=timed_out)
+    return RecordedHarness({"errors-408": _on_sync(ERRORS_408, "request-timeout", 408, "rid-408", "rid-408"),
+                            "errors-stall": stall})
+
+
+def test_blv204_passes_a_stalled_call_given_up_and_logged(tmp_path):
+    result = run_check("BLV204", tmp_path, harness=_blv204("belvo GET /api/accounts/ timed out"))
+    assert statuses(result) == [Status.PASS, Status.PASS]
+    assert "logged as a timeout" in result.findings[1].message
+
+
+def test_blv204_fails_a_sync_that_reports_success_on_a_call_never_answered(tmp_path):
+    result = run_check("BLV204", tmp_path, harness=_blv204("", exit_code=0))
+    assert statuses(result) == [Status.PASS, Status.FAIL]
+
+
+def test_blv204_fails_a_sync_killed_at_the_timeout(tmp_path):
+    result = run_check("BLV204", tmp_path, harness=_blv204("", exit_code=None, timed_out=True))
+    assert statuses(result)[1] is Status.FAIL and "never finished" in result.findings[1].message
+
+
+def test_blv204_skips_without_a_sync_flow(tmp_path):
+    harness = _blv204("timed out")
+    harness.flows = ("create_link",)
+    result = run_check("BLV204", tmp_path, harness=harness)
+    assert result.status is Status.SKIP and "integration.flows.sync" in result.findings[0].message
+    assert harness.asked == []
+
+
+def _retried(drill, rule: str, starts: list[float], status: int = 500) -> object:
+    return synced(drill, [call("GET", "/api/accounts/", status, at=t, request_id=f"rid-{i}", rules=(rule,))
+                          for i, t in enumerate(starts)], log="gave up")
+
+
+def _blv205(server: list[float], sessions: list[float], refused: list[float]) -> RecordedHarness:
+    return RecordedHarness({
+        "errors-500": _retried(ERRORS_500, "server-error", server),
+        "errors-too-many-sessions": _retried(ERRORS_TOO_MANY_SESSIONS, "too-many-sessions", sessions, 400),
+        "errors-400-institution-down": _retried(ERRORS_400_INSTITUTION_DOWN, "institution-down", [2.5], 400),
+        "errors-401": _retried(ERRORS_401, "unauthorized", refused, 401),
+        "errors-400-login": _login_400("rid-login", "")})
+
+
+GROWING = [2.0, 2.35, 3.0, 4.3]  # waits of 0.30, 0.60, 1.25 s after 0.05 s answers
+
+
+def test_blv205_passes_growing_retries_and_no_retry_of_client_errors(tmp_path):
+    result = run_check("BLV205", tmp_path, harness=_blv205(GROWING, GROWING, [2.5]))
+    assert statuses(result) == [Status.PASS] * 5
+
+
+def test_blv205_fails_a_fixed_wait_and_a_retried_401(tmp_path):
+    fixed = [2.0, 2.35, 2.7, 3.05]  # 0.30 s every time: not exponential
+    result = run_check("BLV205", tmp_path, harness=_blv205(fixed, GROWING, [2.5, 2.8]))
+    assert statuses(result) == [Status.FAIL, Status.PASS, Status.PASS, Status.FAIL, Status.PASS]
+    assert "do not grow" in result.findings[0].message and "retried 1 time(s)" in result.findings[3].message
+
+
+def test_blv205_fails_more_retries_than_belvo_allows(tmp_path):
+    many = [2.0 + sum(0.1 * 2 ** k for k in range(i)) + 0.05 * i for i in range(8)]
+    result = run_check("BLV205", tmp_path, harness=_blv205(many, GROWING, [2.5]))
+    assert statuses(result)[0] is Status.FAIL and "more than Belvo's 5" in result.findings[0].message
+
+
+def test_blv206_passes_an_html_502_reported_and_fails_one_taken_for_success(tmp_path):
+    faulted = [call("GET", "/api/accounts/", 502, at=2.5, rules=("bad-gateway-html",))]
+    handled = RecordedHarness({"errors-5xx-html": synced(ERRORS_5XX_HTML, faulted, log="belvo answered 502 Bad Gateway")})
+    assert run_check("BLV206", tmp_path, harness=handled).status is Status.PASS
+    ignored = RecordedHarness({"errors-5xx-html": synced(ERRORS_5XX_HTML, faulted, exit_code=0)})
+    result = run_check("BLV206", tmp_path, harness=ignored)
+    assert result.status is Status.FAIL and "reported success" in result.findings[0].message

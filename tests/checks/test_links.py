@@ -1,0 +1,75 @@
+"""Section 5 checks (BLV501-BLV503) judged on recorded drill outcomes."""
+
+from __future__ import annotations
+
+from belvo_check.harness.drills import LINKS_INVALID, LINKS_MFA, LINKS_TOKEN_REQUIRED, PLAIN
+from belvo_check.model import Status
+from belvo_check.sim.errors import MESSAGES
+from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, snapshot, statuses, synced
+
+TRUTH = {"link-1": {"record": {"id": "link-1", "institution_user_id": "iuid-42"}, "transactions": []}}
+
+
+def _plain_with_links(rows: list[dict]) -> RecordedHarness:
+    store = snapshot(links=rows)
+    plain = outcome(PLAIN, [flow("create_link", 0, started=0.5, ended=1.5, link_id="link-1", store=store)],
+                    [call("POST", "/api/links/", 201, at=1.0)], truth=TRUTH)
+    return RecordedHarness({"plain": plain})
+
+
+def test_blv501_passes_when_the_link_row_holds_its_institution_user_id(tmp_path):
+    result = run_check("BLV501", tmp_path, harness=_plain_with_links([{"belvo_id": "link-1",
+                                                                        "institution_user_id": "iuid-42"}]))
+    assert result.status is Status.PASS and "iuid-42" in result.findings[0].evidence
+
+
+def test_blv501_fails_a_link_row_without_it_and_skips_without_a_store(tmp_path):
+    result = run_check("BLV501", tmp_path, harness=_plain_with_links([{"belvo_id": "link-1", "user": "u"}]))
+    assert result.status is Status.FAIL
+    storeless = _plain_with_links([])
+    storeless.store = False
+    skipped = run_check("BLV501", tmp_path, harness=storeless)
+    assert skipped.status is Status.SKIP and "integration.store" in skipped.findings[0].message
+
+
+def _link_status(invalid_log: str, token_log: str, rows: list[dict] | None = None) -> RecordedHarness:
+    def drill(d, rule, status, log):
+        o = synced(d, [call("POST", "/api/transactions/", status, at=2.5, request_id="rid", rules=(rule,))], log=log)
+        if rows is not None:
+            o.flows[1].store = snapshot(links=rows)
+        return o
+    return RecordedHarness({"links-invalid": drill(LINKS_INVALID, "invalid-link", 400, invalid_log),
+                            "links-token-required": drill(LINKS_TOKEN_REQUIRED, "token-required", 428, token_log)})
+
+
+def test_blv502_passes_links_recorded_in_the_store_or_in_the_integration_s_own_words(tmp_path):
+    by_logs = _link_status("link link-1 marked invalid: ask the user to reconnect", "link link-1 needs an MFA token")
+    assert statuses(run_check("BLV502", tmp_path, harness=by_logs)) == [Status.PASS, Status.PASS]
+    by_store = _link_status("", "", rows=[{"belvo_id": "link-1", "status": "invalid token_required"}])
+    assert run_check("BLV502", tmp_path, harness=by_store).status is Status.PASS
+
+
+def test_blv502_warns_on_an_echo_of_belvo_s_error_and_fails_on_silence_with_a_store(tmp_path):
+    echo = _link_status("GET https://x/api/link-1 failed code=invalid_link", "")
+    assert statuses(run_check("BLV502", tmp_path, harness=echo))[0] is Status.WARN
+    silent = _link_status("", "", rows=[{"belvo_id": "link-1", "status": "valid"}])
+    result = run_check("BLV502", tmp_path, harness=silent)
+    assert statuses(result) == [Status.FAIL, Status.FAIL]
+
+
+def _mfa(log: str, exit_code: int = 1) -> RecordedHarness:
+    journal = [call("POST", "/api/links/", 428, at=1.0, request_id="9e7b283c6efa449c9c028a16b5c249fb")]
+    return RecordedHarness({"links-mfa": outcome(LINKS_MFA, [flow("create_link", 0, exit_code=exit_code,
+                                                                  started=0.5, ended=1.5)], journal, logs=log)})
+
+
+def test_blv503_passes_a_428_reported_and_warns_on_one_taken_for_a_created_link(tmp_path):
+    assert run_check("BLV503", tmp_path, harness=_mfa("MFA needed (request_id=9e7b283c6efa449c9c028a16b5c249fb)")).status is Status.PASS
+    dump = f"link created: [{{'code': 'token_required', 'message': '{MESSAGES['token_required']}', " \
+           "'request_id': '9e7b283c6efa449c9c028a16b5c249fb'}]"
+    result = run_check("BLV503", tmp_path, harness=_mfa(dump, exit_code=0))
+    assert result.status is Status.WARN and "dump of Belvo's error body" in result.findings[0].message
+
+
+def test_blv503_fails_a_428_neither_logged_nor_reported(tmp_path):
+    assert run_check("BLV503", tmp_path, harness=_mfa("something went wrong")).status is Status.FAIL

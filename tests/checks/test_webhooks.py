@@ -1,0 +1,109 @@
+"""Section 4 checks (BLV401-BLV409): the configured URLs, recorded probe exchanges, and recorded
+reactions of the integration to a delivery."""
+
+from __future__ import annotations
+
+from belvo_check.model import Status
+from belvo_check.probes.deliveries import DuplicateRun
+from tests.checks.recorded import RecordedProbes, answered, delivered, reaction, run_check, statuses
+
+URLS = """\
+    webhooks:
+      urls: {{sandbox: {sandbox}, production: {production}}}
+    """
+HARNESS = "integration: {start: 'app serve', flows: {create_link: 'app link'}}\n"
+
+
+def test_blv401_passes_distinct_urls_and_fails_a_shared_one(tmp_path):
+    distinct = URLS.format(sandbox="https://staging.acme.mx/hooks", production="https://acme.mx/hooks")
+    assert run_check("BLV401", tmp_path, config_body=distinct).status is Status.PASS
+    shared = URLS.format(sandbox="https://acme.mx/hooks/", production="https://acme.mx/hooks")
+    assert run_check("BLV401", tmp_path, config_body=shared).status is Status.FAIL
+
+
+def test_blv402_fails_a_tunnel_and_plain_http(tmp_path):
+    tunnel = URLS.format(sandbox="https://staging.acme.mx/h", production="http://abc.ngrok-free.app/h")
+    result = run_check("BLV402", tmp_path, config_body=tunnel)
+    assert result.status is Status.FAIL and "is not https" in result.findings[0].message and "tunnel" in \
+        result.findings[0].message
+    public = URLS.format(sandbox="https://staging.acme.mx/h", production="https://acme.mx/h")
+    assert run_check("BLV402", tmp_path, config_body=public).status is Status.PASS
+
+
+def test_blv403_and_blv404_pass_2xx_in_time_and_fail_a_slow_or_refused_delivery(tmp_path):
+    fine = RecordedProbes({"documented": [delivered("ACCOUNTS historical_update"), delivered("LINK token_required")],
+                           "tolerance": [delivered("a new code")]})
+    assert run_check("BLV403", tmp_path, probe=fine).status is Status.PASS
+    assert run_check("BLV404", tmp_path, probe=fine).status is Status.PASS
+    slow = RecordedProbes({"documented": [delivered("ACCOUNTS historical_update", latency_ms=6200)],
+                           "tolerance": [delivered("a new code", status=500)]})
+    result = run_check("BLV403", tmp_path, probe=slow)
+    assert result.status is Status.FAIL and "after 6200 ms (> 5 s)" in result.findings[0].message
+    assert "answered 500" in run_check("BLV404", tmp_path, probe=slow).findings[0].message
+
+
+def _duplicate(before, first, second) -> RecordedProbes:
+    probe = delivered("TRANSACTIONS new_transactions_available, delivered twice").probe
+    run = DuplicateRun(first=answered(200), second=answered(200), probe=probe, before=before, after_first=first,
+                       after_second=second)
+    return RecordedProbes(duplicate_run=run)
+
+
+def test_blv405_passes_a_duplicate_that_changes_nothing_and_fails_one_acted_on_again(tmp_path):
+    rows = [{"belvo_id": "tx-1"}]
+    assert run_check("BLV405", tmp_path, probe=_duplicate({"transactions": []}, {"transactions": rows},
+                                                          {"transactions": rows})).status is Status.PASS
+    result = run_check("BLV405", tmp_path, probe=_duplicate({"transactions": []}, {"transactions": rows},
+                                                            {"transactions": rows * 2}))
+    assert result.status is Status.FAIL and "it added 1 rows in transactions" in result.findings[0].message
+
+
+def test_blv405_warns_when_no_store_can_show_the_effect(tmp_path):
+    result = run_check("BLV405", tmp_path, probe=_duplicate(None, None, None))
+    assert result.status is Status.WARN and "without a store read-back" in result.findings[0].message
+
+
+def test_blv406_judges_refusals_by_status(tmp_path):
+    refused = RecordedProbes({"authorization": [delivered("no Authorization header", 401),
+                                                delivered("a wrong Authorization value", 403)]})
+    assert run_check("BLV406", tmp_path, probe=refused).status is Status.PASS
+    accepted = RecordedProbes({"authorization": [delivered("no Authorization header", 200),
+                                                 delivered("a wrong Authorization value", 401)]})
+    assert run_check("BLV406", tmp_path, probe=accepted).status is Status.FAIL
+    unclear = RecordedProbes({"authorization": [delivered("no Authorization header", 404),
+                                                delivered("a wrong Authorization value", 401)]})
+    assert run_check("BLV406", tmp_path, probe=unclear).status is Status.WARN
+    no_auth = RecordedProbes(auth_value=None)
+    assert run_check("BLV406", tmp_path, probe=no_auth).status is Status.SKIP
+
+
+def test_blv407_reports_the_latency_of_the_burst(tmp_path):
+    burst = RecordedProbes({"burst": [delivered(f"burst delivery {i}", latency_ms=100 * i) for i in range(1, 5)]})
+    result = run_check("BLV407", tmp_path, probe=burst)
+    assert result.status is Status.PASS and "4 at once: p50" in result.findings[0].message
+
+
+def test_blv408_fails_a_webhook_not_followed_by_a_fetch(tmp_path):
+    fetched = RecordedProbes(reactions={
+        "historical_update": reaction("TRANSACTIONS historical_update", "GET /api/transactions/?link=l -> 200"),
+        "new_transactions_available": reaction("TRANSACTIONS new_transactions_available",
+                                               "GET /api/transactions/?link=l -> 200")})
+    assert run_check("BLV408", tmp_path, config_body=HARNESS, probe=fetched).status is Status.PASS
+    fetched.reactions["historical_update"].seen = []
+    result = run_check("BLV408", tmp_path, config_body=HARNESS, probe=fetched)
+    assert result.status is Status.FAIL and "followed TRANSACTIONS historical_update" in result.findings[0].message
+
+
+def test_blv408_and_blv409_skip_without_the_receiver_belvo_check_starts(tmp_path):
+    for check_id in ("BLV408", "BLV409"):
+        result = run_check(check_id, tmp_path, probe=RecordedProbes())
+        assert result.status is Status.SKIP and "integration.start" in result.findings[0].message
+
+
+def test_blv409_says_which_evidence_marked_the_link(tmp_path):
+    marked = RecordedProbes(reactions={"token_required": reaction("LINK token_required", "store: {'status': 'x'}"),
+                                       "invalid_credentials": reaction("LINK invalid_credentials", "log: reconnect l")})
+    result = run_check("BLV409", tmp_path, config_body=HARNESS, probe=marked)
+    assert result.status is Status.PASS and result.findings[0].message.startswith("the store and logs marked")
+    marked.reactions["invalid_credentials"].seen = []
+    assert statuses(run_check("BLV409", tmp_path, config_body=HARNESS, probe=marked)) == [Status.FAIL]
