@@ -13,6 +13,7 @@ import re
 from typing import Iterator
 
 from belvo_check.secrets import fingerprint
+from belvo_check.source.clients import SDK_CONSTRUCTORS
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
@@ -32,7 +33,6 @@ PLACEHOLDER = re.compile(
     r"|^(?:none|null|nil|undefined|true|false|test\w*|foo|bar|baz|abc\w*|12345\w*|secret|password|pass|id|key)$")
 UNQUOTED_OK = frozenset({"dotenv", "yaml", "toml", "ini", "properties", "shell", "docker", "markdown", "text",
                          "terraform"})
-SDK_CONSTRUCTORS = frozenset({"Client", "belvo", "Belvo", "Belvo.Client", "Belvo.Client.new", "BelvoClient"})
 MIN_LENGTH = 8  # shorter values are test doubles (the SDKs' own tests use 'monty' and 'python')
 
 
