@@ -70,13 +70,13 @@ def request_id_logged(ctx: CheckContext, outcome, case: Faulted) -> Finding:
                   evidence=verdicts.describe(ctx, outcome, entries=entries))
 
 
-BLV201_CASES = (Faulted(ERRORS_400_LOGIN, None, "400 login_error on link creation"),
+LOGGED_400 = (Faulted(ERRORS_400_LOGIN, None, "400 login_error on link creation"),
                 Faulted(ERRORS_400_INSTITUTION_DOWN, ERRORS_400_INSTITUTION_DOWN.rule("institution-down"),
                         "400 institution_down on sync"),
                 Faulted(LINKS_INVALID, LINKS_INVALID.rule("invalid-link"), "400 invalid_link on sync"))
-BLV202_CASES = (Faulted(ERRORS_401, ERRORS_401.rule("unauthorized"), "401 authentication_failed"),)
-BLV203_CASES = (Faulted(ERRORS_500, ERRORS_500.rule("server-error"), "500 unexpected_error"),)
-BLV204_CASE = Faulted(ERRORS_408, ERRORS_408.rule("request-timeout"), "408 request_timeout")
+LOGGED_401 = (Faulted(ERRORS_401, ERRORS_401.rule("unauthorized"), "401 authentication_failed"),)
+LOGGED_500 = (Faulted(ERRORS_500, ERRORS_500.rule("server-error"), "500 unexpected_error"),)
+LOGGED_408 = Faulted(ERRORS_408, ERRORS_408.rule("request-timeout"), "408 request_timeout")
 STALL = ERRORS_STALL.rule("stall")
 
 
@@ -86,7 +86,7 @@ STALL = ERRORS_STALL.rule("stall")
     failure_title="request_id of 400 errors is not logged",
     checklist="The integration handles AND logs the request_id of 400 and 401 errors.",
     evidence=[Evidence.HARNESS],
-    drills=[c.drill for c in BLV201_CASES],
+    drills=[c.drill for c in LOGGED_400],
     hint="On any Belvo error, log status, code and the request_id from the error body (a JSON array).",
 )
 def logs_400(ctx: CheckContext):
@@ -113,7 +113,7 @@ def logs_400(ctx: CheckContext):
         log.error("belvo error status=%s code=%s request_id=%s", exc.status, exc.code, exc.request_id)
     ```
     """
-    yield from _logged(ctx, BLV201_CASES)
+    yield from _logged(ctx, LOGGED_400)
 
 
 @check(
@@ -122,7 +122,7 @@ def logs_400(ctx: CheckContext):
     failure_title="request_id of 401 errors is not logged",
     checklist="The integration handles AND logs the request_id of 400 and 401 errors.",
     evidence=[Evidence.HARNESS],
-    drills=[c.drill for c in BLV202_CASES],
+    drills=[c.drill for c in LOGGED_401],
     hint="Log the request_id of a 401 authentication_failed (and alert: the keys are wrong or revoked).",
 )
 def logs_401(ctx: CheckContext):
@@ -141,7 +141,7 @@ def logs_401(ctx: CheckContext):
     ## Example
     `belvo error status=401 code=authentication_failed request_id=9e7b283c6efa449c9c028a16b5c249fb`
     """
-    yield from _logged(ctx, BLV202_CASES)
+    yield from _logged(ctx, LOGGED_401)
 
 
 @check(
@@ -150,7 +150,7 @@ def logs_401(ctx: CheckContext):
     failure_title="request_id of 500 errors is not logged",
     checklist="The integration handles AND logs the request_id of 500 errors.",
     evidence=[Evidence.HARNESS],
-    drills=[c.drill for c in BLV203_CASES],
+    drills=[c.drill for c in LOGGED_500],
     hint="When retries of a 5xx run out, log the request_id of the last answer (and of each retry if you can).",
 )
 def logs_500(ctx: CheckContext):
@@ -170,7 +170,7 @@ def logs_500(ctx: CheckContext):
     ## Example
     `belvo server error status=500 request_id=0e6a33fb8e6fd6267e028f5252bc19c7, giving up after 3 retries`
     """
-    yield from _logged(ctx, BLV203_CASES)
+    yield from _logged(ctx, LOGGED_500)
 
 
 @check(
@@ -205,7 +205,7 @@ def timeouts(ctx: CheckContext):
     ```
     """
     logged_408, stall = ctx.drills(ERRORS_408, ERRORS_STALL)
-    yield request_id_logged(ctx, logged_408, BLV204_CASE)
+    yield request_id_logged(ctx, logged_408, LOGGED_408)
     early = verdicts.before_judging(ctx, stall)
     if early:
         yield early

@@ -107,3 +107,14 @@ def test_blv409_says_which_evidence_marked_the_link(tmp_path):
     assert result.status is Status.PASS and result.findings[0].message.startswith("the store and logs marked")
     marked.reactions["invalid_credentials"].seen = []
     assert statuses(run_check("BLV409", tmp_path, config_body=HARNESS, probe=marked)) == [Status.FAIL]
+
+
+def test_blv409_counts_a_log_line_that_only_records_the_delivery_as_no_mark():
+    from belvo_check.checks.webhooks import marks_reauth, says_reauth
+    from belvo_check.probes.catalogue import payload
+
+    probe = payload("LINK", "token_required", link_id="link-1")
+    assert says_reauth("link link-1 needs the user to reconnect", probe)
+    assert not says_reauth(f"received webhook {probe.webhook_id} LINK token_required", probe)
+    assert marks_reauth({"belvo_id": "link-1", "status": "token_required"})
+    assert not marks_reauth({"belvo_id": "link-1", "status": "valid"})
