@@ -118,8 +118,18 @@ class CheckContext:
 
     def runnable(self, *drills: Drill) -> list[Drill]:
         """Those of these drills whose flows are all configured."""
-        harness = self.harness
-        return [d for d in drills if all(harness.flow_configured(f) for f in d.flows)]
+        return [d for d in drills if self.unrunnable(d) is None]
+
+    def unrunnable(self, drill: Drill) -> Finding | None:
+        """A skip naming the config line for a flow this drill needs that is not configured, or None."""
+        from belvo_check.evidence import EvidenceUnavailable
+        from belvo_check.model import skipped
+
+        try:
+            self.harness.require_flows(*drill.flows)
+        except EvidenceUnavailable as exc:
+            return skipped(f"drill {drill.name}: {exc.message}", enable=exc.enable)
+        return None
 
     def reproduce(self) -> str:
         return f"belvo-check run -c {self.loaded.path} --select {self.id} -v"

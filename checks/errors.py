@@ -10,7 +10,7 @@ from belvo_check.harness import verdicts
 from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
                                         ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID,
                                         Drill)
-from belvo_check.model import Evidence, Finding, failed, passed, skipped, warned
+from belvo_check.model import Evidence, Finding, failed, passed, warned
 from belvo_check.registry import CheckContext, check
 
 TIMEOUT_WORDS = re.compile(r"\btimed?[ _-]?out\b|deadline exceeded|ETIMEDOUT|ECONNABORTED|\baborted\b", re.I)
@@ -29,13 +29,13 @@ class Faulted:
 
 def _logged(ctx: CheckContext, cases: tuple[Faulted, ...]):
     """One finding per case; a case whose drill needs a flow that is not configured skips."""
-    runnable = ctx.runnable(*(c.drill for c in cases))
+    judged = []
     for case in cases:
-        if case.drill not in runnable:
-            missing = next(f for f in case.drill.flows if not ctx.harness.flow_configured(f))
-            yield skipped(f"drill {case.drill.name} needs integration.flows.{missing}",
-                          enable=f"add to the config: integration: {{flows: {{{missing}: <command>}}}}")
-    judged = [c for c in cases if c.drill in runnable]
+        skip = ctx.unrunnable(case.drill)
+        if skip:
+            yield skip
+        else:
+            judged.append(case)
     for case, outcome in zip(judged, ctx.drills(*(c.drill for c in judged))):
         yield request_id_logged(ctx, outcome, case)
 

@@ -53,20 +53,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     # failure); the compat checks must warn, never pass, because their baseline (the plain run) failed.
     "py-sync-exit1": {"BLV301": "fail", **{c: "warn" for c in COMPAT}},
     # Logs every error with its URL and link id (code=invalid_link) but never acts on it. The echo of
-    # the error is not a record of the link's state: warn (it passed before).
+    # the error is not a record of the link's state: warn.
     "py-log-url": {"BLV502": "warn"},
-    # Reads only page 1 and configures no store. The journal alone must prove pagination (it passed
-    # before). Without a store: BLV304/BLV501 skip (they need it), BLV502 cannot see the status the
+    # Reads only page 1 and configures no store. The journal alone must prove pagination, and
+    # shows page 1 only. Without a store: BLV304/BLV501 skip (they need it), BLV502 cannot see the status the
     # app does record (warn), and the compat checks cannot compare records (warn).
     "py-first-page-nostore": {"BLV303": "fail", "BLV304": "skip", "BLV501": "skip", "BLV502": "warn",
                               **{c: "warn" for c in COMPAT}},
     # Silently drops transactions of unknown type and exits 0, with only a links read-back: no stored
-    # transactions can prove any compat scenario (BLV604 passed before), nor the dedup check.
+    # transactions can prove any compat drill, nor the dedup check.
     "py-skip-enums-links-store": {"BLV304": "warn", **{c: "warn" for c in COMPAT}},
     # Node: nodegood/app.js with one APP_DEFECT each (store: a JSON file read back via store.command).
     "nodegood": {},
     "node-nopages": {"BLV303": "fail"},  # reads only the first page
-    # Strict timestamp regex: the timestamp scenarios make its sync exit 1 without a stack trace.
+    # Strict timestamp regex: the timestamp drills make its sync exit 1 without a stack trace.
     "node-strict-timestamps": {"BLV603": "fail"},
 }
 

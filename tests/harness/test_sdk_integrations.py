@@ -40,7 +40,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                     **{c: "skip" for c in ("BLV101", "BLV202", "BLV203", "BLV204", "BLV205", "BLV206", "BLV301",
                                            "BLV302", "BLV303", "BLV304", "BLV501", "BLV502", "BLV601", "BLV602",
                                            "BLV603", "BLV604", "BLV704")}},
-    # belvo-js list() with the default limit: 100 of the pagination scenario's 1,050 transactions.
+    # belvo-js list() with the default limit: 100 of the pagination drill's 1,050 transactions.
     # It logs RequestError.detail (request_id included), but keeps axios without a timeout and
     # never retries.
     "sdk-js-list-default": {"BLV204": "fail", "BLV205": "fail", "BLV303": "fail"},
