@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from belvo_check.checks.errors import backoff_shape
 from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
                                         ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID)
 from belvo_check.model import Status
@@ -137,6 +140,41 @@ def test_blv205_fails_a_fixed_wait_and_a_retried_401(tmp_path):
     result = run_check("BLV205", tmp_path, harness=_blv205(fixed, GROWING, [2.5, 2.8]))
     assert statuses(result) == [Status.FAIL, Status.PASS, Status.PASS, Status.FAIL, Status.PASS]
     assert "do not grow" in result.findings[0].message and "retried 1 time(s)" in result.findings[3].message
+
+
+def _starts(waits: list[float], answer: float = 0.05) -> list[float]:
+    """Attempt start times for these waits between 0.05 s answers."""
+    starts = [2.0]
+    for wait in waits:
+        starts.append(starts[-1] + answer + wait)
+    return starts
+
+
+@pytest.mark.parametrize("waits, shape", [
+    ([0.2, 0.4, 0.8], "grows"),  # pygood's backoff
+    ([0.3, 0.45, 0.85], "grows"),  # the same, each wait stretched by a loaded machine
+    ([0.2, 1.1, 0.8], "irregular"),  # one scheduling spike: not proof of a fixed wait
+    ([0.35, 0.12, 0.9], "irregular"),  # full jitter: random waits under a growing cap
+    ([0.5], "irregular"),  # one wait cannot show growth
+    ([0.3, 0.3, 0.3], "flat"),
+    ([0.31, 0.29, 0.33], "flat"),
+    ([0.0, 0.01, 0.02], "flat"),  # no wait at all
+    ([0.02], "flat"),
+])
+def test_backoff_shape_is_three_valued(waits, shape):
+    assert backoff_shape(waits)[0] == shape
+
+
+@pytest.mark.parametrize("spiked", [[0.3, 0.3, 0.6], [0.3, 0.6, 0.3], [0.6, 0.3, 0.3], [0.3, 0.4, 0.5],
+                                    [0.3, 0.45, 0.55], [0.3, 0.3, 0.3, 0.3, 1.2]])
+def test_a_fixed_wait_stretched_by_load_never_passes(spiked):
+    assert backoff_shape(spiked)[0] != "grows"
+
+
+def test_blv205_warns_on_irregular_waits_and_names_them(tmp_path):
+    result = run_check("BLV205", tmp_path, harness=_blv205(_starts([0.2, 1.1, 0.8]), GROWING, [2.5]))
+    assert statuses(result) == [Status.WARN] + [Status.PASS] * 4
+    assert "irregular waits: 0.20s, 1.10s, 0.80s; jitter or machine load?" in result.findings[0].message
 
 
 def test_blv205_fails_more_retries_than_belvo_allows(tmp_path):

@@ -37,6 +37,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-retry-4xx": {"BLV205": "fail"},  # retries 400 and 401 too
     "py-retry-no-backoff": {"BLV205": "fail"},  # 8 immediate retries of a 5xx
     "py-constant-backoff": {"BLV205": "fail"},  # fixed 0.3 s between retries: not exponential
+    # Not a defect: full jitter (waits 0.6, 0.15, 0.9 s) is neither a fixed wait nor clear growth: warn.
+    "py-full-jitter": {"BLV205": "warn"},
     "py-crash-html": {"BLV206": "fail"},  # traceback on an HTML 502/503 body
     "py-plain-insert": {"BLV304": "fail"},  # no key on belvo_id: a second sync stores every row twice
     "py-no-iuid": {"BLV501": "fail"},
