@@ -117,16 +117,23 @@ class CheckContext:
         return self.harness.drills(*drills)
 
     def runnable(self, *drills: Drill) -> list[Drill]:
-        """Those of these drills whose flows are all configured."""
+        """Those of these drills this check can be judged on with the flows configured."""
         return [d for d in drills if self.unrunnable(d) is None]
 
     def unrunnable(self, drill: Drill) -> Finding | None:
-        """A skip naming the config line for a flow this drill needs that is not configured, or None."""
+        """A skip naming the config line for a flow this drill needs that is not configured, or None.
+
+        The drill's own required flows count, and so do the flows this check declares among those
+        the drill runs; a flow only other checks need (delete_link at the end of `plain`) is left
+        out of the run instead of turning this check into a skip.
+        """
         from belvo_check.evidence import EvidenceUnavailable
         from belvo_check.model import skipped
 
+        needed = [flow for flow in dict.fromkeys(drill.flows)
+                  if flow not in drill.optional or flow in self.meta.flows]
         try:
-            self.harness.require_flows(*drill.flows)
+            self.harness.require_flows(*needed)
         except EvidenceUnavailable as exc:
             return skipped(f"drill {drill.name}: {exc.message}", enable=exc.enable)
         return None

@@ -27,6 +27,7 @@ class Drill:
     name: str
     does: str  # what the simulator did, for the reader of a finding
     flows: tuple[str, ...] = ("create_link", "sync")
+    optional: tuple[str, ...] = ()  # run when configured; only the checks that declare them need them
     rules: tuple[dict, ...] = ()
     settings: dict = field(default_factory=dict)
     credentials: tuple[str, str] = VALID
@@ -38,6 +39,8 @@ class Drill:
         unknown = [f for f in self.flows if f not in FLOWS]
         if unknown:
             raise ValueError(f"drill {self.name!r}: unknown flow {unknown[0]!r} (flows: {', '.join(FLOWS)})")
+        if not set(self.optional) <= set(self.flows):
+            raise ValueError(f"drill {self.name!r}: an optional flow must be one of its flows {self.flows}")
         if DRILLS.setdefault(self.name, self) is not self:
             raise ValueError(f"two drills are named {self.name!r}")
 
@@ -83,7 +86,7 @@ def _error(status: int, code: str | None = None, fmt: str | None = None) -> dict
 
 # Plain: the reference every other drill is compared with.
 PLAIN = Drill("plain", "answered normally (60 transactions over 6 pages of 10)",
-              flows=("create_link", "sync", "sync", "delete_link"))
+              flows=("create_link", "sync", "sync", "delete_link"), optional=("delete_link",))
 # More transactions than any fixed item cap an SDK applies (belvo-js `list()` stops at `limit`, 100
 # by default, and a raised `limit: 1000` still stops at 1000), with production paging (100 per
 # page unless page_size says otherwise, at most 1000): the plain drill's 60 transactions fit under

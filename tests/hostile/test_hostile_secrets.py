@@ -102,7 +102,7 @@ def test_every_form_is_found_named_and_redacted_everywhere(tmp_path):
                   "part of a longer base64 text holding secret_password ["):
         assert f"  {label}" in evidence, label
     # Where: the flow's stdout and the log file (half the forms go to each).
-    assert "stdout of create_link (step 1) (scenario plain)" in evidence
+    assert "stdout of create_link (step 1) (drill plain)" in evidence
     assert "log file " in evidence and "hostile.log" in evidence
     # The log excerpt in the evidence did hold forms: they were replaced by fingerprint tags.
     assert f"[redacted {fingerprint(SECRET_PASSWORD)}]" in evidence.split("\nlogs:\n")[1]
@@ -120,7 +120,7 @@ def test_blv704_names_the_form_and_where(tmp_path, leak, label):
     assert done.returncode == 1, done.stderr
     finding = blv704(out)["findings"][0]
     assert finding["status"] == "fail"
-    assert finding["message"].startswith(f"{label} appears in stdout of create_link (step 1) (scenario plain)")
+    assert finding["message"].startswith(f"{label} appears in stdout of create_link (step 1) (drill plain)")
     if leak == "password-in-url":
         assert "  URL-encoded secret_password [" in finding["evidence"]
     assert leaked(done.stdout + done.stderr + out.read_text()) == []
