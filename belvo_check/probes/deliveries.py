@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Callable, ClassVar
 
 from belvo_check.evidence import START_EXAMPLE, EvidenceUnavailable
-from belvo_check.probes import catalogue, http
+from belvo_check.probes import http, payloads
 from belvo_check.probes import store_diff as stores
-from belvo_check.probes.catalogue import RECURRENT, SINGLE, Payload
+from belvo_check.probes.payloads import RECURRENT, SINGLE, Payload
 from belvo_check.probes.http import Response
 from belvo_check.probes.target import Target, resolve
 
@@ -71,16 +71,16 @@ class Probes:
     def __post_init__(self) -> None:
         # each delivery, answer included, ends within ack_within + GRACE whatever the receiver does
         self._http = http.client(self.ack_within + http.GRACE, connections=self.burst_size)
-        self.link_ids = {SINGLE: catalogue.probe_link_id(), RECURRENT: catalogue.probe_link_id()}
+        self.link_ids = {SINGLE: payloads.probe_link_id(), RECURRENT: payloads.probe_link_id()}
 
     # -- probes, each run once and remembered ------------------------------------------------
 
     def documented(self) -> list[Exchange]:
         """Every documented type and code, for a single and a recurrent link, one after another."""
-        return self._once("documented", lambda: self._each(catalogue.documented(self.link_ids)))
+        return self._once("documented", lambda: self._each(payloads.documented(self.link_ids)))
 
     def tolerance(self) -> list[Exchange]:
-        return self._once("tolerance", lambda: self._each(catalogue.tolerance(self.link_ids[RECURRENT])))
+        return self._once("tolerance", lambda: self._each(payloads.tolerance(self.link_ids[RECURRENT])))
 
     def authorization(self) -> list[Exchange]:
         """Deliveries a forger would send: no Authorization header, and a wrong one."""
@@ -166,7 +166,7 @@ class Probes:
         """Deliver TRANSACTIONS <code> for a known link; watch for GET /api/transactions/?link=<it>."""
         receiver, link = self.receiver_and_link()
         journal = receiver.sim.journal
-        probe = catalogue.payload("TRANSACTIONS", code, link_id=link)
+        probe = payloads.payload("TRANSACTIONS", code, link_id=link)
         with self.exclusive() as send:
             mark = len(journal)
             reaction = Reaction(probe.label, send(probe))
@@ -185,7 +185,7 @@ class Probes:
         """Deliver LINK <code> for a known link; watch for new store rows that `marks` and new log lines
         about the link that `says` it needs re-authentication."""
         receiver, link = self.receiver_and_link()
-        probe = catalogue.payload("LINK", code, link_id=link)
+        probe = payloads.payload("LINK", code, link_id=link)
         with self.exclusive() as send:
             before_rows = _link_rows(receiver, link)
             before_logs = set(receiver.logs().splitlines())
@@ -202,7 +202,7 @@ class Probes:
     # -- plumbing ------------------------------------------------------------------------------
 
     def _probe(self, label: str, link_id: str | None = None) -> Payload:
-        return catalogue.payload("TRANSACTIONS", "new_transactions_available",
+        return payloads.payload("TRANSACTIONS", "new_transactions_available",
                                  link_id=link_id or self.link_ids[RECURRENT], label=label)
 
     def _each(self, probes: list[Payload]) -> list[Exchange]:

@@ -11,7 +11,7 @@ import httpx
 from belvo_check import __version__
 from belvo_check.bounded_http import MAX_BODY, Response, request  # noqa: F401  (the probes' vocabulary)
 from belvo_check import bounded_http
-from belvo_check.probes.catalogue import Payload
+from belvo_check.probes.payloads import Payload
 
 GRACE = 2.0  # waited past an acknowledgement limit, so a late 2xx is told apart from no answer
 USER_AGENT = f"belvo-check/{__version__} (webhook probe)"

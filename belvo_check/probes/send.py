@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from belvo_check.probes import acks, catalogue, http
+from belvo_check.probes import acks, http, payloads
 from belvo_check.probes.safety import not_local, url_problem
 
 ACK_WITHIN = 5.0  # Belvo's documented limit for a 2xx
@@ -33,10 +33,10 @@ def send_command(url: str, webhook_type: str, code: str | None, auth: str | None
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         return 2
 
-    link = link_id or catalogue.probe_link_id()
+    link = link_id or payloads.probe_link_id()
     probes = []
     for _ in range(count):
-        probe = catalogue.payload(kind_type, kind_code, link_id=link)
+        probe = payloads.payload(kind_type, kind_code, link_id=link)
         probes += [probe, probe] if duplicate else [probe]
 
     table = Table(header_style="bold", box=None)
@@ -67,10 +67,10 @@ def send_command(url: str, webhook_type: str, code: str | None, auth: str | None
 
 
 def _kind(webhook_type: str, code: str | None) -> tuple[str, str]:
-    kind = catalogue.find(webhook_type, code)
+    kind = payloads.find(webhook_type, code)
     if kind is None:
         asked = f"{webhook_type.upper()} {code}" if code else webhook_type.upper()
-        raise Refused(f"unknown webhook type/code {asked!r}; valid: {catalogue.valid_pairs()}")
+        raise Refused(f"unknown webhook type/code {asked!r}; valid: {payloads.valid_pairs()}")
     return kind.type, kind.code
 
 

@@ -20,7 +20,7 @@ from belvo_check.harness.outcome import FlowRun, Outcome
 from belvo_check.harness.procs import ProcResult
 from belvo_check.harness.store import Snapshot
 from belvo_check.model import CheckResult, Evidence, Status
-from belvo_check.probes.catalogue import Payload, payload
+from belvo_check.probes.payloads import Payload, payload
 from belvo_check.probes.deliveries import DuplicateRun, Exchange, Reaction
 from belvo_check.probes.live import LiveResult
 from belvo_check.probes.target import Target

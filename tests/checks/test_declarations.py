@@ -68,3 +68,17 @@ def test_a_check_gets_only_the_evidence_and_drills_it_declared(tmp_path):
 def test_the_runner_skips_a_check_whose_declared_store_is_missing_naming_the_config_line(tmp_path):
     result = run_check("BLV304", tmp_path, harness=RecordedHarness({}, store=False))
     assert result.status is Status.SKIP and result.findings[0].hint.startswith("to enable: add integration.store")
+
+
+def test_source_evidence_is_one_provider_entry_that_skips_without_a_source_section(tmp_path):
+    from belvo_check.config import load_config
+    from belvo_check.evidence import Context, EvidenceUnavailable
+    from tests.checks.recorded import config
+
+    ctx = Context(load_config(config(tmp_path)))
+    with pytest.raises(EvidenceUnavailable, match="source is not configured") as info:
+        ctx.evidence(Evidence.SOURCE)
+    assert "source: {root: .}" in info.value.enable
+    (tmp_path / "app.py").write_text("import belvo\n")
+    ctx = Context(load_config(config(tmp_path, "source: {root: .}\n")))
+    assert ctx.evidence("source") is ctx.evidence(Evidence.SOURCE)

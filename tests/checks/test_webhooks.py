@@ -111,7 +111,7 @@ def test_blv409_says_which_evidence_marked_the_link(tmp_path):
 
 def test_blv409_counts_a_log_line_that_only_records_the_delivery_as_no_mark():
     from belvo_check.checks.webhooks import marks_reauth, says_reauth
-    from belvo_check.probes.catalogue import payload
+    from belvo_check.probes.payloads import payload
 
     probe = payload("LINK", "token_required", link_id="link-1")
     assert says_reauth("link link-1 needs the user to reconnect", probe)

@@ -8,15 +8,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from belvo_check.probes import catalogue, http
+from belvo_check.probes import http, payloads
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def test_every_documented_kind_for_single_and_recurrent_links():
-    links = {catalogue.SINGLE: catalogue.probe_link_id(), catalogue.RECURRENT: catalogue.probe_link_id()}
-    probes = catalogue.documented(links)
+    links = {payloads.SINGLE: payloads.probe_link_id(), payloads.RECURRENT: payloads.probe_link_id()}
+    probes = payloads.documented(links)
     pairs = {(p.body["webhook_type"], p.body["webhook_code"], p.mode) for p in probes}
     for wtype, code in [("ACCOUNTS", "historical_update"), ("TRANSACTIONS", "historical_update"),
                         ("OWNERS", "historical_update"), ("ACCOUNTS", "new_accounts_available"),
@@ -28,29 +28,29 @@ def test_every_documented_kind_for_single_and_recurrent_links():
         assert list(body) == ["webhook_id", "webhook_type", "process_type", "webhook_code", "link_id",
                               "request_id", "external_id", "data"]
         assert HEX32.match(body["webhook_id"]) and UUID.match(body["request_id"])
-        assert body["link_id"] == links[probe.mode] and body["external_id"] == catalogue.PROBE_EXTERNAL_ID
+        assert body["link_id"] == links[probe.mode] and body["external_id"] == payloads.PROBE_EXTERNAL_ID
         assert isinstance(body["data"], dict)
     assert len({p.webhook_id for p in probes}) == len(probes)
 
 
 def test_documented_data_keys():
-    th = catalogue.find("TRANSACTIONS", "historical_update").data()
+    th = payloads.find("TRANSACTIONS", "historical_update").data()
     assert set(th) == {"total_transactions", "total_inflow_transactions", "total_outflow_transactions",
                        "first_transaction_date", "last_transaction_date"}
-    assert catalogue.find("LINK", "invalid_credentials").data() == {
+    assert payloads.find("LINK", "invalid_credentials").data() == {
         "error_code": "login_error", "error_message": "Invalid credentials provided to login to the institution",
         "status": 400}
-    assert catalogue.find("ACCOUNTS", None).code == "historical_update"
-    assert catalogue.find("transactions", None).code == "new_transactions_available"
-    assert catalogue.find("LINKS", "token_required") is None  # Belvo says LINK, singular
+    assert payloads.find("ACCOUNTS", None).code == "historical_update"
+    assert payloads.find("transactions", None).code == "new_transactions_available"
+    assert payloads.find("LINKS", "token_required") is None  # Belvo says LINK, singular
 
 
 def test_tolerance_probes_are_new_or_lack_optional_keys():
-    probes = catalogue.tolerance(catalogue.probe_link_id())
+    probes = payloads.tolerance(payloads.probe_link_id())
     codes = {p.body.get("webhook_code") for p in probes}
-    assert catalogue.FUTURE_CODE in codes
-    assert any(p.body["webhook_type"] == catalogue.FUTURE_TYPE for p in probes)
-    assert any(not set(catalogue.OPTIONAL_KEYS) & set(p.body) for p in probes)
+    assert payloads.FUTURE_CODE in codes
+    assert any(p.body["webhook_type"] == payloads.FUTURE_TYPE for p in probes)
+    assert any(not set(payloads.OPTIONAL_KEYS) & set(p.body) for p in probes)
     assert any("belvo_check_future_field" in p.body for p in probes)
 
 
@@ -84,7 +84,7 @@ def odd_server():
 
 
 def test_redirects_are_reported_not_followed_and_bodies_are_capped(odd_server):
-    probe = catalogue.payload("TRANSACTIONS", "new_transactions_available", link_id=catalogue.probe_link_id())
+    probe = payloads.payload("TRANSACTIONS", "new_transactions_available", link_id=payloads.probe_link_id())
     with http.client(5) as client:
         redirected = http.deliver(client, odd_server + "/redirect", probe, None)
         big = http.deliver(client, odd_server + "/big", probe, None)
