@@ -175,34 +175,53 @@ def handles_mfa(ctx: CheckContext):
     """
     ## What it checks
     Link creation with sandbox credentials that make the bank ask for a one-time token: the
-    simulator answers 428 `token_required` with a `session`. The flow must not crash or hang, and
-    must log the `request_id` or a clear MFA message. When the flow exits 0 and the logs hold the
-    428 only as a dump of Belvo's error body (its `request_id` and message, nothing in the
-    integration's own words), it warns: belvo-python returns that body as data by default, so the
-    dump may be the code taking the error for a created link.
+    simulator answers 428 `token_required` with a `session`. Judged by what the integration did
+    next, from the journal and the logs. It fails when the creation is POSTed again and gets
+    another 428 (each POST opens a new MFA session at the bank, so a re-POST loop never gets
+    anywhere and may lock the user out), or when the challenge vanishes: neither resumed nor
+    reported. It passes when the link is resumed with `PATCH /api/links/` (session and token
+    accepted), or when the challenge is surfaced: the 428's `request_id` or an MFA message in the
+    integration's own words in the logs. A crash or a hang fails. When the flow exits 0 and the
+    logs hold the 428 only as a dump of Belvo's error body, it warns: belvo-python returns that
+    body as data by default, so the dump may be the code taking the error for a created link.
 
     ## Why Belvo asks
     Many institutions ask for MFA. A 428 is not a failure: it is a step of link creation. Code
-    that only expects 201 crashes on it or leaves an unconfirmed link behind without a word.
+    that only expects 201 crashes on it, leaves an unconfirmed link behind without a word, or
+    retries the login and opens session after session.
 
     ## How to fix
     Handle 428 explicitly: keep `session` and `link`, ask the user for the token, and resume with
-    `PATCH /api/links/` (or let the Connect widget handle MFA).
+    `PATCH /api/links/` (or let the Connect widget handle MFA). Never POST the creation again.
 
     ## Example
-    `log.warning("MFA needed for link %s (request_id=%s)", err.link, err.request_id)`
+    `log.warning("MFA needed for link %s (request_id=%s)", err.link, err.request_id)`, then
+    `PATCH /api/links/ {"session": err.session, "token": token_from_user}`
     """
     outcome = ctx.drill(LINKS_MFA)
     early = verdicts.before_judging(ctx, outcome)
     if early:
         return early
-    asked = [e for e in outcome.requests() if e.status == 428]
+    creations = outcome.requests(method="POST", path_prefix="/api/links/")
+    asked = [e for e in creations if e.status == 428]
     if not asked:
         return warned("the simulator never answered 428: the create_link flow did not use the MFA credentials "
                       "({username}/{password})", evidence=verdicts.describe(ctx, outcome))
+    links_calls = outcome.requests(path_prefix="/api/links/")
+    reposts = _reposted(asked)
+    if reposts:
+        return failed(f"after the 428, link creation was POSTed again {len(reposts)} time(s) in "
+                      f"{reposts[-1].time - asked[0].time:.2f}s and never resumed: each POST opens a new MFA "
+                      "session at the bank", hint="Resume the first session with PATCH /api/links/ "
+                                                  "{session, token}; never POST the creation again.",
+                      evidence=verdicts.describe(ctx, outcome, entries=links_calls))
+    resumed = [e for e in outcome.requests(method="PATCH", path_prefix="/api/links/")
+               if e.path.rstrip("/") == "/api/links" and e.status == 200]
     rid = next((e.request_id for e in asked if e.request_id and outcome.logged(e.request_id)), None)
     said = MFA_WORDS.search(outcome.logs)
-    evidence = verdicts.describe(ctx, outcome, needle=rid or (said.group(0) if said else None))
+    evidence = verdicts.describe(ctx, outcome, entries=links_calls, needle=rid or (said.group(0) if said else None))
+    if resumed:
+        return passed("the 428 was resumed with PATCH /api/links/ (session and token accepted)", evidence=evidence)
     own = MFA_WORDS.search(strip_echo(outcome.logs))
     if (rid or said) and not own and verdicts.taken_for_success(outcome, asked) and \
             (not rid or verdicts.echo_only(outcome, rid)):
@@ -212,8 +231,18 @@ def handles_mfa(ctx: CheckContext):
                       "body (its request_id and message): whether MFA was handled or the answer taken for a "
                       "created link cannot be told", evidence=evidence)
     if rid:
-        return passed("the 428's request_id is logged", evidence=evidence)
+        return passed("the 428 is surfaced: its request_id is logged, and the creation was not POSTed again",
+                      evidence=evidence)
     if said:
-        return passed(f"the 428 is reported with a clear MFA message ({said.group(0)!r})", evidence=evidence)
-    return failed("the 428 token_required was neither logged with its request_id nor reported as MFA",
+        return passed(f"the 428 is surfaced with a clear MFA message ({said.group(0)!r}), and the creation was "
+                      "not POSTed again", evidence=evidence)
+    return failed("the 428 token_required was neither resumed, nor logged with its request_id, nor reported as MFA",
                   evidence=evidence)
+
+
+def _reposted(asked: list) -> list:
+    """The 428s after the first that answered a POST of the same creation (institution and username)."""
+    def same(e) -> tuple:
+        return tuple((e.body or {}).get(k) for k in ("institution", "username"))
+
+    return [e for e in asked[1:] if same(e) == same(asked[0])]

@@ -57,8 +57,12 @@ def test_blv502_warns_on_an_echo_of_belvo_s_error_and_fails_on_silence_with_a_st
     assert statuses(result) == [Status.FAIL, Status.FAIL]
 
 
-def _mfa(log: str, exit_code: int = 1) -> RecordedHarness:
-    journal = [call("POST", "/api/links/", 428, at=1.0, request_id="9e7b283c6efa449c9c028a16b5c249fb")]
+CREATION = {"institution": "erebor_mx_retail", "username": "mfa_default"}
+
+
+def _mfa(log: str, exit_code: int = 1, then: tuple = ()) -> RecordedHarness:
+    journal = [call("POST", "/api/links/", 428, at=1.0, request_id="9e7b283c6efa449c9c028a16b5c249fb",
+                    body=CREATION), *then]
     return RecordedHarness({"links-mfa": outcome(LINKS_MFA, [flow("create_link", 0, exit_code=exit_code,
                                                                   started=0.5, ended=1.5)], journal, logs=log)})
 
@@ -73,3 +77,23 @@ def test_blv503_passes_a_428_reported_and_warns_on_one_taken_for_a_created_link(
 
 def test_blv503_fails_a_428_neither_logged_nor_reported(tmp_path):
     assert run_check("BLV503", tmp_path, harness=_mfa("something went wrong")).status is Status.FAIL
+
+
+def test_blv503_fails_a_creation_reposted_after_the_428_even_with_its_request_id_logged(tmp_path):
+    reposts = tuple(call("POST", "/api/links/", 428, at=1.0 + 0.01 * i, request_id=f"rid-{i}", body=CREATION)
+                    for i in range(1, 5))
+    log = "\n".join(f"belvo error status=428 code=token_required request_id={r}"
+                     for r in ["9e7b283c6efa449c9c028a16b5c249fb", "rid-1", "rid-2", "rid-3", "rid-4"])
+    result = run_check("BLV503", tmp_path, harness=_mfa(log, then=reposts))
+    assert result.status is Status.FAIL and "POSTed again 4 time(s)" in result.findings[0].message
+
+
+def test_blv503_passes_a_428_resumed_with_patch(tmp_path):
+    resumed = (call("PATCH", "/api/links/", 200, at=1.3, body={"link": "link-1"}),)
+    result = run_check("BLV503", tmp_path, harness=_mfa("", exit_code=0, then=resumed))
+    assert result.status is Status.PASS and "resumed with PATCH /api/links/" in result.findings[0].message
+
+
+def test_blv503_a_rejected_resume_is_no_resume(tmp_path):
+    rejected = (call("PATCH", "/api/links/", 400, at=1.3, body={"link": "link-1"}),)
+    assert run_check("BLV503", tmp_path, harness=_mfa("", then=rejected)).status is Status.FAIL

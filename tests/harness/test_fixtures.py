@@ -44,6 +44,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-no-iuid": {"BLV501": "fail"},
     "py-ignore-link-status": {"BLV502": "fail"},  # store keeps "valid", logs never name the link
     "py-crash-mfa": {"BLV503": "fail"},  # treats the 428 array as the new link: TypeError
+    # Logs each 428's request_id but POSTs the creation again 4 times at once, never resuming.
+    "py-mfa-repost": {"BLV503": "fail"},
     "py-strict-fields": {"BLV601": "fail"},  # rejects unknown transaction fields
     "py-truncate-ids": {"BLV602": "fail"},  # VARCHAR(36)-style truncation of longer ids
     "py-timestamps-6z": {"BLV603": "fail"},  # accepts only 6 fraction digits + Z (crashes otherwise)
