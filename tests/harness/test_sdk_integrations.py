@@ -1,7 +1,7 @@
 """Integrations over Belvo's official SDKs get exactly their correct verdicts on every harness check.
 
 Most real integrations use belvo-python or the npm `belvo` package, and the SDKs decide much of what
-the harness sees (facts §14): belvo-python's POST helpers return the error array as data unless
+the harness sees (docs/belvo-api.md, "Official SDKs"): belvo-python's POST helpers return the error array as data unless
 `raise_exception=True`, and set no timeout on POST; belvo-js `list()` stops at `limit` (100 by
 default), throws RequestError(statusCode, detail), and its axios has no timeout. Each fixture is one
 `belvo-check run` of all harness checks; every check not named in its row must pass.
