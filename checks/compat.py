@@ -17,7 +17,7 @@ def _same_as_plain(ctx: CheckContext):
         yield warned(f"the plain drill itself did not run cleanly, so changes cannot be compared: "
                      f"{baseline.message}", evidence=baseline.evidence)
         return
-    failing = [run for run in plain.runs() if run.result.exit_code != 0]
+    failing = [run for run in plain.runs_of(verdicts.steps(ctx)) if run.result.exit_code != 0]
     stored = plain.store_after("sync")
     if failing or (stored is not None and stored.has("transactions") and not stored.ids("transactions")):
         # Comparing against a plain run that failed or stored nothing would "pass" a broken integration.

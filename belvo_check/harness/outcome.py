@@ -55,7 +55,8 @@ class Outcome:
     truth: dict = field(default_factory=dict)  # link id -> {"record": Link, "transactions": [ids]}
     log_files: dict[str, str] = field(default_factory=dict)
     log_streams: set = field(default_factory=set)  # which of stdout/stderr the config lists as logs
-    receiver_output: str = ""
+    receiver_output: str = ""  # all integration.start wrote during the drill (for the secret-leak search)
+    receiver_logs: str = ""  # the part of it that counts as logs: the streams integration.logs lists
     problem: str | None = None  # the harness could not run the drill as declared
     missing: list[str] = field(default_factory=list)  # flows the drill wanted that are not configured
     store_configured: bool = False
@@ -70,6 +71,10 @@ class Outcome:
     def runs(self, flow: str | None = None) -> list[FlowRun]:
         return [f for f in self.flows if f.ran and (flow is None or f.flow == flow)]
 
+    def runs_of(self, flows: tuple[str, ...] | None) -> list[FlowRun]:
+        """The runs of these flows (None: every run)."""
+        return [r for r in self.runs() if flows is None or r.flow in flows]
+
     def run_of(self, flow: str, nth: int = 0) -> FlowRun | None:
         runs = self.runs(flow)
         return runs[nth] if len(runs) > nth else None
@@ -81,9 +86,10 @@ class Outcome:
     def real_id(self, value: str) -> str:
         return self.aliases.get(value, value)
 
-    def crash(self) -> tuple[FlowRun, str, str] | None:
-        """(flow, kind, excerpt) of the first unhandled crash: the runtime's crash report, or a fatal signal."""
-        for run in self.runs():
+    def crash(self, flows: tuple[str, ...] | None = None) -> tuple[FlowRun, str, str] | None:
+        """(flow, kind, excerpt) of the first unhandled crash in these flows (None: any), the
+        runtime's crash report or a fatal signal."""
+        for run in self.runs_of(flows):
             found = find_crash(run.result.stderr, run.result.exit_code)
             if found:
                 return run, found[0], found[1]
@@ -91,20 +97,22 @@ class Outcome:
                 return run, f"killed by signal {run.result.signalled}", run.output[-400:]
         return None
 
-    def timed_out(self) -> list[FlowRun]:
-        return [r for r in self.runs() if r.result.timed_out]
+    def timed_out(self, flows: tuple[str, ...] | None = None) -> list[FlowRun]:
+        return [r for r in self.runs_of(flows) if r.result.timed_out]
 
     # -- logs ----------------------------------------------------------------------------------
 
     @property
     def logs(self) -> str:
-        """Everything the config names as logs: the listed streams of every flow, then log files."""
+        """Everything the config names as logs: the listed streams of every flow and of the receiver
+        (integration.start), then log files."""
         parts = []
         for run in self.runs():
             if "stdout" in self.log_streams:
                 parts.append(run.result.stdout)
             if "stderr" in self.log_streams:
                 parts.append(run.result.stderr)
+        parts.append(self.receiver_logs)
         parts.extend(self.log_files.values())
         return "\n".join(parts)
 

@@ -52,14 +52,25 @@ def not_run(ctx: CheckContext, outcome: Outcome) -> Finding | None:
     return None
 
 
+def steps(ctx: CheckContext) -> tuple[str, ...] | None:
+    """The flows a check's question depends on: those it declares (None: it declares none, so every flow).
+
+    A drill may run more flows than one check needs ("plain" ends with delete_link for the 204
+    check): a crash, a hang or a failing exit in a step the question does not depend on must not
+    decide it (a crash on delete says nothing about 201s, or about parsing timestamps).
+    """
+    return ctx.meta.flows or None
+
+
 def crash_or_hang(ctx: CheckContext, outcome: Outcome) -> Finding | None:
-    """A fail when the integration crashed or had to be killed at its timeout; None otherwise."""
-    crash = outcome.crash()
+    """A fail when the integration crashed or had to be killed at its timeout, in a step the
+    check's question depends on; None otherwise."""
+    crash = outcome.crash(steps(ctx))
     if crash:
         run, kind, excerpt = crash
         return failed(f"drill {outcome.name}: {run.label} crashed ({kind}) instead of handling the error",
                       evidence=describe(ctx, outcome, extra="crash:\n  " + excerpt.replace("\n", "\n  ")))
-    hung = outcome.timed_out()
+    hung = outcome.timed_out(steps(ctx))
     if hung:
         return failed(f"drill {outcome.name}: {hung[0].label} never finished; belvo-check killed it at "
                       f"integration.timeout ({hung[0].result.duration:.0f}s)",

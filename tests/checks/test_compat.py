@@ -10,10 +10,10 @@ from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_chec
 TX = ["tx-1", "tx-2", "tx-3"]
 
 
-def _run(drill: Drill, stored, *, sync_exit: int = 0, aliases: dict | None = None) -> object:
+def _run(drill: Drill, stored, *, sync_exit: int = 0, aliases: dict | None = None, after: tuple = ()) -> object:
     flows = [flow("create_link", 0, started=0.5, ended=1.5, link_id="link-1"),
              flow("sync", 1, exit_code=sync_exit, started=2.0, ended=3.0, link_id="link-1",
-                  store=snapshot(transactions=[{"belvo_id": i} for i in stored]))]
+                  store=snapshot(transactions=[{"belvo_id": i} for i in stored])), *after]
     return outcome(drill, flows, [call("POST", "/api/links/", 201, at=1.0),
                                   call("GET", "/api/transactions/", 200, at=2.5)], aliases=aliases)
 
@@ -49,3 +49,13 @@ def test_blv604_warns_when_the_plain_run_itself_failed(tmp_path):
                                "compat-unknown-enums": _run(COMPAT_UNKNOWN_ENUMS, TX)})
     result = run_check("BLV604", tmp_path, harness=harness)
     assert result.status is Status.WARN and "plain drill did not sync successfully" in result.findings[0].message
+
+
+def test_a_crash_in_a_step_the_compat_checks_do_not_depend_on_hides_no_failure(tmp_path):
+    crashed_delete = flow("delete_link", 2, exit_code=1, started=4.0, ended=4.5, link_id="link-1",
+                          stderr='Traceback (most recent call last):\n  File "app.py", line 9\nValueError: empty\n')
+    outcomes = {"plain": _run(PLAIN, TX, after=(crashed_delete,))}
+    outcomes.update({d.name: _run(d, TX) for d in TIMESTAMP_DRILLS})
+    outcomes[TIMESTAMP_DRILLS[0].name] = _run(TIMESTAMP_DRILLS[0], [], sync_exit=1)
+    result = run_check("BLV603", tmp_path, harness=RecordedHarness(outcomes))
+    assert statuses(result) == [Status.FAIL, Status.PASS, Status.PASS]

@@ -23,14 +23,15 @@ def _pages(last: int, at: float = 2.1) -> list:
 
 
 def _plain(*, pages: int = 3, stored=TX, second=TX, sync_exit: int = 0, delete_exit: int = 0, links=None,
-           store: bool = True) -> object:
+           store: bool = True, delete_stderr: str = "") -> object:
     first_store = snapshot(transactions=_rows(stored), links=_rows(links or ["link-1"])) if store else None
     second_store = snapshot(transactions=_rows(second)) if store else None
     flows = [flow("create_link", 0, started=0.5, ended=1.5, link_id="link-1",
                   store=snapshot(links=_rows(links or ["link-1"])) if store else None),
              flow("sync", 1, exit_code=sync_exit, started=2.0, ended=3.0, link_id="link-1", store=first_store),
              flow("sync", 2, started=4.0, ended=5.0, link_id="link-1", store=second_store),
-             flow("delete_link", 3, exit_code=delete_exit, started=6.0, ended=6.5, link_id="link-1")]
+             flow("delete_link", 3, exit_code=delete_exit, started=6.0, ended=6.5, link_id="link-1",
+                  stderr=delete_stderr)]
     journal = [call("POST", "/api/links/", 201, at=1.0), *_pages(pages),
                call("DELETE", "/api/links/link-1/", 204, at=6.2)]
     return outcome(PLAIN, flows, journal, truth=_truth())
@@ -54,6 +55,17 @@ def test_blv302_judges_the_delete_flow_on_the_204(tmp_path):
     assert result.status is Status.FAIL and "answered 204 with an empty body" in result.findings[0].message
     no_delete = RecordedHarness({"plain": _plain()}, flows=("create_link", "sync"))
     assert run_check("BLV302", tmp_path, harness=no_delete).status is Status.SKIP
+
+
+DELETE_CRASH = ('Traceback (most recent call last):\n  File "app.py", line 60, in call\n'
+                'json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n')
+
+
+def test_a_crash_on_delete_decides_only_the_check_whose_question_is_the_delete(tmp_path):
+    harness = RecordedHarness({"plain": _plain(delete_exit=1, delete_stderr=DELETE_CRASH)})
+    assert run_check("BLV301", tmp_path, harness=harness).status is Status.PASS
+    result = run_check("BLV302", tmp_path, harness=harness)
+    assert result.status is Status.FAIL and "delete_link (step 4) crashed" in result.findings[0].message
 
 
 def _pagination(pages: int, stored) -> object:
