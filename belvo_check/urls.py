@@ -21,7 +21,10 @@ TUNNEL_SUFFIXES = (
     "tunnelmole.net", "devtunnels.ms", "smee.io", "webhook.site", "requestbin.com", "pipedream.net",
     "expose.dev", "localxpose.io", "bore.pub", "zrok.io", "pinggy.io", "pinggy.link",
 )
-LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home", ".test", ".example", ".invalid")
+LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home")
+# Top-level names reserved by RFC 2606 and RFC 6761: never delegated, so no host on the internet has them.
+RESERVED_TLDS = ("test", "example", "invalid")
+RESERVED_NAME = "a reserved name"
 
 
 def host_of(url: str) -> str:
@@ -66,6 +69,8 @@ def is_loopback_or_private(host: str) -> str | None:
     name = canonical_host(host)
     if name in ("localhost", "") or name.endswith(LOCAL_SUFFIXES):
         return "a local host name"
+    if name.rpartition(".")[2] in RESERVED_TLDS:
+        return RESERVED_NAME
     address = ip_of(name)
     if address is None:
         return None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from belvo_check.evidence import Context, EvidenceUnavailable
 from belvo_check.harness.integration import Integration
 from belvo_check.harness.drills import Drill
+from belvo_check.harness.phase import Phases
 
 if TYPE_CHECKING:  # the simulator behind these is imported only once a drill or receiver runs
     from belvo_check.harness.outcome import Outcome
@@ -36,6 +37,7 @@ class Harness:
             raise EvidenceUnavailable("integration.flows names no flow to run",
                                       enable="add to the config: integration: {flows: {create_link: ..., sync: ...}}")
         self._futures: dict[str, Future] = {}
+        self.phases = Phases()  # timing probes run when no CPU-bound drill does
         self._queues: dict[bool, list] = {False: [], True: []}  # keyed by Drill.waits
         self._order = itertools.count()
         self._lock = threading.Lock()
@@ -101,7 +103,11 @@ class Harness:
             try:
                 from belvo_check.harness.execute import run_drill
 
-                future.set_result(run_drill(drill, self.integration))
+                if drill.waits:  # waiting on a socket loads no CPU: never held back by a timing probe
+                    future.set_result(run_drill(drill, self.integration))
+                else:
+                    with self.phases.drill():
+                        future.set_result(run_drill(drill, self.integration))
             except BaseException as exc:  # reported by the check that asked, never lost
                 future.set_exception(exc)
 

@@ -36,3 +36,11 @@ def table(exchanges, ack_within: float, mark=None) -> str:
 
 def problems(exchanges, ack_within: float) -> list[str]:
     return [f"{e.label}: {why}" for e in exchanges if (why := problem(e.response, ack_within))]
+
+
+def margin(exchanges, ack_within: float) -> str:
+    """How far the slowest answer was from the limit: the room a receiver has before Belvo retries."""
+    slowest = max((e.response.latency_ms for e in exchanges), default=0.0)
+    spare = ack_within - slowest / 1000
+    side = f"{spare:.2f} s inside" if spare >= 0 else f"{-spare:.2f} s past"
+    return f"slowest {slowest:.0f} ms, {side} the {ack_within:g} s limit"

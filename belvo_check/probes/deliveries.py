@@ -1,7 +1,10 @@
 """The probe evidence: real deliveries to the integration's receiver, one probe at a time.
 
-Probes are serialised on purpose: a burst running beside the type/code sweep would slow a
-receiver that handles deliveries one by one and blame the wrong check.
+A probe's verdict must not depend on which probe ran before it, nor on what else loads the
+machine. So probes are serialised (a burst beside the type/code sweep would slow a receiver that
+handles deliveries one by one and blame the wrong check); before each, the receiver is drained
+(it must answer a plain delivery again, so no probe is judged on an earlier probe's backlog);
+and the timing probes run in a phase of their own, while no CPU-bound harness drill runs.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar
 
@@ -23,6 +26,8 @@ from belvo_check.probes.target import Target, resolve
 SETTLE_QUIET = 1.0  # a store that has not changed for this long is taken as settled
 SETTLE_MAX = 6.0
 DUPLICATE_WINDOW = 2.0  # how long a duplicate's effect is awaited at least (handlers work after acking)
+NEW_TRANSACTIONS = 5  # made available before the duplicate probe's first delivery (harness receiver only)
+DRAIN_MAX = 30.0  # at most this long waiting for a receiver to work off an earlier probe's backlog
 
 
 @dataclass
@@ -45,6 +50,8 @@ class DuplicateRun:
     after_first: dict | None = None
     after_second: dict | None = None
     store_error: str | None = None
+    new_ids: list[str] = field(default_factory=list)  # transactions the simulator made available first
+    fetches: tuple[int, int] | None = None  # GETs of the link's transactions after the first, the second
 
 
 @dataclass
@@ -64,6 +71,7 @@ class Probes:
     target: Target
     ack_within: float
     burst_size: int
+    phases: object = None  # the harness's Phases: timing probes run while no CPU-bound drill does
     _http: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: dict = field(default_factory=dict)
@@ -77,10 +85,10 @@ class Probes:
 
     def documented(self) -> list[Exchange]:
         """Every documented type and code, for a single and a recurrent link, one after another."""
-        return self._once("documented", lambda: self._each(payloads.documented(self.link_ids)))
+        return self._timed("documented", lambda: self._each(payloads.documented(self.link_ids)))
 
     def tolerance(self) -> list[Exchange]:
-        return self._once("tolerance", lambda: self._each(payloads.tolerance(self.link_ids[RECURRENT])))
+        return self._timed("tolerance", lambda: self._each(payloads.tolerance(self.link_ids[RECURRENT])))
 
     def authorization(self) -> list[Exchange]:
         """Deliveries a forger would send: no Authorization header, and a wrong one."""
@@ -90,20 +98,26 @@ class Probes:
             wrong.extra_headers["Authorization"] = f"Bearer belvo-check-wrong-{uuid.uuid4().hex[:12]}"
             return [Exchange(missing, self._send(missing, authorization=None)),
                     Exchange(wrong, self._send(wrong, authorization=None))]
-        return self._once("authorization", run)
+        return self._timed("authorization", run)
 
     def burst(self) -> list[Exchange]:
         def run() -> list[Exchange]:
             probes = [self._probe(f"burst delivery {i + 1}") for i in range(self.burst_size)]
             answers = http.burst(self._http, self.target.url, probes, self.target.authorization)
             return [Exchange(p, r) for p, r in zip(probes, answers)]
-        return self._once("burst", run)
+        return self._timed("burst", run)
 
     def duplicate(self, link_id: str | None = None) -> DuplicateRun:
-        """The same webhook_id twice, with the store read back before, between and after."""
+        """The same webhook_id twice, with the store read back before, between and after.
+
+        With a link the integration knows (harness receiver), the simulator first makes new
+        transactions available on it, so a correct receiver's first delivery has an effect to see
+        (it fetches and stores them) and the duplicate has none.
+        """
         def run() -> DuplicateRun:
             probe = self._probe("TRANSACTIONS new_transactions_available, delivered twice",
                                 link_id=link_id or self.link_ids[RECURRENT])
+            sim = self.target.receiver.sim if self.target.receiver is not None and link_id else None
             read = self.target.read_store
             outcome = DuplicateRun(first=None, second=None, probe=probe)  # type: ignore[arg-type]
 
@@ -118,13 +132,26 @@ class Probes:
                     return None
 
             # settled first: an earlier probe's background work must not count as this one's effect
+            self._drain()
             outcome.before = observe(None, wait_for_change=False)
+            if sim is not None:
+                outcome.new_ids = sim.add_transactions(link_id, NEW_TRANSACTIONS)
+                probe.body["data"] = {"new_transactions": len(outcome.new_ids)}
+                marks = [len(sim.journal)]
             outcome.first = self._send(probe)
             outcome.after_first = observe(outcome.before, wait_for_change=True)
+            if sim is not None:
+                _quiet(sim.journal)
+                marks.append(len(sim.journal))
             outcome.second = self._send(probe)
-            if read:
+            if read or sim is not None:
                 time.sleep(DUPLICATE_WINDOW)
             outcome.after_second = observe(outcome.after_first, wait_for_change=False)
+            if sim is not None:
+                _quiet(sim.journal)
+                entries = sim.journal.entries
+                outcome.fetches = (len(_fetches(entries[marks[0]:marks[1]], link_id)),
+                                   len(_fetches(entries[marks[1]:], link_id)))
             return outcome
         return self._once(f"duplicate:{link_id}", run)
 
@@ -145,6 +172,7 @@ class Probes:
     def exclusive(self):
         """Hold off every other probe while a delivery's reaction is watched; yields the send function."""
         with self._lock:
+            self._drain()
             yield self._send
 
     # -- reactions: what the integration does after a delivery (harness receiver only) --------
@@ -204,6 +232,29 @@ class Probes:
     def _probe(self, label: str, link_id: str | None = None) -> Payload:
         return payloads.payload("TRANSACTIONS", "new_transactions_available",
                                  link_id=link_id or self.link_ids[RECURRENT], label=label)
+
+    def _drain(self) -> float:
+        """Wait until the receiver answers a plain delivery again (any status), at most DRAIN_MAX.
+
+        A receiver that serves one delivery at a time still works through deliveries an earlier
+        probe gave up on; the next probe must not be judged on that backlog. Returns the seconds waited.
+        """
+        started = time.monotonic()
+        plain = payloads.payload("ACCOUNTS", "historical_update", link_id=self.link_ids[SINGLE], mode=SINGLE,
+                                 label="a plain delivery, to see the receiver is free")
+        while time.monotonic() - started < DRAIN_MAX:
+            answer = self._send(plain)
+            if answer.status is not None or (answer.transport and not answer.timed_out):
+                break  # it answered (or nothing listens: waiting longer would not help)
+        return time.monotonic() - started
+
+    def _timed(self, key: str, run: Callable):
+        """Run a probe whose latencies are judged: drained first, and alone on the CPU (no drill running)."""
+        def alone():
+            with self.phases.timing() if self.phases is not None else nullcontext():
+                self._drain()
+                return run()
+        return self._once(key, alone)
 
     def _each(self, probes: list[Payload]) -> list[Exchange]:
         return [Exchange(p, self._send(p)) for p in probes]
@@ -273,5 +324,9 @@ def _query(query: dict) -> str:
 def build(ctx) -> Probes:
     target = resolve(ctx)
     webhooks = ctx.config.webhooks
+    try:  # whenever the harness runs drills in this run, the timing probes take turns with them
+        phases = ctx.evidence("harness").phases
+    except EvidenceUnavailable:
+        phases = None
     return Probes(target=target, ack_within=webhooks.ack_within if webhooks else 5.0,
-                  burst_size=webhooks.burst if webhooks else 20)
+                  burst_size=webhooks.burst if webhooks else 20, phases=phases)

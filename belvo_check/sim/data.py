@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from hashlib import blake2b
 
@@ -84,6 +84,17 @@ class LinkData:
     deleted: dict = field(default_factory=lambda: {k: set() for k in KINDS})
     _prefix: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict)
+    # Transactions spread over the history window as the link was created; ones added later are dated today.
+    dated: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dated = self.volume.transactions
+
+    def add_transactions(self, count: int) -> list[str]:
+        """New transactions on the link (as after a refresh): the ids that were not there before."""
+        first = self.volume.transactions
+        self.volume = replace(self.volume, transactions=first + count)
+        return [self.item_id("transactions", i) for i in range(first, first + count)]
 
     @property
     def id(self) -> str:
@@ -220,7 +231,7 @@ class LinkData:
 
     def _day(self, i: int, n: int) -> str:
         """Item 0 is the newest; dates walk back evenly across the history window."""
-        back = (i * self.history_days) // max(n, 1)
+        back = (i * self.history_days) // max(n, 1) if i < n else 0
         return (self.today - timedelta(days=back)).strftime("%Y-%m-%d")
 
     def item_type(self, i: int, r: bytes | None = None) -> str:
@@ -236,7 +247,7 @@ class LinkData:
         account = self.account_obj(a)
         category, sub, _, description, merchant = catalogue.transaction_kinds(self.country)[r[0] % len(catalogue.TRANSACTION_KINDS)]
         amount = round((int.from_bytes(r[1:4], "big") % 800_000 + 100) / 100, 2)
-        value_date = self._day(i, self.volume.transactions)
+        value_date = self._day(i, self.dated)
         credit = account["category"] == "CREDIT_CARD"
         return {
             "id": self.item_id("transactions", i), "internal_identification": f"TX{r[4:10].hex()}",
@@ -355,7 +366,7 @@ class TransactionWriter:
         days = [(d.encode(), business_day(d).encode()) for d in dates]
         start = blake2b(f"{link.seed}\x1f{link.id}\x1ftransactions\x1f".encode(), digest_size=16).copy
         self.write = self._compile(start, accounts, kinds, mask, seconds, days, base.microsecond,
-                                   link.history_days, max(link.volume.transactions, 1))
+                                   link.history_days, max(link.dated, 1))
 
     @staticmethod
     def _compile(start, accounts, kinds, mask, seconds, days, base_us, history, n):
@@ -379,7 +390,7 @@ class TransactionWriter:
             else:
                 (collected, created), frac = early, b"%d" % (us + 1_000_000)
             frac = frac[1:]
-            day, inferred = days[i * history // n]
+            day, inferred = days[i * history // n] if i < n else days[0]
             return template % ((i * mult + mask) & mask48, (v >> 48) & mask48, collected, frac, created, frac,
                                day, day, amount, b"%r" % amount if credit else null, heads[r[10] % 3], middle,
                                v & mask48, type_, pending if i < 2 else processed, tail,

@@ -121,6 +121,13 @@ class Simulator:
                                         fields.pop("webhook_code", "historical_update"), **fields)
         return self.webhooks.deliver(payload, url=url, authorization=authorization)
 
+    def add_transactions(self, link_id: str, count: int) -> list[str]:
+        """Make `count` new transactions available on a link, as a refresh at the bank would; their ids."""
+        link = self.store.link(link_id)
+        if link is None:
+            raise KeyError(f"no link {link_id} in this simulator")
+        return link.add_transactions(count)
+
     def minted_request_ids(self, rule: str | None = None, status: int | None = None, method: str | None = None,
                            path: str | None = None) -> list[str]:
         """The request_id each matching response carried, in order: what a judge looks for in logs."""

@@ -4,7 +4,7 @@ reactions of the integration to a delivery."""
 from __future__ import annotations
 
 from belvo_check.model import Status
-from belvo_check.probes.deliveries import DuplicateRun
+from belvo_check.probes.deliveries import DuplicateRun, Exchange
 from tests.checks.recorded import RecordedProbes, answered, delivered, reaction, run_check, statuses
 
 URLS = """\
@@ -118,3 +118,52 @@ def test_blv409_counts_a_log_line_that_only_records_the_delivery_as_no_mark():
     assert not says_reauth(f"received webhook {probe.webhook_id} LINK token_required", probe)
     assert marks_reauth({"belvo_id": "link-1", "status": "token_required"})
     assert not marks_reauth({"belvo_id": "link-1", "status": "valid"})
+
+
+def test_blv402_names_a_reserved_domain_for_what_it_is(tmp_path):
+    reserved = URLS.format(sandbox="https://staging.acme.mx/h", production="https://hooks.acme.example/h")
+    result = run_check("BLV402", tmp_path, config_body=reserved)
+    assert result.status is Status.FAIL
+    assert "is a reserved name that cannot be a real receiver" in result.findings[0].message
+    assert "local host name" not in result.findings[0].message
+
+
+def test_blv403_reports_the_margin_to_the_limit(tmp_path):
+    fine = RecordedProbes({"documented": [delivered("ACCOUNTS historical_update", latency_ms=1250)]})
+    finding = run_check("BLV403", tmp_path, probe=fine).findings[0]
+    assert "slowest 1250 ms, 3.75 s inside the 5 s limit" in finding.message
+    assert "margin: slowest 1250 ms" in finding.evidence
+
+
+def test_blv405_says_why_the_first_delivery_left_no_trace(tmp_path):
+    rows = {"transactions": [{"belvo_id": "tx-1"}]}
+    with_new_data = _duplicate(rows, rows, rows)
+    with_new_data.duplicate_run.new_ids = ["tx-2", "tx-3"]
+    with_new_data.duplicate_run.fetches = (0, 0)
+    result = run_check("BLV405", tmp_path, probe=with_new_data)
+    assert result.status is Status.WARN and "although 2 new transactions were available" in result.findings[0].message
+    assert "0 time(s) after the first delivery, 0 after the duplicate" in result.findings[0].evidence
+    without_harness = run_check("BLV405", tmp_path, probe=_duplicate(rows, rows, rows))
+    assert without_harness.status is Status.WARN
+    assert "no new data can be made available first" in without_harness.findings[0].message
+
+
+def test_blv405_passes_when_new_data_is_stored_once(tmp_path):
+    before = {"transactions": [{"belvo_id": "tx-1"}]}
+    after = {"transactions": [{"belvo_id": "tx-1"}, {"belvo_id": "tx-2"}]}
+    probes = _duplicate(before, after, after)
+    probes.duplicate_run.new_ids, probes.duplicate_run.fetches = ["tx-2"], (3, 0)
+    result = run_check("BLV405", tmp_path, probe=probes)
+    assert result.status is Status.PASS
+    assert "1 new transactions made available" in result.findings[0].evidence
+
+
+def test_blv406_reports_a_time_out_as_a_time_out(tmp_path):
+    silent = Exchange(delivered("no Authorization header").probe,
+                      answered(None, 7000, error="timed out: no complete answer within the 7 s timeout",
+                               timed_out=True))
+    probes = RecordedProbes({"authorization": [silent, delivered("a wrong Authorization value", 401)]})
+    finding = run_check("BLV406", tmp_path, probe=probes).findings[0]
+    assert finding.status is Status.WARN
+    assert finding.message.startswith("no answer") and "timed out" in finding.message
+    assert "refused" not in finding.message

@@ -3,6 +3,7 @@ started by integration.start (they acknowledge, but never fetch nor mark links).
 
 from __future__ import annotations
 
+import re
 import sys
 
 from belvo_check.model import Status
@@ -76,3 +77,23 @@ def test_link_status_in_the_store_passes_409(run_webhook_checks, monkeypatch):
     assert results["BLV406"].status is Status.FAIL  # the minted value is ignored
     assert results["BLV409"].status is Status.PASS, results["BLV409"].findings
     assert "store: " in results["BLV409"].findings[0].evidence
+
+
+WEBHOOK_ONLY = ROOT / "tests" / "fixtures" / "integrations" / "py-webhook-only" / "app.py"
+
+
+def test_a_correct_idempotent_receiver_passes_the_duplicate_probe(run_webhook_checks):
+    """A receiver that fetches what a webhook announces and upserts it: its link is already stored
+    when the probe starts, so only new data made available first lets its first delivery show."""
+    config = harness_config("good", store_links=False).replace(
+        f"{sys.executable} {RECEIVERS / 'good'}.py --db {{workdir}}/receiver.db --port {{receiver_port}}",
+        f"{sys.executable} {WEBHOOK_ONLY} serve --port {{receiver_port}}").replace(
+        'RECEIVER_AUTH: "{webhook_authorization}"',
+        'WEBHOOK_AUTH: "{webhook_authorization}"\n    APP_DB: "{workdir}/receiver.db"')
+    result = run_webhook_checks(config, selectors=("BLV405",))["BLV405"]
+    finding = result.findings[0]
+    assert result.status is Status.PASS, (finding.message, finding.evidence)
+    assert "5 new transactions made available" in finding.evidence
+    assert re.search(r"for the link [1-9]\d* time\(s\) after the first delivery, 0 after the duplicate",
+                     finding.evidence)
+    assert "after the first delivery transactions: 65 rows" in finding.evidence
