@@ -61,6 +61,7 @@ def run_drill(drill: Drill, integration: Integration) -> Outcome:
         if receiver is not None:
             result = receiver.stop()
             outcome.receiver_output = f"{result.stdout}\n{result.stderr}"
+            outcome.receiver_logs = integration.listed_streams(result)
         sim.stop()
         outcome.journal = sim.journal.entries
         outcome.aliases = dict(sim.state.aliases)

@@ -138,6 +138,12 @@ class Integration:
     def logs_streams(self) -> set[str]:
         return {entry for entry in self.config.logs if entry in ("stdout", "stderr")}
 
+    def listed_streams(self, result) -> str:
+        """What a command wrote to the streams integration.logs lists (both by default), as one log text."""
+        streams = self.logs_streams()
+        return "\n".join(text for name, text in (("stdout", result.stdout), ("stderr", result.stderr))
+                         if name in streams)
+
     def read_log_files(self, values: dict) -> dict[str, str]:
         out = {}
         for path in self.log_files(values):

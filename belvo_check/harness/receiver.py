@@ -65,10 +65,13 @@ class Receiver:
     # -- what probes read ------------------------------------------------------------------------
 
     def logs(self) -> str:
-        """Redacted by the caller's ctx.redact; here: the receiver's output so far and its log files."""
-        out = self._process.stdout.text() + "\n" + self._process.stderr.text() + "\n" + self.flow_output
+        """Redacted by the caller's ctx.redact; here: the listed streams of the receiver's output so
+        far and of the flows it ran, then its log files (what counts as logs in a drill, too)."""
+        streams = self.integration.logs_streams()
+        out = [stream.text() for name, stream in (("stdout", self._process.stdout), ("stderr", self._process.stderr))
+               if name in streams]
         files = self.integration.read_log_files(self._values)
-        return "\n".join([out, *files.values()])
+        return "\n".join([*out, self.flow_output, *files.values()])
 
     def store(self) -> dict[str, list[dict]]:
         snapshot = self.integration.read_store(self._values)
@@ -92,7 +95,7 @@ class Receiver:
                 sim_url=self.sim.url, workdir=self.workdir, receiver_port=int(self._values["receiver_port"]),
                 credentials=credentials, institution=institution)}
             result = self.integration.run_flow("create_link", values)
-            self.flow_output += f"\n{result.stdout}\n{result.stderr}"
+            self.flow_output += "\n" + self.integration.listed_streams(result)
             created = [i for i in self.sim.state.link_ids() if i not in before]
         self.sim.webhooks.wait_idle(timeout=10)
         time.sleep(0.2)  # let the receiver finish acting on them
