@@ -18,25 +18,55 @@ LOG_RECORD = re.compile(r"^\s*\[?(?:\d{4}-\d\d-\d\d|(?:DEBUG|INFO|WARN|WARNING|E
 ERROR_RECORD = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|EXCEPTION)\b")
 
 
+# Python joins chained exceptions into one report with one of these lines between tracebacks.
+CHAINED = ("During handling of the above exception, another exception occurred:",
+           "The above exception was the direct cause of the following exception:")
+MESSAGE_LINES = 40  # a log record's message may span lines (an HTML error body): this many at most
+FRAMES = 4  # the last frames of a traceback shown in an excerpt: where it was raised
+
+
 def _lines(text: str) -> list[str]:
     return [line for line in (text or "").rstrip().splitlines()]
 
 
+def _report_start(lines: list[str], last: int) -> int:
+    """The first line of the report whose last traceback starts at `last`: chained tracebacks are one report."""
+    starts = [i for i, line in enumerate(lines[:last]) if line.startswith(PY_TRACEBACK)]
+    start = last
+    while starts:
+        before = [line.strip() for line in lines[starts[-1]:start] if line.strip()]
+        if not before or before[-1] not in CHAINED:
+            break
+        start = starts.pop()
+    return start
+
+
+def _logged_before(lines: list[str], start: int) -> bool:
+    """An error-level log record right before the report: `logger.exception(...)`. Its message may
+    run over several lines (an HTML body), so the record is looked for above them, up to a blank line."""
+    for line in reversed(lines[max(0, start - MESSAGE_LINES):start]):
+        if not line.strip():
+            return False
+        if LOG_RECORD.match(line):
+            return bool(ERROR_RECORD.search(line))
+    return False
+
+
 def _python(stderr: str) -> str | None:
-    start = stderr.rfind(PY_TRACEBACK)
-    if start < 0:
+    lines = _lines(stderr)
+    last = max((i for i, line in enumerate(lines) if line.startswith(PY_TRACEBACK)), default=None)
+    if last is None or _logged_before(lines, _report_start(lines, last)):
+        return None  # no traceback, or logger.exception(...): the program caught it and logged it
+    block = lines[last + 1:]
+    raised = next((i for i, line in enumerate(block) if line and not line[0].isspace()), None)
+    if raised is None:
         return None
-    before = _lines(stderr[:start])[-1:]
-    if before and LOG_RECORD.match(before[0]) and ERROR_RECORD.search(before[0]):
-        return None  # logger.exception(...): the program caught it and logged it with its traceback
-    block = _lines(stderr[start:])[1:]
-    first_unindented = next((i for i, line in enumerate(block) if line and not line[0].isspace()), None)
-    if first_unindented is None:
-        return None
-    after = block[first_unindented + 1:]
-    if any(LOG_RECORD.match(line) for line in after):
+    message = block[raised + 1:]
+    if any(LOG_RECORD.match(line) for line in message):
         return None  # a logged exception: the program logged more afterwards
-    return "\n".join([PY_TRACEBACK, *block[-EXCERPT_LINES:]])
+    # The last frames and the exception line; a message of many lines (an HTML page) is cut short.
+    more = ["  ..."] if len(message) > 2 else []
+    return "\n".join([PY_TRACEBACK, *block[:raised][-2 * FRAMES:], block[raised], *message[:2], *more])
 
 
 def _node(stderr: str) -> str | None:

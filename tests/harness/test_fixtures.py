@@ -34,7 +34,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-no-rid-500": {"BLV203": "fail"},
     "py-no-rid-408": {"BLV204": "fail"},
     "py-no-timeout": {"BLV204": "fail"},  # no client timeout: the stalled sync hangs until killed
-    "py-retry-4xx": {"BLV205": "fail"},  # retries 400 and 401 too
+    # Retries 400 and 401 too, and the 428 of link creation: the creation is POSTed again (BLV503).
+    "py-retry-4xx": {"BLV205": "fail", "BLV503": "fail"},
     "py-retry-no-backoff": {"BLV205": "fail"},  # 8 immediate retries of a 5xx
     "py-constant-backoff": {"BLV205": "fail"},  # fixed 0.3 s between retries: not exponential
     # Not a defect: full jitter (waits 0.6, 0.15, 0.9 s) is neither a fixed wait nor clear growth: warn.
@@ -55,6 +56,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-leaks-keys": {"BLV704": "fail"},
     # Handled errors logged with logger.exception (a traceback in the log is not a crash): all pass.
     "py-log-tracebacks": {},
+    # The same, with chained tracebacks and messages holding Belvo's raw answer (an HTML page is
+    # many lines): one crash rule, whatever the message holds.
+    "py-log-chained-tracebacks": {},
     # Sync stores everything, then always exits 1. BLV301 fails (a success answered, the flow says
     # failure); the compat checks must warn, never pass, because their baseline (the plain run) failed.
     "py-sync-exit1": {"BLV301": "fail", **{c: "warn" for c in COMPAT}},
