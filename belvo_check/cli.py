@@ -17,7 +17,8 @@ from belvo_check.signals import EXIT_INTERRUPTED, STOP_SIGNALS, exit_now, on_sto
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ready (nothing at or above --fail-on; ignored findings never count), 1 not ready, "
-    "2 usage or config error, 3 a check errored, 130 interrupted."
+    "2 usage or config error, 3 a check errored, 4 incomplete (a production run where a check that "
+    "would block was skipped for lack of evidence, and the config does not accept that skip), 130 interrupted."
 )
 
 app = typer.Typer(
@@ -84,7 +85,7 @@ def run(
 
     code = execute(config=config, select=_split(select), ignore=_split(ignore), formats=formats, output=output,
                    fail_on=fail_on.value, live=live, quiet=quiet, verbose=verbose, no_color=no_color, pack=pack)
-    raise typer.Exit(0 if exit_zero and code in (1, 3) else code)  # 130 (interrupted) stays
+    raise typer.Exit(0 if exit_zero and code in (1, 3, 4) else code)  # 2 and 130 (interrupted) stay
 
 
 @app.command("list")

@@ -100,7 +100,9 @@ class Plan:
                         config_path=str(self.config_path), config_sha256=self.loaded.sha256,
                         environment=self.loaded.model.environment, started_at=started,
                         finished_at=datetime.now(timezone.utc), fail_on=fail_on, applied=gated.applied,
-                        notes=self.notes + gated.notes, provenance=collect(self.loaded, harness_ran))
+                        notes=self.notes + gated.notes, provenance=collect(self.loaded, harness_ran),
+                        advisory=frozenset(i for i, meta in metas.items()
+                                           if self.severity.get(i, meta.severity) is Status.WARN))
         return report, ctx.redact
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from belvo_check.model import CheckResult, Finding, Status
@@ -13,7 +14,20 @@ if TYPE_CHECKING:
     from belvo_check.report.gate import Applied
     from belvo_check.report.provenance import Provenance
 
-EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
+EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_CHECK_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
+
+
+class Verdict(Enum):
+    """What the run says about going live. INCOMPLETE: nothing blocks, but a check that would block
+    was not verified (skipped for lack of evidence) in a run that judges production, so READY would
+    claim more than was shown."""
+
+    READY = ("ready", "READY", EXIT_READY)
+    INCOMPLETE = ("incomplete", "INCOMPLETE", EXIT_INCOMPLETE)
+    NOT_READY = ("not_ready", "NOT READY", EXIT_NOT_READY)
+
+    def __init__(self, key: str, word: str, exit_code: int) -> None:
+        self.key, self.word, self.exit_code = key, word, exit_code
 
 
 @dataclass
@@ -29,6 +43,7 @@ class Report:
     applied: dict[tuple[str, str], "Applied"] = field(default_factory=dict)  # suppressions, by (id, fingerprint)
     notes: list[str] = field(default_factory=list)  # unused or expired suppressions, a stale baseline
     provenance: "Provenance | None" = None
+    advisory: frozenset[str] = frozenset()  # ids whose violation is a warning (their severity, or the config's)
 
     def count(self, status: Status) -> int:
         return sum(1 for _, r in self.results if r.status is status)
@@ -49,13 +64,32 @@ class Report:
 
     @property
     def ready(self) -> bool:
-        return not any(self.blocks(r.status) for _, r in self.results)
+        return self.verdict is Verdict.READY
+
+    @property
+    def unverified(self) -> list[CheckMeta]:
+        """Checks that would block had they failed, skipped for lack of evidence in a production run
+        (a skip the config accepts, with a reason, in checks.ignore is `ignored`, not here)."""
+        if self.environment != "production":
+            return []
+        return [meta for meta, result in self.results if result.status is Status.SKIP and meta.id not in self.advisory]
+
+    @property
+    def verified(self) -> int:
+        """Checks that earned a verdict from evidence (pass, warn or fail)."""
+        return sum(self.count(s) for s in (Status.PASS, Status.WARN, Status.FAIL))
+
+    @property
+    def verdict(self) -> Verdict:
+        if any(self.blocks(r.status) for _, r in self.results):
+            return Verdict.NOT_READY
+        return Verdict.INCOMPLETE if self.unverified else Verdict.READY
 
     @property
     def exit_code(self) -> int:
         if self.count(Status.ERROR):
             return EXIT_CHECK_ERROR
-        return EXIT_READY if self.ready else EXIT_NOT_READY
+        return self.verdict.exit_code
 
     def applied_to(self, check_id: str, finding: Finding) -> "Applied | None":
         """The suppression (applied or expired) or baseline entry behind a finding, if any."""

@@ -112,13 +112,25 @@ def printable(text: str | None) -> str:
 
 
 def verdict(report) -> str:
-    return f"{'READY' if report.ready else 'NOT READY'} for {report.environment}"
+    return f"{report.verdict.word} for {report.environment}"
 
 
 def summary(report) -> str:
+    """Leads with how many checks earned a verdict from evidence, then the count of each status."""
     counts = report.counts
     shown = [s for s in Status if s is not Status.IGNORED or counts[s.value]]  # ignored only once it happens
-    return f"{len(report.results)} checks: " + " · ".join(f"{counts[s.value]} {s.value}" for s in shown)
+    return (f"{report.verified} of {len(report.results)} checks verified: "
+            + " · ".join(f"{counts[s.value]} {s.value}" for s in shown))
+
+
+def incomplete_because(report) -> str | None:
+    """Why the verdict is INCOMPLETE, naming the unverified checks, or None."""
+    missing = report.unverified
+    if not missing:
+        return None
+    shown = ", ".join(meta.id for meta in missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+    return (f"{len(missing)} check(s) that would block were not verified ({shown}): give them their evidence, "
+            "or accept each skip in checks.ignore with a reason and an owner")
 
 
 JUDGED_BY = {

@@ -19,7 +19,8 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
        max-width: 1080px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 .verdict { display: inline-block; padding: 4px 12px; border-radius: 6px; color: #fff; font-weight: 700; }
-.verdict.ready { background: var(--pass); } .verdict.not-ready { background: var(--fail); }
+.verdict.ready { background: var(--pass); } .verdict.not_ready { background: var(--fail); }
+.verdict.incomplete { background: var(--warn); }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 16px 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .tally { display: flex; gap: 8px; flex-wrap: wrap; margin: 12px 0 20px; padding: 0; list-style: none; }
@@ -66,7 +67,7 @@ def to_html(report) -> str:
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
         '<header id="summary">',
         f"<h1>belvo-check report · {escape(report.environment)}</h1>",
-        f'<p><span class="verdict {"ready" if report.ready else "not-ready"}">{escape(verdict(report))}</span></p>',
+        f'<p><span class="verdict {report.verdict.key}">{escape(verdict(report))}</span></p>',
         '<dl class="facts">',
         *(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in header_facts(report)),
         "</dl>",

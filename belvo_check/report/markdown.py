@@ -4,14 +4,15 @@ evidence folded, then every check per checklist section."""
 from __future__ import annotations
 
 from belvo_check.model import Status
-from belvo_check.report import headline
+from belvo_check.report import Verdict, headline
 from belvo_check.report.findings import GLYPH, PROBLEMS, header_facts, printable, reproduce, sections, tally, verdict
 
 EVIDENCE_LINES = 40  # a PR comment stays readable (and under GitHub's 65,536-character limit)
+MARK = {Verdict.READY: "✅", Verdict.INCOMPLETE: "⚠️", Verdict.NOT_READY: "❌"}
 
 
 def to_markdown(report) -> str:
-    out = [f"## belvo-check: {'✅' if report.ready else '❌'} {verdict(report)}", ""]
+    out = [f"## belvo-check: {MARK[report.verdict]} {verdict(report)}", ""]
     out += [f"- **{label}**: {_inline(value)}" for label, value in header_facts(report)]
     counts = report.counts
     out += ["", "| " + " | ".join(s.value for s in Status) + " |", "|" + "---:|" * len(Status),

@@ -42,7 +42,7 @@ def sarif_log(report) -> dict:
             "results": [_result(report, item, rule_index[item.meta.id])
                         for item in items(report, (Status.FAIL, Status.WARN, Status.IGNORED))],
             "properties": {"environment": report.environment, "configSha256": report.config_sha256,
-                           "verdict": "ready" if report.ready else "not_ready", "summary": report.counts},
+                           "verdict": report.verdict.key, "summary": report.counts},
         }],
     }
 

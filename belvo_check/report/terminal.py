@@ -17,8 +17,8 @@ from rich.padding import Padding
 from rich.text import Text
 
 from belvo_check.model import Finding, Status
-from belvo_check.report import Report, headline
-from belvo_check.report.findings import GLYPH, header_facts, sections, skip_groups, summary
+from belvo_check.report import Report, Verdict, headline
+from belvo_check.report.findings import GLYPH, header_facts, incomplete_because, sections, skip_groups, summary, verdict
 from belvo_check.secrets import visible
 
 STYLE = {
@@ -118,15 +118,19 @@ def _print_finding(out: _Printer, report: Report, meta, finding: Finding, severa
         out(Text(f"→ {finding.hint}", style="italic"), INDENT)
 
 
+VERDICT_STYLE = {Verdict.READY: "bold green", Verdict.INCOMPLETE: "bold yellow", Verdict.NOT_READY: "bold red"}
+
+
 def summary_line(report: Report) -> Text:
     text = Text(summary(report))
-    verdict, style = ("READY", "bold green") if report.ready else ("NOT READY", "bold red")
     text.append("  ")
-    text.append(f"{verdict} for {report.environment}", style=style)
-    skipped = report.count(Status.SKIP)
-    if skipped:
-        text.append(f"  ({skipped} of {len(report.results)} skipped for lack of evidence: each says what enables it)",
-                    style="dim")
+    text.append(verdict(report), style=VERDICT_STYLE[report.verdict])
+    why = incomplete_because(report)
+    if why:
+        text.append(f"  ({why})", style="yellow")
+    elif report.count(Status.SKIP):
+        text.append(f"  ({report.count(Status.SKIP)} of {len(report.results)} skipped for lack of evidence: "
+                    "each says what enables it)", style="dim")
     if report.count(Status.ERROR):
         text.append(f"  ({report.count(Status.ERROR)} check(s) errored: see above, -v for tracebacks)",
                     style="magenta")

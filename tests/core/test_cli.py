@@ -64,7 +64,8 @@ def test_init_writes_a_valid_skeleton_and_never_overwrites(tmp_path):
     done = run_cli("init", cwd=tmp_path)
     assert done.returncode == 0 and (tmp_path / "belvo-check.yaml").exists()
     ran = run_cli("run", "--format", "json", cwd=tmp_path)  # the default path is the one init wrote
-    assert ran.returncode in (0, 1), ran.stderr
+    assert ran.returncode in (1, 4), ran.stderr  # untouched, it is never READY
+    assert json.loads(ran.stdout)["verdict"] != "ready"
     (tmp_path / "belvo-check.yaml").write_text("mine")
     again = run_cli("init", cwd=tmp_path)
     assert again.returncode == 2 and "never overwrites" in again.stderr
@@ -126,18 +127,21 @@ def test_json_report_validates_and_is_written_atomically(write_config, tmp_path)
     path = write_config(CONFIG_ONLY)
     out = tmp_path / "r.json"
     done = run_cli("run", "-c", str(path), "--select", "keys,webhooks,updates", "--format", "json", "-o", str(out))
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 4, done.stdout + done.stderr  # no keys, probes or --live: blocking checks skipped
     report = json.loads(out.read_text())
     jsonschema.validate(report, json.loads(REPORT_SCHEMA.read_text()))
-    assert report["verdict"] == "ready" and report["config"]["sha256"]
+    assert report["verdict"] == "incomplete" and report["config"]["sha256"]
+    assert "BLV703" in report["unverified"] and "BLV801" not in report["unverified"]
     assert sorted(tmp_path.iterdir()) == sorted([path, out])  # no temp file left beside it
 
 
 def test_fail_on_warn_and_exit_codes(write_config):
     path = write_config(CONFIG_ONLY.replace("  changelog: {by: ana@acme.mx, date: 2026-01-02}\n", ""))
-    assert run_cli("run", "-c", str(path)).returncode == 0  # one warn: still ready
-    assert run_cli("run", "-c", str(path), "--fail-on", "warn").returncode == 1
-    assert run_cli("run", "-c", str(path), "--fail-on", "warn", "--exit-zero").returncode == 0
+    verifiable = ("--select", "BLV401,BLV402,BLV701,BLV8")  # what the config alone can show
+    assert run_cli("run", "-c", str(path), *verifiable).returncode == 0  # one warn: still ready
+    assert run_cli("run", "-c", str(path), *verifiable, "--fail-on", "warn").returncode == 1
+    assert run_cli("run", "-c", str(path), *verifiable, "--fail-on", "warn", "--exit-zero").returncode == 0
+    assert run_cli("run", "-c", str(path)).returncode == 4  # everything else unverified: incomplete
     broken = write_config(CONFIG_ONLY.replace("https://api.belvo.com", "https://sandbox.belvo.com"), "b.yaml")
     done = run_cli("run", "-c", str(broken))
     assert done.returncode == 1 and "NOT READY" in done.stdout
