@@ -137,6 +137,10 @@ class Integration(_Strict):
     start: Templated | None = Field(None, description="Long-running receiver, started before flows, stopped after.")
     ready: Templated | None = Field(None, description="URL that answers 2xx once `start` is ready.")
     flows: Flows = Flows()
+    links: Literal["integration", "simulator"] = Field(
+        "integration", description="Who creates links: the integration's create_link flow, or the simulator "
+                                   "(as Belvo's widget does in a browser), which hands {link_id} to the flows and "
+                                   "announces the link's data to the receiver by webhook.")
     logs: list[Templated] = ["stdout", "stderr"]
     store: Store | None = None
     timeout: float = Field(60, gt=0, le=3600, description="Seconds per flow run.")

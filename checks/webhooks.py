@@ -469,7 +469,8 @@ def transactions_webhook_fetches(ctx: CheckContext):
     """
     ## What it checks
     With the harness (`integration.start`): belvo-check creates a link through the integration's
-    own `create_link` flow against its simulator, then delivers TRANSACTIONS `historical_update`
+    own `create_link` flow against its simulator (or, with `integration.links: simulator`, the
+    simulator creates it as Belvo's widget would), then delivers TRANSACTIONS `historical_update`
     and `new_transactions_available` for that link to the receiver it started. After each, the
     simulator's journal must show the integration calling `GET /api/transactions/?link=<that link>`
     within a few seconds. Without the harness it is skipped.
@@ -520,7 +521,7 @@ def link_webhook_marks_reauth(ctx: CheckContext):
     """
     ## What it checks
     With the harness (`integration.start`): for a link the integration created through its own
-    `create_link` flow, belvo-check delivers LINK `token_required`, then LINK
+    `create_link` flow (or the simulator created, with `integration.links: simulator`), belvo-check delivers LINK `token_required`, then LINK
     `invalid_credentials`. After each, the store read-back (`integration.store.links`) must show
     the link with a status naming it (`token_required`, `invalid`, ...), or the integration's logs
     must mention the link with that status or a re-authentication prompt. Evidence: the changed

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from belvo_check.harness import procs
-from belvo_check.harness.integration import Integration
+from belvo_check.harness import links, procs
+from belvo_check.harness.integration import EXTERNAL_ID, Integration
 from belvo_check.harness.outcome import FlowRun, Outcome
 from belvo_check.harness.drills import Drill
 from belvo_check.sim import Scenario, Simulator
@@ -16,7 +16,7 @@ NEEDS_LINK = {"sync", "delete_link"}
 
 def run_drill(drill: Drill, integration: Integration) -> Outcome:
     outcome = Outcome(drill, log_streams=integration.logs_streams(), store_configured=integration.store_configured)
-    outcome.missing = [f for f in dict.fromkeys(drill.flows) if not integration.flow(f)]
+    outcome.missing = [f for f in dict.fromkeys(drill.flows) if not (integration.flow(f) or integration.supplied(f))]
     workdir = procs.make_workdir(f"belvo-check-{drill.name}-")
     scenario = Scenario.from_dict({"name": drill.name, "settings": drill.settings,
                                    "rules": drill.simulator_rules(integration.timeout)})
@@ -24,11 +24,12 @@ def run_drill(drill: Drill, integration: Integration) -> Outcome:
                     scenario=scenario)
     outcome.page_size_cap = sim.page_size_cap
     receiver = None
+    made_elsewhere: set[int] = set()  # journal seqs of links the simulator created: not the integration's calls
     try:
         sim.start()
         values = integration.values(sim_url=sim.url, workdir=workdir, credentials=drill.credentials,
                                     institution=drill.institution)
-        if integration.flows_need_receiver:
+        if integration.flows_need_receiver or integration.webhook_driven:
             try:
                 receiver = integration.start_receiver(values)
             except RuntimeError as exc:
@@ -36,9 +37,18 @@ def run_drill(drill: Drill, integration: Integration) -> Outcome:
                 return outcome
         link_id = None
         for step, flow in enumerate(drill.flows):
+            supplied = not integration.flow(flow) and integration.supplied(flow)
+            if supplied and flow == "create_link":  # made as the widget would: not a step of the integration's
+                before, mark = set(sim.state.link_ids()), len(sim.journal)
+                links.create(sim, drill.credentials, drill.institution, EXTERNAL_ID)
+                made_elsewhere.update(e.seq for e in sim.journal.entries[mark:] if e.direction == "in")
+                created = [i for i in sim.state.link_ids() if i not in before]
+                link_id = _as_seen(created[-1], sim.state.aliases) if created else None
+                _record_truth(outcome, sim)
+                continue
             run = FlowRun(step, flow)
             outcome.flows.append(run)
-            if not integration.flow(flow):
+            if not (integration.flow(flow) or supplied):
                 run.not_run = f"integration.flows.{flow} is not configured"
                 continue
             if flow in NEEDS_LINK and not link_id:
@@ -48,7 +58,11 @@ def run_drill(drill: Drill, integration: Integration) -> Outcome:
                 values["link_id"] = link_id
             before = set(sim.state.link_ids())
             run.started = time.monotonic()
-            run.result = integration.run_flow(flow, values)
+            if supplied:  # sync: the webhooks Belvo sends, delivered to the receiver
+                run.result = links.deliver_sync(sim, receiver, link_id, integration.hook_url(values),
+                                                integration.authorization, integration.timeout)
+            else:
+                run.result = integration.run_flow(flow, values)
             run.ended = time.monotonic()
             if flow == "create_link":
                 created = [i for i in sim.state.link_ids() if i not in before]
@@ -63,7 +77,7 @@ def run_drill(drill: Drill, integration: Integration) -> Outcome:
             outcome.receiver_output = f"{result.stdout}\n{result.stderr}"
             outcome.receiver_logs = integration.listed_streams(result)
         sim.stop()
-        outcome.journal = sim.journal.entries
+        outcome.journal = [e for e in sim.journal.entries if e.seq not in made_elsewhere]
         outcome.aliases = dict(sim.state.aliases)
         procs.remove_workdir(workdir)
     return outcome

@@ -26,6 +26,7 @@ FLOWS = ("create_link", "sync", "delete_link", "widget_token")
 ENABLE = ("integration: {env: {BELVO_API_URL: '{sim_url}', BELVO_SECRET_ID: '{secret_id}', "
           "BELVO_SECRET_PASSWORD: '{secret_password}'}, flows: {create_link: ..., sync: ...}}")
 MAX_LOG_FILE = 1 << 20
+DEFAULT_PROBE_URL = "http://127.0.0.1:{receiver_port}/hooks/belvo"
 
 
 def free_port() -> int:
@@ -67,6 +68,7 @@ class Integration:
         hooks = loaded.model.webhooks
         configured = hooks.authorization.value if hooks and hooks.authorization else None
         self.authorization = configured or f"Bearer belvo-check-{secrets.token_hex(16)}"
+        self.hook_url_template = hooks.probe_url if hooks and hooks.probe_url else DEFAULT_PROBE_URL
         self.timeout = float(config.timeout)
         ctx.redact.add_keys(self.secret_id, self.secret_password, self.authorization)
 
@@ -86,6 +88,10 @@ class Integration:
             values["link_id"] = link_id
         return values
 
+    def hook_url(self, values: dict) -> str:
+        """Where webhooks reach the receiver belvo-check starts (webhooks.probe_url, filled in)."""
+        return render(self.hook_url_template, values, key="webhooks.probe_url")
+
     def env(self, values: dict) -> dict[str, str]:
         env = dict(os.environ)
         env.update(NO_EGRESS)
@@ -95,6 +101,24 @@ class Integration:
 
     def flow(self, name: str) -> str | None:
         return getattr(self.config.flows, name)
+
+    @property
+    def links_from_simulator(self) -> bool:
+        """Links are created by the simulator, as Belvo's widget would (integration.links: simulator)."""
+        return self.config.links == "simulator"
+
+    @property
+    def webhook_driven(self) -> bool:
+        """No sync flow, but a receiver: a sync is the webhooks Belvo sends, delivered to it."""
+        return bool(self.config.start) and not self.flow("sync")
+
+    def supplied(self, name: str) -> str | None:
+        """How belvo-check stands in for a flow the integration does not have, or None."""
+        if name == "create_link" and self.links_from_simulator:
+            return "the simulator creates the link (integration.links: simulator)"
+        if name == "sync" and self.webhook_driven:
+            return "webhooks to the receiver (integration.start)"
+        return None
 
     def command(self, name: str, values: dict) -> str:
         return render(self.flow(name), values, key=f"integration.flows.{name}", shell=True)

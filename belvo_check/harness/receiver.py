@@ -12,12 +12,13 @@ import time
 
 from belvo_check.evidence import EvidenceUnavailable
 from belvo_check.harness import procs
-from belvo_check.harness.integration import Integration, free_port
+from belvo_check.harness import links
+from belvo_check.harness.integration import DEFAULT_PROBE_URL, EXTERNAL_ID, Integration, free_port
 from belvo_check.harness.template import render
 from belvo_check.sim import Scenario, Simulator
 
 SEED = 11
-DEFAULT_PROBE_URL = "http://127.0.0.1:{receiver_port}/hooks/belvo"
+__all__ = ["DEFAULT_PROBE_URL", "Receiver"]  # the probe target plans with the same default URL
 
 
 class Receiver:
@@ -82,20 +83,24 @@ class Receiver:
 
     def create_link(self, credentials: tuple[str, str] = ("user_valid", "pass_valid"),
                     institution: str = "erebor_mx_retail") -> str | None:
-        """Create a link in this simulator through the integration's own create_link flow; its id, or None.
+        """Create a link in this simulator through the integration's own create_link flow (or, with
+        integration.links: simulator, as Belvo's widget would); its id, or None.
 
         Waits for the simulator's own historical_update webhooks to be delivered, so probes that
         follow are not interleaved with them.
         """
-        if not self.integration.flow("create_link"):
+        if not (self.integration.flow("create_link") or self.integration.links_from_simulator):
             return None
         with self._lock:
             before = set(self.sim.state.link_ids())
-            values = {**self._values, **self.integration.values(
-                sim_url=self.sim.url, workdir=self.workdir, receiver_port=int(self._values["receiver_port"]),
-                credentials=credentials, institution=institution)}
-            result = self.integration.run_flow("create_link", values)
-            self.flow_output += "\n" + self.integration.listed_streams(result)
+            if self.integration.flow("create_link"):
+                values = {**self._values, **self.integration.values(
+                    sim_url=self.sim.url, workdir=self.workdir, receiver_port=int(self._values["receiver_port"]),
+                    credentials=credentials, institution=institution)}
+                result = self.integration.run_flow("create_link", values)
+                self.flow_output += "\n" + self.integration.listed_streams(result)
+            else:  # made as Belvo's widget would (integration.links: simulator)
+                links.create(self.sim, credentials, institution, EXTERNAL_ID)
             created = [i for i in self.sim.state.link_ids() if i not in before]
         self.sim.webhooks.wait_idle(timeout=10)
         time.sleep(0.2)  # let the receiver finish acting on them

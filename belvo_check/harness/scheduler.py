@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from belvo_check.evidence import Context, EvidenceUnavailable
 from belvo_check.harness.integration import Integration
-from belvo_check.harness.drills import Drill
+from belvo_check.harness.drills import FLOWS, Drill
 from belvo_check.harness.phase import Phases
 
 if TYPE_CHECKING:  # the simulator behind these is imported only once a drill or receiver runs
@@ -33,7 +33,7 @@ class Harness:
     def __init__(self, ctx: Context, workers: int | None = None) -> None:
         self.ctx = ctx
         self.integration = Integration(ctx)
-        if not any(self.integration.flow(f) for f in ("create_link", "sync", "delete_link", "widget_token")):
+        if not any(self.integration.flow(f) or self.integration.supplied(f) for f in FLOWS):
             raise EvidenceUnavailable("integration.flows names no flow to run",
                                       enable="add to the config: integration: {flows: {create_link: ..., sync: ...}}")
         self._futures: dict[str, Future] = {}
@@ -57,9 +57,16 @@ class Harness:
         return bool(self.integration.flow(flow))
 
     def require_flows(self, *flows: str) -> None:
-        """Skip (naming the key) when a flow the check needs is not configured."""
+        """Skip (naming the key) when a flow the check needs is not configured, nor stood in for.
+
+        A question about link creation alone cannot be asked of links the simulator created.
+        """
+        if set(flows) == {"create_link"} and self.integration.links_from_simulator:
+            raise EvidenceUnavailable("links come from the simulator (integration.links: simulator), as Belvo's "
+                                      "widget creates them: the integration's own link creation cannot be judged",
+                                      enable="add integration.flows.create_link and drop integration.links")
         for flow in flows:
-            if not self.flow_configured(flow):
+            if not (self.flow_configured(flow) or self.integration.supplied(flow)):
                 raise EvidenceUnavailable(f"integration.flows.{flow} is not configured",
                                           enable=f"add to the config: integration: {{flows: {{{flow}: <command>}}}}")
 

@@ -185,9 +185,11 @@ class Probes:
                                       enable=f"add to the config: {START_EXAMPLE}")
         link = self.known_link()
         if not link:
-            raise EvidenceUnavailable("no link could be created through integration.flows.create_link, so no "
+            raise EvidenceUnavailable("no link could be created (through integration.flows.create_link, or by the "
+                                      "simulator with integration.links: simulator), so no "
                                       "webhook can concern a link the integration knows",
-                                      enable="add integration.flows.create_link (and check that it succeeds)")
+                                      enable="add integration.flows.create_link (and check that it succeeds), or "
+                                             "integration.links: simulator")
         return receiver, link
 
     def fetch_after(self, code: str) -> Reaction:

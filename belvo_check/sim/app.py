@@ -79,6 +79,7 @@ class SimulatorApp:
         self.core = core
         self.handlers = Handlers(core)
         self._exchanges = 0
+        self.in_flight = 0  # requests being answered now (a stalled one included)
 
     def build(self):
         from starlette.convertors import Convertor, register_url_convertor
@@ -122,6 +123,13 @@ class SimulatorApp:
 
     # ---- one exchange
     async def exchange(self, request: Request, handler, path_params: dict, unknown_path: bool = False) -> Response:
+        self.in_flight += 1
+        try:
+            return await self._exchange(request, handler, path_params, unknown_path)
+        finally:
+            self.in_flight -= 1
+
+    async def _exchange(self, request: Request, handler, path_params: dict, unknown_path: bool = False) -> Response:
         """One request: parsed, authenticated, run through the scenario's phases and ``handler`` (a callable of
         the ``Ctx``; None: the path takes no such method), journaled."""
         core = self.core

@@ -349,18 +349,21 @@ class Handlers:
                                                    process_type="recurrent_update")])
 
     def _historical_webhooks(self, link) -> None:
+        if self.core.webhooks.url:
+            self._webhooks(self.historical_payloads(link))
+
+    def historical_payloads(self, link) -> list[dict]:
+        """What Belvo sends once a link's historical data is ready: ACCOUNTS, TRANSACTIONS, OWNERS."""
         hooks = self.core.webhooks
-        if not hooks.url:
-            return
         ext, n = link.record["external_id"], link.volume.transactions
         inflow = sum(1 for i in range(n) if link.item_type(i) == "INFLOW") if n else 0
         tx = {"total_transactions": n, "total_inflow_transactions": inflow, "total_outflow_transactions": n - inflow,
               "first_transaction_date": link._day(n - 1, n) if n else None, "last_transaction_date": link._day(0, n) if n else None}
-        self._webhooks([
+        return [
             hooks.payload("ACCOUNTS", "historical_update", link.id, None, ext, {"total_accounts": link.volume.accounts}),
             hooks.payload("TRANSACTIONS", "historical_update", link.id, None, ext, tx),
             hooks.payload("OWNERS", "historical_update", link.id, None, ext, {"total_owners": link.volume.owners}),
-        ])
+        ]
 
     def _webhooks(self, payloads: list) -> None:
         self.core.webhooks.enqueue(payloads)

@@ -51,7 +51,8 @@ class Simulator:
                                       duplicates=settings.get("webhook_duplicates", False),
                                       out_of_order=settings.get("webhook_out_of_order", False))
         self.stopping = threading.Event()
-        self.app = SimulatorApp(self).build()
+        self._handling = SimulatorApp(self)
+        self.app = self._handling.build()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -120,6 +121,20 @@ class Simulator:
         payload = self.webhooks.payload(fields.pop("webhook_type", "TRANSACTIONS"),
                                         fields.pop("webhook_code", "historical_update"), **fields)
         return self.webhooks.deliver(payload, url=url, authorization=authorization)
+
+    def announce_historical(self, link_id: str) -> None:
+        """Queue the webhooks Belvo sends when a link's historical data is ready (as after its creation),
+        naming the link as given: the id as the integration saw it (an altered one in string drills)."""
+        link = self.store.link(link_id)
+        if link is None:
+            raise KeyError(f"no link {link_id} in this simulator")
+        payloads = self._handling.handlers.historical_payloads(link)
+        self.webhooks.enqueue([{**payload, "link_id": link_id} for payload in payloads])
+
+    @property
+    def in_flight(self) -> int:
+        """Requests being answered now, a stalled one included."""
+        return self._handling.in_flight
 
     def add_transactions(self, link_id: str, count: int) -> list[str]:
         """Make `count` new transactions available on a link, as a refresh at the bank would; their ids."""
