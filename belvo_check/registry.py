@@ -145,8 +145,11 @@ class CheckContext:
 class Registry:
     def __init__(self) -> None:
         self._checks: dict[str, Check] = {}
+        self.retired: dict[str, str] = {}  # id -> what it was and what replaces it; ids are never reused
 
     def add(self, check: Check) -> None:
+        if check.meta.id in self.retired:
+            raise UsageError(f"check id {check.meta.id} is retired ({self.retired[check.meta.id]}): ids are never reused")
         existing = self._checks.get(check.meta.id)
         if existing is not None and existing.func is not check.func:
             raise UsageError(
@@ -162,6 +165,8 @@ class Registry:
 
     def get(self, check_id: str) -> Check:
         check = self._checks.get(check_id.upper())
+        if check is None and check_id.upper() in self.retired:
+            raise UsageError(f"{check_id.upper()} is retired: {self.retired[check_id.upper()]}")
         if check is None:
             raise UsageError(f"no check has the id {check_id!r}{_suggest(check_id.upper(), self._checks)} "
                              "(`belvo-check list` shows them all)")
@@ -172,6 +177,8 @@ class Registry:
         chosen: dict[str, Check] = {}
         for selector in selectors:
             matches = self.matching(selector)
+            if not matches and selector.strip().upper() in self.retired:
+                raise UsageError(f"{selector.strip().upper()} is retired: {self.retired[selector.strip().upper()]}")
             if not matches:
                 vocabulary = list(self._checks) + list(SECTION_BY_NAME)
                 raise UsageError(f"unknown check selector {selector!r}{_suggest(selector, vocabulary)} "
@@ -232,6 +239,11 @@ def check(*, id: str, title: str, failure_title: str, checklist: str, evidence: 
         return func
 
     return register
+
+
+def retire(id: str, title: str, why: str) -> None:
+    """Record a check id that no longer exists, so selecting or explaining it says what replaced it."""
+    REGISTRY.retired[id] = f"was {title!r}; {why}"
 
 
 _loaded = False

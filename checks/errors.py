@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from belvo_check.harness import verdicts
 from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
-                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID,
-                                        Drill)
+                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_STALL_CREATE,
+                                        ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID, Drill)
 from belvo_check.model import Evidence, Finding, failed, passed, warned
-from belvo_check.registry import CheckContext, check
+from belvo_check.registry import CheckContext, check, retire
 
 TIMEOUT_WORDS = re.compile(r"\btimed?[ _-]?out\b|deadline exceeded|ETIMEDOUT|ECONNABORTED|\baborted\b", re.I)
 GATEWAY_WORDS = re.compile(r"\b50[234]\b|bad gateway|service unavailable|gateway time", re.I)
@@ -77,7 +77,7 @@ LOGGED_400 = (Faulted(ERRORS_400_LOGIN, None, "400 login_error on link creation"
 LOGGED_401 = (Faulted(ERRORS_401, ERRORS_401.rule("unauthorized"), "401 authentication_failed"),)
 LOGGED_500 = (Faulted(ERRORS_500, ERRORS_500.rule("server-error"), "500 unexpected_error"),)
 LOGGED_408 = Faulted(ERRORS_408, ERRORS_408.rule("request-timeout"), "408 request_timeout")
-STALL = ERRORS_STALL.rule("stall")
+STALLS = {ERRORS_STALL.rule("stall"), ERRORS_STALL_CREATE.rule("stall-create")}
 
 
 @check(
@@ -174,63 +174,101 @@ def logs_500(ctx: CheckContext):
 
 
 @check(
-    id="BLV204",
-    title="Timeouts are handled and logged",
-    failure_title="Timeouts are not handled or not logged",
+    id="BLV207",
+    title="request_id of 408 errors is logged",
+    failure_title="request_id of 408 errors is not logged",
     checklist="The integration handles AND logs the request_id of timeout errors.",
     evidence=[Evidence.HARNESS],
-    drills=[ERRORS_408, ERRORS_STALL],
+    drills=[ERRORS_408],
     flows=["create_link", "sync"],
-    hint="Set a client timeout on every Belvo call, log the call that timed out, and log the request_id of a 408.",
+    hint="Log the request_id of a 408 request_timeout like any Belvo error.",
 )
-def timeouts(ctx: CheckContext):
+def logs_408(ctx: CheckContext):
     """
     ## What it checks
-    Two drills. In the first, Belvo answers 408 `request_timeout` (its own time limit with the
-    institution ran out): its `request_id` must be logged. In the second, the simulator never
-    answers: the integration must give up on its own, within `integration.timeout`, and log that
-    the call timed out. A flow still running at `integration.timeout` is killed and fails the check.
+    A sync against a simulator that answers every data call with 408 `request_timeout` (Belvo's
+    own time limit with the institution ran out): the minted `request_id` must appear in the
+    logs, without a crash or a hang. Together with BLV208 it replaces BLV204, retired because it
+    judged two checklist sentences at once and hid a passing one behind a failing one.
 
     ## Why Belvo asks
-    The checklist asks that timeout errors are handled and logged. A client with no timeout
-    (the default of Python requests, fetch and axios) hangs a worker forever on one stuck call.
+    The checklist asks for the `request_id` of timeout errors: support traces the institution's
+    slowness by it.
 
     ## How to fix
-    Pass a timeout on every call (POST retrievals can be slow: minutes, or use async mode), catch
-    the timeout, and log which call it was. Log a 408's `request_id` like any error.
+    Treat 408 like every Belvo error: log status, code and `request_id`.
+
+    ## Example
+    `belvo error status=408 code=request_timeout request_id=5b1c0a7e3d2f4e6a8b9c0d1e2f3a4b5c`
+    """
+    yield from _logged(ctx, (LOGGED_408,))
+
+
+@check(
+    id="BLV208",
+    title="Stalled calls are given up within the flow budget and logged",
+    failure_title="A stalled call hangs the integration",
+    checklist="The integration handles timeout errors: a call that never answers is given up and logged.",
+    evidence=[Evidence.HARNESS],
+    drills=[ERRORS_STALL_CREATE, ERRORS_STALL],
+    flows=["create_link", "sync"],
+    hint="Set a client timeout on every Belvo call, shorter than integration.timeout, and log the call that "
+         "timed out.",
+)
+def stalls(ctx: CheckContext):
+    """
+    ## What it checks
+    Two drills in which the simulator never answers: link creation (`POST /api/links/`), then
+    the sync's data calls. Each stall outlasts the flow budget, `integration.timeout`: the flow
+    must give up on its own before it, and log that the call timed out. A flow still running at
+    `integration.timeout` is killed and fails, and the finding says why: no client timeout, or
+    one longer than the flow budget. Together with BLV207 it replaces BLV204, retired because it
+    judged two checklist sentences at once.
+
+    ## Why Belvo asks
+    The checklist asks that timeout errors are handled. A client with no timeout (the default of
+    Python requests, fetch, axios, and belvo-python's POSTs) hangs a worker forever on one stuck call.
+
+    ## How to fix
+    Pass a timeout on every call, POSTs included (retrievals can be slow: minutes, or use async
+    mode), catch the timeout, and log which call it was. Set `integration.timeout` above it.
 
     ## Example
     ```python
     httpx.Client(timeout=30)  # then: except httpx.TimeoutException: log.error("belvo request timed out ...")
     ```
     """
-    logged_408, stall = ctx.drills(ERRORS_408, ERRORS_STALL)
-    yield request_id_logged(ctx, logged_408, LOGGED_408)
-    early = verdicts.before_judging(ctx, stall)
+    for outcome in ctx.drills(*ctx.runnable(ERRORS_STALL_CREATE, ERRORS_STALL)):
+        yield _given_up(ctx, outcome)
+
+
+def _given_up(ctx: CheckContext, outcome) -> Finding:
+    """A stalled call must end its flow before integration.timeout, with a timeout in the logs."""
+    early = verdicts.before_judging(ctx, outcome)
     if early:
-        yield early
-        return
-    stalled = stall.requests(rule=STALL)
+        return early
+    stalled = [e for e in outcome.requests() if set(e.rules) & STALLS]
     if not stalled:
-        yield warned(f"drill {stall.name}: the integration made no call that stalled",
-                     evidence=verdicts.describe(ctx, stall))
-        return
-    sync = stall.run_of("sync")
-    if sync is None:  # no link, so no sync: the stalled call came from another flow
-        yield warned(f"drill {stall.name}: the sync did not run ({stall.flows[-1].not_run}), so giving up on "
-                     "a stalled call cannot be judged", evidence=verdicts.describe(ctx, stall))
-        return
-    said = TIMEOUT_WORDS.search(stall.logs)
-    evidence = verdicts.describe(ctx, stall, needle=said.group(0) if said else None)
+        return warned(f"drill {outcome.name}: the integration made no call that stalled",
+                      evidence=verdicts.describe(ctx, outcome))
+    run = next(r for r in outcome.runs() if r.started <= stalled[0].time <= r.ended)
+    budget = ctx.config.integration.timeout
+    said = TIMEOUT_WORDS.search(outcome.logs)
+    evidence = verdicts.describe(ctx, outcome, needle=said.group(0) if said else None)
+    call = f"{stalled[0].method} {stalled[0].path}"
     if said:
-        yield passed(f"a stalled call was given up after {sync.result.duration:.1f}s and logged as a timeout",
-                     evidence=evidence)
-    elif sync.result.exit_code != 0:
-        yield warned(f"the stalled sync gave up (exit {sync.result.exit_code}) but nothing in the logs says "
-                     "a call timed out", evidence=evidence)
-    else:
-        yield failed("the sync ended with exit 0 although its call never got an answer, and logged no timeout",
-                     evidence=evidence)
+        return passed(f"drill {outcome.name}: {run.label} gave up on the stalled {call} after "
+                      f"{run.result.duration:.1f}s, within the flow budget (integration.timeout {budget:g}s), "
+                      "and logged a timeout", evidence=evidence)
+    if run.result.exit_code != 0:
+        return warned(f"drill {outcome.name}: {run.label} gave up on the stalled {call} (exit "
+                      f"{run.result.exit_code}) but nothing in the logs says a call timed out", evidence=evidence)
+    return failed(f"drill {outcome.name}: {run.label} ended with exit 0 although its {call} never got an "
+                  "answer, and logged no timeout", evidence=evidence)
+
+
+retire("BLV204", "Timeouts are handled and logged", "it judged two checklist sentences at once, so a passing one "
+       "hid behind a failing one: BLV207 judges the request_id of a 408, BLV208 judges stalled calls")
 
 
 @check(

@@ -114,6 +114,10 @@ ERRORS_408 = Drill("errors-408", "answered every sync call with 408 request_time
                    rules=(_on_sync("request-timeout", _error(408, "request_timeout")),))
 ERRORS_STALL = Drill("errors-stall", "held every sync call open without answering (longer than integration.timeout)",
                      rules=(_on_sync("stall", {"stall": None}),), cost=10, waits=True)
+ERRORS_STALL_CREATE = Drill("errors-stall-create", "held link creation (POST /api/links/) open without answering "
+                                                   "(longer than integration.timeout)", flows=("create_link",),
+                            rules=({"name": "stall-create", "match": {"method": "POST", "path": "/api/links/"},
+                                    "do": {"stall": None}},), cost=10, waits=True)
 ERRORS_TOO_MANY_SESSIONS = Drill("errors-too-many-sessions", "answered every sync call with 400 too_many_sessions",
                                  rules=(_on_sync("too-many-sessions", _error(400, "too_many_sessions")),), cost=2)
 # Links (BLV5xx).

@@ -72,8 +72,18 @@ def crash_or_hang(ctx: CheckContext, outcome: Outcome) -> Finding | None:
                       evidence=describe(ctx, outcome, extra="crash:\n  " + excerpt.replace("\n", "\n  ")))
     hung = outcome.timed_out(steps(ctx))
     if hung:
-        return failed(f"drill {outcome.name}: {hung[0].label} never finished; belvo-check killed it at "
-                      f"integration.timeout ({hung[0].result.duration:.0f}s)",
+        run = hung[0]
+        budget = f"the flow budget, integration.timeout ({run.result.duration:.0f}s)"
+        waiting = [e for e in outcome.requests(during=run) if e.status is None]
+        if waiting:
+            # The call was still open when the flow was killed: its client either has no timeout
+            # or one longer than the budget, and the two look the same from outside.
+            why = (f"it was still waiting on {waiting[-1].method} {waiting[-1].path}, which the simulator held "
+                   f"open: the client has no timeout, or one longer than {budget}")
+        else:
+            why = f"belvo-check killed it at {budget}"
+        return failed(f"drill {outcome.name}: {run.label} never finished; {why}",
+                      hint="Set a client timeout on every Belvo call, shorter than integration.timeout.",
                       evidence=describe(ctx, outcome))
     return None
 

@@ -6,7 +6,8 @@ import pytest
 
 from belvo_check.checks.errors import backoff_shape
 from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
-                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID)
+                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_STALL_CREATE, ERRORS_TOO_MANY_SESSIONS,
+                                        LINKS_INVALID)
 from belvo_check.model import Status
 from belvo_check.sim.errors import MESSAGES
 from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, statuses, synced
@@ -82,35 +83,64 @@ def test_a_crash_fails_before_the_logs_are_read(tmp_path):
     assert result.status is Status.FAIL and "crashed" in result.findings[0].message
 
 
-def _blv204(stall_log: str, exit_code: int | None = 1, timed_out: bool = False) -> RecordedHarness:
+def test_blv207_judges_the_408_request_id_alone(tmp_path):
+    logged = RecordedHarness({"errors-408": _on_sync(ERRORS_408, "request-timeout", 408, "rid-408", "rid-408")})
+    assert statuses(run_check("BLV207", tmp_path, harness=logged)) == [Status.PASS]
+    silent = RecordedHarness({"errors-408": _on_sync(ERRORS_408, "request-timeout", 408, "rid-408", "timed out")})
+    assert statuses(run_check("BLV207", tmp_path, harness=silent)) == [Status.FAIL]
+
+
+def _stalled_create(log: str, exit_code: int | None = 1, timed_out: bool = False) -> object:
+    journal = [call("POST", "/api/links/", None, at=1.0, rules=("stall-create",), duration=5.0)]
+    return outcome(ERRORS_STALL_CREATE, [flow("create_link", 0, exit_code=exit_code, started=0.5, ended=3.0,
+                                              timed_out=timed_out)], journal, logs=log)
+
+
+def _blv208(stall_log: str, exit_code: int | None = 1, timed_out: bool = False,
+            create_log: str = "POST /api/links/ timed out") -> RecordedHarness:
     stall = synced(ERRORS_STALL, [call("GET", "/api/accounts/", None, at=2.5, rules=("stall",), duration=5.0)],
                    log=stall_log, exit_code=exit_code, timed_out=timed_out)
-    return RecordedHarness({"errors-408": _on_sync(ERRORS_408, "request-timeout", 408, "rid-408", "rid-408"),
-                            "errors-stall": stall})
+    return RecordedHarness({"errors-stall-create": _stalled_create(create_log), "errors-stall": stall})
 
 
-def test_blv204_passes_a_stalled_call_given_up_and_logged(tmp_path):
-    result = run_check("BLV204", tmp_path, harness=_blv204("belvo GET /api/accounts/ timed out"))
+BUDGET = "integration:\n  flows: {create_link: app link, sync: app sync}\n  timeout: 20\n"
+
+
+def test_blv208_passes_stalled_calls_given_up_within_the_flow_budget_and_logged(tmp_path):
+    result = run_check("BLV208", tmp_path, harness=_blv208("belvo GET /api/accounts/ timed out"), config_body=BUDGET)
     assert statuses(result) == [Status.PASS, Status.PASS]
-    assert "logged as a timeout" in result.findings[1].message
+    assert "gave up on the stalled POST /api/links/" in result.findings[0].message
+    assert "within the flow budget (integration.timeout 20s)" in result.findings[1].message
 
 
-def test_blv204_fails_a_sync_that_reports_success_on_a_call_never_answered(tmp_path):
-    result = run_check("BLV204", tmp_path, harness=_blv204("", exit_code=0))
+def test_blv208_fails_a_sync_that_reports_success_on_a_call_never_answered(tmp_path):
+    result = run_check("BLV208", tmp_path, harness=_blv208("", exit_code=0), config_body=BUDGET)
     assert statuses(result) == [Status.PASS, Status.FAIL]
 
 
-def test_blv204_fails_a_sync_killed_at_the_timeout(tmp_path):
-    result = run_check("BLV204", tmp_path, harness=_blv204("", exit_code=None, timed_out=True))
-    assert statuses(result)[1] is Status.FAIL and "never finished" in result.findings[1].message
+def test_blv208_a_flow_killed_at_the_budget_names_the_client_timeout(tmp_path):
+    harness = _blv208("", exit_code=None, timed_out=True)
+    harness.outcomes["errors-stall-create"] = _stalled_create("", exit_code=None, timed_out=True)
+    result = run_check("BLV208", tmp_path, harness=harness)
+    assert statuses(result) == [Status.FAIL, Status.FAIL]
+    assert "still waiting on POST /api/links/" in result.findings[0].message
+    assert "no timeout, or one longer than the flow budget, integration.timeout" in result.findings[0].message
 
 
-def test_blv204_skips_without_a_sync_flow(tmp_path):
-    harness = _blv204("timed out")
+def test_blv208_skips_without_a_sync_flow(tmp_path):
+    harness = _blv208("timed out")
     harness.flows = ("create_link",)
-    result = run_check("BLV204", tmp_path, harness=harness)
+    result = run_check("BLV208", tmp_path, harness=harness)
     assert result.status is Status.SKIP and "integration.flows.sync" in result.findings[0].message
     assert harness.asked == []
+
+
+def test_blv204_is_retired_and_says_what_replaced_it():
+    from belvo_check.errors import UsageError
+    from belvo_check.registry import load_registry
+
+    with pytest.raises(UsageError, match="BLV204 is retired: .*BLV207 .*BLV208"):
+        load_registry().get("BLV204")
 
 
 def _retried(drill, rule: str, starts: list[float], status: int = 500) -> object:

@@ -32,8 +32,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-no-rid-400": {"BLV201": "fail"},  # generic message, no request_id, on 400s
     "py-no-rid-401": {"BLV202": "fail"},
     "py-no-rid-500": {"BLV203": "fail"},
-    "py-no-rid-408": {"BLV204": "fail"},
-    "py-no-timeout": {"BLV204": "fail"},  # no client timeout: the stalled sync hangs until killed
+    "py-no-rid-408": {"BLV207": "fail"},
+    "py-no-timeout": {"BLV208": "fail"},  # no client timeout: stalled calls hang until killed
+    # A 30 s client timeout on link creation, beyond integration.timeout (5 s): a stalled creation hangs.
+    "py-slow-create-timeout": {"BLV208": "fail"},
     # Retries 400 and 401 too, and the 428 of link creation: the creation is POSTed again (BLV503).
     "py-retry-4xx": {"BLV205": "fail", "BLV503": "fail"},
     "py-retry-no-backoff": {"BLV205": "fail"},  # 8 immediate retries of a 5xx

@@ -26,7 +26,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "BLV201": "fail",  # 400 login_error array taken for the link: TypeError; GET 400s logged as str(HTTPError)
         "BLV202": "fail",  # str(HTTPError) names the URL and status, never the request_id
         "BLV203": "fail",
-        "BLV204": "fail",  # 408 without request_id, and the POST retrieval (no SDK timeout) hangs on the stall
+        "BLV207": "fail",  # 408 without request_id
+        "BLV208": "fail",  # the POST calls (no SDK timeout) hang on the stall
         "BLV205": "fail",  # the SDK never retries: 500 and too_many_sessions are not retried
         "BLV206": "fail",  # the SDK parses the HTML 502 body as JSON: JSONDecodeError traceback
         "BLV501": "fail",  # institution_user_id not kept
@@ -37,13 +38,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     # 400's and 428's request_ids appear only inside the dumped error body: ambiguous, so warn (both
     # passed before). Everything needing sync, the token flow, delete or a store skips.
     "sdk-py-echo": {"BLV102": "pass", "BLV201": "warn", "BLV503": "warn",
-                    **{c: "skip" for c in ("BLV101", "BLV202", "BLV203", "BLV204", "BLV205", "BLV206", "BLV301",
+                    **{c: "skip" for c in ("BLV101", "BLV202", "BLV203", "BLV205", "BLV206", "BLV207", "BLV208", "BLV301",
                                            "BLV302", "BLV303", "BLV304", "BLV501", "BLV502", "BLV601", "BLV602",
                                            "BLV603", "BLV604", "BLV704")}},
     # belvo-js list() with the default limit: 100 of the pagination drill's 1,050 transactions.
     # It logs RequestError.detail (request_id included), but keeps axios without a timeout and
     # never retries.
-    "sdk-js-list-default": {"BLV204": "fail", "BLV205": "fail", "BLV303": "fail"},
+    "sdk-js-list-default": {"BLV205": "fail", "BLV208": "fail", "BLV303": "fail"},
     # RequestError caught, detail[0].request_id logged, retries, a timeout on the SDK's axios,
     # transactions.retrieve (one unpaginated array): everything passes.
     "sdk-js-request-error": {},
