@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 
 from belvo_check.harness import verdicts
-from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
+from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
                                         ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_STALL_CREATE,
                                         ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID, Drill)
-from belvo_check.model import Evidence, Finding, failed, passed, warned
+from belvo_check.model import Evidence, Finding, Status, failed, passed, warned
 from belvo_check.registry import CheckContext, check, retire
 
 TIMEOUT_WORDS = re.compile(r"\btimed?[ _-]?out\b|deadline exceeded|ETIMEDOUT|ECONNABORTED|\baborted\b", re.I)
@@ -476,3 +476,75 @@ def non_json_5xx(ctx: CheckContext):
                       evidence=evidence)
     return passed(f"HTML 502/503 bodies were handled without a crash (sync exit {sync.result.exit_code})",
                   evidence=evidence)
+
+
+@check(
+    id="BLV209",
+    title="A 429 is never hammered",
+    failure_title="A 429 (rate limited) is retried too soon",
+    checklist="Belvo documents the retry logic it expects; a 429 (documented for deletes) asks the client to slow "
+              "down.",
+    evidence=[Evidence.HARNESS],
+    drills=[ERRORS_429_RETRY_AFTER, ERRORS_429],
+    flows=["create_link", "sync"],
+    severity=Status.WARN,
+    hint="On 429, wait the Retry-After seconds when the answer gives them, back off when it does not, and give up "
+         "after a few tries.",
+)
+def rate_limited(ctx: CheckContext):
+    """
+    ## What it checks
+    Two drills in which the first 3 sync calls get 429 `too_many_requests`: one with a
+    `Retry-After: 1` header, one without. From the journal, the wait before each retry of a
+    rate-limited call: with Retry-After it must be at least that long; without it, there must be
+    a wait (not an immediate retry); never more than 5 retries in a row. Not retrying at all
+    hammers nothing and passes. Advisory (warn): Belvo documents 429 only for deletes.
+
+    ## Why Belvo asks
+    A 429 means "slow down". Retrying at once, or before the time the server named, keeps the
+    client rate-limited and adds load where there is already too much.
+
+    ## How to fix
+    Read `Retry-After` (seconds) and sleep that long before retrying; without it, back off
+    exponentially; stop after a few attempts.
+
+    ## Example
+    ```python
+    if resp.status_code == 429:
+        time.sleep(float(resp.headers.get("Retry-After", 3 * 2 ** attempt))); continue
+    ```
+    """
+    for outcome, retry_after in zip(ctx.drills(ERRORS_429_RETRY_AFTER, ERRORS_429), (1.0, None)):
+        yield _polite(ctx, outcome, retry_after)
+
+
+def _polite(ctx: CheckContext, outcome, retry_after: float | None) -> Finding:
+    early = verdicts.before_judging(ctx, outcome)
+    if early:
+        return early
+    limited = [e for e in outcome.requests() if e.status == 429]
+    if not limited:
+        return warned(f"drill {outcome.name}: no call got the 429", evidence=verdicts.describe(ctx, outcome))
+    calls = outcome.requests()
+    waits = []
+    for e in limited:  # the wait between a 429 and the next call to the same endpoint
+        later = next((n for n in calls if n.seq > e.seq and (n.method, n.path) == (e.method, e.path)), None)
+        if later:
+            waits.append(later.time - (e.time + e.duration))
+    seen = ", ".join(f"{w:.2f}s" for w in waits)
+    evidence = verdicts.describe(ctx, outcome, entries=calls, extra=f"waits after a 429: {seen or 'none'}")
+    if not waits:
+        return passed(f"drill {outcome.name}: the 429 was not retried, so nothing was hammered", evidence=evidence)
+    if len(waits) > MAX_RETRIES:
+        return failed(f"drill {outcome.name}: {len(waits)} retries of rate-limited calls, more than "
+                      f"{MAX_RETRIES}", evidence=evidence)
+    if retry_after is not None:
+        short = [w for w in waits if w < retry_after - 0.05]
+        if short:
+            return failed(f"drill {outcome.name}: retried {short[0]:.2f}s after a 429 whose Retry-After asked for "
+                          f"{retry_after:g}s (waits {seen})", evidence=evidence)
+        return passed(f"drill {outcome.name}: waited the Retry-After ({retry_after:g}s) before each retry "
+                      f"(waits {seen})", evidence=evidence)
+    if min(waits) < NO_WAIT:
+        return failed(f"drill {outcome.name}: retried a 429 without waiting (waits {seen})", evidence=evidence)
+    return passed(f"drill {outcome.name}: waited before each retry of a 429 (waits {seen})", evidence=evidence)

@@ -118,6 +118,13 @@ ERRORS_STALL_CREATE = Drill("errors-stall-create", "held link creation (POST /ap
                                                    "(longer than integration.timeout)", flows=("create_link",),
                             rules=({"name": "stall-create", "match": {"method": "POST", "path": "/api/links/"},
                                     "do": {"stall": None}},), cost=10, waits=True)
+# 429 is documented only for deletes, so any rate limit's shape is unknown: the first 3 sync calls get one.
+ERRORS_429_RETRY_AFTER = Drill("errors-429-retry-after", "answered the first 3 sync calls with 429 too_many_requests "
+                                                         "and Retry-After: 1",
+                               rules=(_on_sync("rate-limited", {"error": {"status": 429, "retry_after": 1}},
+                                               when={"first": 3}),), cost=3)
+ERRORS_429 = Drill("errors-429", "answered the first 3 sync calls with 429 too_many_requests, without Retry-After",
+                   rules=(_on_sync("rate-limited-bare", _error(429), when={"first": 3}),), cost=2)
 ERRORS_TOO_MANY_SESSIONS = Drill("errors-too-many-sessions", "answered every sync call with 400 too_many_sessions",
                                  rules=(_on_sync("too-many-sessions", _error(400, "too_many_sessions")),), cost=2)
 # Links (BLV5xx).

@@ -59,3 +59,24 @@ def test_a_crash_in_a_step_the_compat_checks_do_not_depend_on_hides_no_failure(t
     outcomes[TIMESTAMP_DRILLS[0].name] = _run(TIMESTAMP_DRILLS[0], [], sync_exit=1)
     result = run_check("BLV603", tmp_path, harness=RecordedHarness(outcomes))
     assert statuses(result) == [Status.FAIL, Status.PASS, Status.PASS]
+
+
+def _printed(drill: Drill, stdout: str, aliases: dict | None = None) -> object:
+    flows = [flow("create_link", 0, started=0.5, ended=1.5, link_id="link-1", stdout="link-1\n"),
+             flow("sync", 1, started=2.0, ended=3.0, link_id="link-1", stdout=stdout)]
+    return outcome(drill, flows, [call("POST", "/api/links/", 201, at=1.0),
+                                  call("GET", "/api/transactions/", 200, at=2.5)], aliases=aliases)
+
+
+def test_without_a_store_the_same_output_as_the_plain_run_passes_and_any_other_warns(tmp_path):
+    summary = "synced 3 transactions, total 120.50: tx-1 tx-2 tx-3"
+    longer = {f"{i}-longer": i for i in TX}
+    harness = RecordedHarness({"plain": _printed(PLAIN, summary),
+                               "compat-longer-strings": _printed(COMPAT_LONGER_STRINGS, summary.replace(
+                                   "tx-1", "tx-1-longer"), aliases=longer),
+                               "compat-shorter-strings": _printed(COMPAT_SHORTER_STRINGS, "synced 1 transactions")})
+    result = run_check("BLV602", tmp_path, harness=harness)
+    assert statuses(result) == [Status.PASS, Status.WARN]
+    assert "printed exactly as in the plain drill" in result.findings[0].message
+    silent = RecordedHarness({"plain": _printed(PLAIN, ""), "compat-add-fields": _printed(COMPAT_ADD_FIELDS, "")})
+    assert run_check("BLV601", tmp_path, harness=silent).status is Status.WARN  # nothing printed proves nothing

@@ -39,9 +39,18 @@ def _plain(*, pages: int = 3, stored=TX, second=TX, sync_exit: int = 0, delete_e
 
 def test_blv301_passes_flows_that_succeed_on_2xx_and_fails_a_sync_that_says_failure(tmp_path):
     result = run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": _plain()}))
-    assert result.status is Status.PASS and "async mode not used" in result.findings[0].message
+    assert result.status is Status.PASS and statuses(result) == [Status.PASS, Status.SKIP]
+    assert "flows succeeded on 200, 201" in result.findings[0].message
+    assert "never asked for async mode" in result.findings[1].message
     result = run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": _plain(sync_exit=1)}))
     assert result.status is Status.FAIL and "sync (step 2) exited 1" in result.findings[0].message
+
+
+def test_blv301_judges_202_where_the_integration_asked_for_async_mode(tmp_path):
+    plain = _plain()
+    plain.journal.append(call("POST", "/api/transactions/", 202, at=2.05, body={"link": "link-1"}))
+    result = run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": plain}))
+    assert statuses(result) == [Status.PASS, Status.PASS] and "1 async answer(s) (202)" in result.findings[1].message
 
 
 def test_blv301_fails_a_created_link_missing_from_the_store(tmp_path):
