@@ -6,12 +6,20 @@ runner, and BLV704 needs the raw form to find leaks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from belvo_check.harness.crash import find_crash
 from belvo_check.harness.procs import ProcResult
 from belvo_check.harness.drills import Drill
 from belvo_check.harness.store import Snapshot
+
+
+# What makes a log line worth showing, and what never is.
+LOG_MEANING = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|WARN(?:ING)?)\b|^[\w.]*(?:Error|Exception)\b")
+LOG_NOISE = re.compile(r"^\s*(?:\[?\S*\s*)?(?:INFO|DEBUG)\b|[/\\]contextlib\.py\b")
+RAISED = re.compile(r"^[\w.]*(?:Error|Exception)\b")  # a Python exception line
+FRAME = re.compile(r'^\s+File "')
 
 
 @dataclass
@@ -130,15 +138,27 @@ class Outcome:
         return bool(needle) and needle in self.logs
 
     def log_excerpt(self, needle: str | None = None, lines: int = 6) -> str:
-        """Lines around `needle` (or the last lines) of the logs, for a finding."""
+        """The log lines that mean something for a finding: those holding `needle` first, then the
+        lines holding a request_id minted in this drill, ERROR lines, and a traceback's
+        last frame and exception line; never blank lines, INFO noise or contextlib frames."""
         # Only \n ends a line: a \r or another separator stays inside its line, where the redactor
         # makes it visible, so the integration cannot forge lines of the report with them.
-        all_lines = self.logs.strip().split("\n")
-        if needle:
-            hits = [i for i, line in enumerate(all_lines) if needle.lower() in line.lower()]
-            if hits:
-                return "\n".join(all_lines[max(0, hits[0] - 1): hits[0] + 2])
-        return "\n".join(all_lines[-lines:]) or "(the integration logged nothing)"
+        all_lines = [line for line in self.logs.split("\n") if line.strip()]
+        named = [i for i, line in enumerate(all_lines) if needle and needle.lower() in line.lower()][:2]
+        minted = [rid for rid in self.minted() if rid]
+        meaningful = [i for i, line in enumerate(all_lines) if any(rid in line for rid in minted) or
+                      (LOG_MEANING.search(line) and not LOG_NOISE.search(line))]
+        for i in list(meaningful):  # the frame an exception was raised in, above its exception line
+            if RAISED.match(all_lines[i]):
+                frame = next((j for j in range(i - 1, max(-1, i - 4), -1) if FRAME.match(all_lines[j])), None)
+                if frame is not None and not LOG_NOISE.search(all_lines[frame]):
+                    meaningful += [frame, frame + 1] if frame + 1 < i else [frame]
+        rest = sorted(set(meaningful) - set(named))
+        chosen = sorted(set(named) | set(rest[max(0, len(rest) - (lines - len(named))):]))
+        if chosen:
+            return "\n".join(all_lines[i] for i in chosen)
+        quiet = [line for line in all_lines if not LOG_NOISE.search(line)] or all_lines
+        return "\n".join(quiet[-lines:]) or "(the integration logged nothing)"
 
     # -- journal -------------------------------------------------------------------------------
 

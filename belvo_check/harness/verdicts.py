@@ -30,7 +30,8 @@ def describe(ctx: CheckContext, outcome: Outcome, *, entries=None, needle: str |
     parts.append("logs:\n  " + outcome.log_excerpt(needle).replace("\n", "\n  "))
     if extra:
         parts.append(extra)
-    parts.append(f"reproduce: {ctx.reproduce()}")
+    parts.append(f"reproduce: belvo-check drill {outcome.name} -c {ctx.loaded.path} "
+                 f"(this check alone: {ctx.reproduce()})")
     return ctx.redact("\n".join(parts))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from belvo_check.checks.errors import backoff_shape
-from belvo_check.harness.drills import (ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
+from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
                                         ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_STALL_CREATE, ERRORS_TOO_MANY_SESSIONS,
                                         LINKS_INVALID)
 from belvo_check.model import Status
@@ -39,7 +39,8 @@ def test_blv201_passes_when_each_400_request_id_is_logged(tmp_path):
     result = run_check("BLV201", tmp_path, harness=harness)
     assert statuses(result) == [Status.PASS] * 3
     assert "1 of 1 minted ids found" in result.findings[0].message
-    assert "reproduce: belvo-check run" in result.findings[0].evidence and "--select BLV201" in result.findings[0].evidence
+    assert "reproduce: belvo-check drill errors-400-login -c " in result.findings[0].evidence
+    assert "--select BLV201" in result.findings[0].evidence
 
 
 def test_blv201_fails_the_case_whose_request_id_is_missing(tmp_path):
@@ -220,3 +221,48 @@ def test_blv206_passes_an_html_502_reported_and_fails_one_taken_for_success(tmp_
     ignored = RecordedHarness({"errors-5xx-html": synced(ERRORS_5XX_HTML, faulted, exit_code=0)})
     result = run_check("BLV206", tmp_path, harness=ignored)
     assert result.status is Status.FAIL and "reported success" in result.findings[0].message
+
+
+def _limited(drill, rule: str, starts: list[float], then_ok: bool = True) -> object:
+    """A sync whose first calls got 429 (each answered in 0.05 s), then, if `then_ok`, an answer."""
+    calls = [call("POST", "/api/accounts/", 429, at=t, request_id=f"rid-{i}", rules=(rule,))
+             for i, t in enumerate(starts)]
+    if then_ok:
+        calls.append(call("POST", "/api/accounts/", 201, at=starts[-1] + 0.05 + 1.2))
+    return synced(drill, calls, exit_code=0, log="rate limited, waiting")
+
+
+def _blv209(with_header: list[float], without: list[float], **kwargs) -> RecordedHarness:
+    return RecordedHarness({"errors-429-retry-after": _limited(ERRORS_429_RETRY_AFTER, "rate-limited", with_header,
+                                                               **kwargs),
+                            "errors-429": _limited(ERRORS_429, "rate-limited-bare", without, **kwargs)})
+
+
+def test_blv209_passes_retry_after_honoured_and_waits_without_it(tmp_path):
+    result = run_check("BLV209", tmp_path, harness=_blv209(_starts([1.0, 1.02]), _starts([0.2, 0.4])))
+    assert statuses(result) == [Status.PASS, Status.PASS]
+    assert "waited the Retry-After (1s)" in result.findings[0].message
+
+
+def test_blv209_warns_a_retry_before_retry_after_and_an_immediate_one(tmp_path):
+    result = run_check("BLV209", tmp_path, harness=_blv209(_starts([0.2, 0.4]), _starts([0.0, 0.01])))
+    assert result.status is Status.WARN and statuses(result) == [Status.WARN, Status.WARN]  # advisory check
+    assert "Retry-After asked for 1s" in result.findings[0].message
+    assert "without waiting" in result.findings[1].message
+
+
+def test_blv209_passes_a_429_that_is_not_retried(tmp_path):
+    result = run_check("BLV209", tmp_path, harness=_blv209([2.5], [2.5], then_ok=False))
+    assert statuses(result) == [Status.PASS, Status.PASS] and "not retried" in result.findings[0].message
+
+
+def test_log_excerpts_show_the_minted_id_errors_and_the_exception_line_not_noise(tmp_path):
+    log = "\n".join(["INFO starting sync", "", '  File "/usr/lib/python3.11/contextlib.py", line 137, in __exit__',
+                     "INFO page 1 of 6", "ERROR belvo error status=500 request_id=rid-500 giving up",
+                     "Traceback (most recent call last):", '  File "app.py", line 88, in sync',
+                     "    call(url)", "BelvoError: 500 unexpected_error", "INFO bye", ""])
+    harness = RecordedHarness({"errors-500": _on_sync(ERRORS_500, "server-error", 500, "rid-500", log)})
+    excerpt = run_check("BLV203", tmp_path, harness=harness).findings[0].evidence.split("logs:\n", 1)[1]
+    assert "request_id=rid-500" in excerpt and "BelvoError: 500 unexpected_error" in excerpt
+    assert 'File "app.py", line 88' in excerpt
+    assert "contextlib" not in excerpt and "INFO" not in excerpt and "\n  \n" not in excerpt

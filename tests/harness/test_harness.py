@@ -90,7 +90,7 @@ def test_hanging_crashing_forking_integration_cannot_hang_the_run(tmp_path, own_
     finally:
         ctx.close()
     assert {r.status.value for r in results} == {"fail"}
-    assert "killed it at integration.timeout" in results[0].findings[0].message
+    assert "killed it at the flow budget, integration.timeout" in results[0].findings[0].message
     assert _running(marker) == []
     assert list(own_tmp.iterdir()) == []
 
