@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from belvo_check.harness import verdicts
-from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
+from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN,
+                                        ERRORS_400_LOGIN, ERRORS_401,
                                         ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_STALL_CREATE,
                                         ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID, Drill)
 from belvo_check.model import Evidence, Finding, Status, failed, passed, warned

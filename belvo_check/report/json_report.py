@@ -37,7 +37,9 @@ def to_dict(report: Report) -> dict:
                 "evidence_kinds": [e.value for e in meta.evidence],
                 "status": result.status.value,
                 "duration_ms": round(result.duration * 1000, 1),
-                "findings": [_finding(report, meta.id, f) for f in result.findings],
+                # Failing findings first, so the reason for the status leads (stable otherwise).
+                "findings": [_finding(report, meta.id, f)
+                             for f in sorted(result.findings, key=lambda f: -f.status.rank)],
             }
             for meta, result in report.results
         ],

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from belvo_check.checks.errors import backoff_shape
-from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN, ERRORS_400_LOGIN, ERRORS_401,
-                                        ERRORS_408, ERRORS_500, ERRORS_STALL, ERRORS_STALL_CREATE, ERRORS_TOO_MANY_SESSIONS,
+from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRORS_5XX_HTML, ERRORS_400_INSTITUTION_DOWN,
+                                        ERRORS_400_LOGIN, ERRORS_401, ERRORS_408, ERRORS_500, ERRORS_STALL,
+                                        ERRORS_STALL_CREATE, ERRORS_TOO_MANY_SESSIONS,
                                         LINKS_INVALID)
 from belvo_check.model import Status
 from belvo_check.sim.errors import MESSAGES

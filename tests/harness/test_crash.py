@@ -35,7 +35,8 @@ logging.basicConfig(format="%(levelname)s %(message)s")
 logging.warning("belvo POST /api/accounts/ -> 502")
 json.loads("<html>Bad Gateway</html>")
 """
-HTML = "<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\r\\n<hr><center>nginx</center>\\r\\n</html>"
+HTML = ("<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\r\\n"
+        "<hr><center>nginx</center>\\r\\n</html>")
 # Retry-then-exit with the error raised while handling the HTTP error (a chained report), logged with
 # Belvo's raw answer in the message: a JSON body is one line, an HTML page many. One verdict for both.
 PY_CHAINED = """
