@@ -242,12 +242,16 @@ class Probes:
         probe gave up on; the next probe must not be judged on that backlog. Returns the seconds waited.
         """
         started = time.monotonic()
+        if self._cache.get("never answers"):  # waited out once already: the probes will say it does not answer
+            return 0.0
         plain = payloads.payload("ACCOUNTS", "historical_update", link_id=self.link_ids[SINGLE], mode=SINGLE,
                                  label="a plain delivery, to see the receiver is free")
         while time.monotonic() - started < DRAIN_MAX:
             answer = self._send(plain)
             if answer.status is not None or (answer.transport and not answer.timed_out):
                 break  # it answered (or nothing listens: waiting longer would not help)
+        else:
+            self._cache["never answers"] = True
         return time.monotonic() - started
 
     def _timed(self, key: str, run: Callable):
