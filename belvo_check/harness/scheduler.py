@@ -53,6 +53,10 @@ class Harness:
 
     # -- drills --------------------------------------------------------------------------------
 
+    @property
+    def links_from_simulator(self) -> bool:
+        return self.integration.links_from_simulator
+
     def flow_configured(self, flow: str) -> bool:
         return bool(self.integration.flow(flow))
 

@@ -83,6 +83,7 @@ class RecordedHarness:
     outcomes: dict[str, Outcome]
     flows: tuple[str, ...] = tuple(FLOWS)
     store: bool = True
+    links_from_simulator: bool = False
     asked: list[str] = field(default_factory=list)
     integration: Keys = field(default_factory=Keys)
 
