@@ -86,6 +86,12 @@ class Context:
             raise built
         return built
 
+    def running_drills(self) -> list[str]:
+        """The harness drills running now, without building the harness (empty before it exists)."""
+        harness = self._built.get(Evidence.HARNESS)
+        running = getattr(harness, "running", None)
+        return running() if callable(running) else []
+
     def supply(self, kind: Evidence | str, built: Any) -> None:
         """Hand in evidence gathered elsewhere (a test's recorded outcomes): no provider runs for it."""
         with self._guard:

@@ -86,7 +86,7 @@ class Plan:
         ctx = Context(self.loaded, RunOptions(live=live, verbose=verbose))
         started = datetime.now(timezone.utc)
         try:  # also when interrupted: the receiver and simulators stop here
-            with CheckProgress(self.checks, enabled=progress) as bar:
+            with CheckProgress(self.checks, enabled=progress, drills=ctx.running_drills) as bar:
                 results = run_checks(self.checks, ctx, on_result=bar.done)
         finally:
             ctx.close()

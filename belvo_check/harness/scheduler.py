@@ -37,6 +37,7 @@ class Harness:
             raise EvidenceUnavailable("integration.flows names no flow to run",
                                       enable="add to the config: integration: {flows: {create_link: ..., sync: ...}}")
         self._futures: dict[str, Future] = {}
+        self._running: set[str] = set()
         self.phases = Phases()  # timing probes run when no CPU-bound drill does
         self._queues: dict[bool, list] = {False: [], True: []}  # keyed by Drill.waits
         self._order = itertools.count()
@@ -111,6 +112,7 @@ class Harness:
                     return
                 _, _, drill = heapq.heappop(queue)
                 future = self._futures[drill.name]
+                self._running.add(drill.name)
             try:
                 from belvo_check.harness.execute import run_drill
 
@@ -121,6 +123,14 @@ class Harness:
                         future.set_result(run_drill(drill, self.integration))
             except BaseException as exc:  # reported by the check that asked, never lost
                 future.set_exception(exc)
+            finally:
+                with self._lock:
+                    self._running.discard(drill.name)
+
+    def running(self) -> list[str]:
+        """The drills running now, for the progress display ("waiting on drill errors-stall")."""
+        with self._lock:
+            return sorted(self._running)
 
     # -- the receiver, for the webhook probes -----------------------------------------------
 

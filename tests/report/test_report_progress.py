@@ -14,14 +14,11 @@ from reporttest import CONFIG, SECRET_ID, SECRET_PASSWORD
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def test_progress_says_what_it_waits_on_and_keeps_a_tally(tmp_path):
-    (tmp_path / "belvo-check.yaml").write_text(textwrap.dedent(CONFIG))
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "NO_COLOR")
-           and not k.startswith("BELVO_")}
-    env.update(TERM="xterm-256color", COLUMNS="200", BELVO_SECRET_ID=SECRET_ID, BELVO_SECRET_PASSWORD=SECRET_PASSWORD)
+def _screen(args, cwd, env) -> tuple[int, str]:
+    """Run belvo-check on a pseudo-terminal; its exit code and everything it drew, without colours."""
     master, slave = pty.openpty()
-    child = subprocess.Popen([sys.executable, "-m", "belvo_check", "run", "--select", "BLV4,BLV7,BLV8"],
-                             cwd=tmp_path, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    child = subprocess.Popen([sys.executable, "-m", "belvo_check", *args],
+                             cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     chunks = []
     while True:
@@ -33,9 +30,35 @@ def test_progress_says_what_it_waits_on_and_keeps_a_tally(tmp_path):
             break
         chunks.append(chunk)
     os.close(master)
-    assert child.wait(timeout=120) == 1
-    screen = ANSI.sub("", b"".join(chunks).decode(errors="replace"))
+    return child.wait(timeout=120), ANSI.sub("", b"".join(chunks).decode(errors="replace"))
+
+
+def _terminal_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "NO_COLOR")
+           and not k.startswith("BELVO_")}
+    env.update(TERM="xterm-256color", COLUMNS="200", BELVO_SECRET_ID=SECRET_ID, BELVO_SECRET_PASSWORD=SECRET_PASSWORD)
+    return env
+
+
+def test_progress_says_what_it_waits_on_and_keeps_a_tally(tmp_path):
+    (tmp_path / "belvo-check.yaml").write_text(textwrap.dedent(CONFIG))
+    code, screen = _screen(["run", "--select", "BLV4,BLV7,BLV8"], tmp_path, _terminal_env())
+    assert code == 1
     assert re.search(r"running checks .* 0/15 .*waiting on BLV401 Each environment.* \(\+14 more\)",
                      screen), screen[:2000]
     assert re.search(r"\d+/15 +✔ \d+ +✖ \d+", screen), screen[:2000]  # the tally while it runs
     assert "NOT READY for production" in screen
+
+
+def test_progress_names_the_drills_the_harness_is_running(tmp_path):
+    # Flows that take a few seconds: long enough for the display to be drawn while the stall drills run.
+    (tmp_path / "belvo-check.yaml").write_text(textwrap.dedent("""\
+        version: 1
+        environment: sandbox
+        integration:
+          flows: {create_link: sleep 2, sync: sleep 2}
+          timeout: 10
+        """))
+    code, screen = _screen(["run", "--select", "BLV208"], tmp_path, _terminal_env())
+    assert code in (0, 1, 4), screen[-2000:]
+    assert re.search(r"waiting on BLV208 .*· drills? .*errors-stall", screen), screen[:3000]
