@@ -20,3 +20,20 @@ CONFIG = """\
       status_page: {by: ana@acme.example.mx, date: 2026-11-20}
 """
 SELECT = ["BLV4", "BLV7", "BLV8"]
+
+
+def drain(master: int) -> bytes:
+    """Everything left on a pseudo-terminal until the child closes it; closes our end."""
+    import os
+
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return b"".join(chunks)

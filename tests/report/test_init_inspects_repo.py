@@ -13,6 +13,7 @@ import textwrap
 import yaml
 
 from belvo_check.init import Answers, inspect, write_config
+from reporttest import drain
 from tests.conftest import run_cli
 
 SECRET_VALUE = "live-pw-9c1f7e2ab04d"
@@ -88,15 +89,7 @@ def test_on_a_terminal_init_asks_only_for_what_it_did_not_find(tmp_path):
         assert chunk, seen
         seen += chunk
     os.write(master, b"https://fintech.example.mx/hooks\n")
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(master)
+    seen += drain(master)
     assert child.wait(timeout=60) == 0, seen
     assert b"Sandbox webhook URL" not in seen  # given as a flag: not asked
     urls = yaml.safe_load((tmp_path / "belvo-check.yaml").read_text())["webhooks"]["urls"]

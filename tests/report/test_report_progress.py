@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from reporttest import CONFIG, SECRET_ID, SECRET_PASSWORD
+from reporttest import CONFIG, SECRET_ID, SECRET_PASSWORD, drain
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -20,17 +20,8 @@ def _screen(args, cwd, env) -> tuple[int, str]:
     child = subprocess.Popen([sys.executable, "-m", "belvo_check", *args],
                              cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    return child.wait(timeout=120), ANSI.sub("", b"".join(chunks).decode(errors="replace"))
+    drawn = drain(master)
+    return child.wait(timeout=120), ANSI.sub("", drawn.decode(errors="replace"))
 
 
 def _terminal_env() -> dict:
