@@ -43,7 +43,10 @@ def widget_token(ctx: CheckContext):
     Runs the `widget_token` flow against the simulator: it must call `POST /api/token/` with the
     secret key pair (the simulator answers 401 otherwise) and a `scopes` value (the simulator
     answers 400 `required` without one), get 200, and exit 0. (That the keys themselves never
-    reach the output is BLV704's job.)
+    reach the output is BLV704's job.) It fails, however well the call went, when the config shows
+    the token minted where the keys reach a browser or app: the keys handed to the integration under
+    a name front-end bundlers ship (`NEXT_PUBLIC_`, `REACT_APP_`, `VITE_`, `EXPO_PUBLIC_`), or the
+    `widget_token` command running a file that `source.frontend` marks as front-end code.
 
     ## Why Belvo asks
     The Connect widget needs a short-lived access token, and creating it takes the secret keys:
@@ -76,8 +79,52 @@ def widget_token(ctx: CheckContext):
         return failed("POST /api/token/ carried no scopes", evidence=evidence)
     if run.result.exit_code != 0:
         return failed(f"the token was issued but the flow exited {run.result.exit_code}", evidence=evidence)
+    browser = _minted_for_the_browser(ctx)
+    if browser:
+        why, key_path = browser
+        return failed(f"the widget token is minted where the keys reach a browser or app: {why}",
+                      evidence=evidence, location=ctx.loaded.location(*key_path))
     return passed(f"POST /api/token/ called server side with the keys and scopes={scopes!r} (200)",
                   evidence=evidence)
+
+
+# Names that front-end bundlers (Next.js, Create React App, Vite, Expo) inline into browser and app
+# code: a key under one of them ships with the bundle, whatever runs the token request in the harness.
+PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "REACT_APP_", "VITE_", "EXPO_PUBLIC_")
+KEY_PLACEHOLDERS = ("{secret_id}", "{secret_password}")
+
+
+def _minted_for_the_browser(ctx: CheckContext) -> tuple[str, tuple] | None:
+    """Why the config itself shows the token flow as front-end code, and the config key that shows
+    it, or None: the keys handed to the integration under a name bundlers ship, or the widget_token
+    command running a file the config marks as front-end (source.frontend)."""
+    integration = ctx.config.integration
+    if integration is None:
+        return None
+    public = sorted(name for name, value in integration.env.items()
+                    if name.upper().startswith(PUBLIC_PREFIXES) and any(k in str(value) for k in KEY_PLACEHOLDERS))
+    if public:
+        return (f"integration.env gives the keys as {', '.join(public)}, names front-end bundlers ship to browsers",
+                ("integration", "env", public[0]))
+    source = ctx.config.source
+    globs = source.frontend if source else []
+    command = integration.flows.widget_token or ""
+    if globs:
+        import shlex
+
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(globs)  # as source discovery reads source.frontend
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            words = command.split()
+        for word in words:
+            path = word.removeprefix("./")
+            if "/" in path and spec.match_file(path):
+                return (f"the widget_token command runs {path}, which source.frontend marks as front-end code",
+                        ("integration", "flows", "widget_token"))
+    return None
 
 
 @check(

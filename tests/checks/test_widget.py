@@ -48,3 +48,34 @@ def test_blv102_passes_an_opaque_id_and_fails_personal_data_or_none(tmp_path):
 def test_blv102_judges_only_the_drills_whose_flows_exist(tmp_path):
     harness = RecordedHarness({"widget": _widget()}, flows=("widget_token",))
     assert run_check("BLV102", tmp_path, harness=harness).status is Status.PASS and harness.asked == ["widget"]
+
+
+FLOW_CONFIG = """\
+    integration:
+      env: {{{env}}}
+      flows: {{widget_token: {command}}}
+    {source}"""
+
+
+def _blv101_with(tmp_path, env: str = "", command: str = "python3 api/token.py", source: str = ""):
+    body = FLOW_CONFIG.format(env=env, command=command, source=source)
+    return run_check("BLV101", tmp_path, config_body=body, harness=RecordedHarness({"widget": _widget()}))
+
+
+def test_blv101_fails_keys_handed_over_under_a_name_bundlers_ship(tmp_path):
+    result = _blv101_with(tmp_path, env='NEXT_PUBLIC_BELVO_SECRET_ID: "{secret_id}", BELVO_URL: "{sim_url}"')
+    assert result.status is Status.FAIL
+    assert "NEXT_PUBLIC_BELVO_SECRET_ID, names front-end bundlers ship" in result.findings[0].message
+    assert (result.findings[0].location.line, result.findings[0].location.col) == (4, 9)  # the env key
+
+
+def test_blv101_fails_a_token_minted_by_code_the_config_marks_as_front_end(tmp_path):
+    result = _blv101_with(tmp_path, command="node web/mint-token.js", source="source: {frontend: ['web/**']}\n")
+    assert result.status is Status.FAIL and "runs web/mint-token.js, which source.frontend marks" in \
+        result.findings[0].message
+
+
+def test_blv101_passes_server_code_beside_a_front_end(tmp_path):
+    result = _blv101_with(tmp_path, env='BELVO_SECRET_ID: "{secret_id}", VITE_API_URL: "{sim_url}"',
+                          command="python3 api/token.py", source="source: {frontend: ['web/**']}\n")
+    assert result.status is Status.PASS
