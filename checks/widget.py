@@ -88,9 +88,6 @@ def widget_token(ctx: CheckContext):
                   evidence=evidence)
 
 
-# Names that front-end bundlers (Next.js, Create React App, Vite, Expo) inline into browser and app
-# code: a key under one of them ships with the bundle, whatever runs the token request in the harness.
-PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "REACT_APP_", "VITE_", "EXPO_PUBLIC_")
 KEY_PLACEHOLDERS = ("{secret_id}", "{secret_password}")
 
 
@@ -98,11 +95,13 @@ def _minted_for_the_browser(ctx: CheckContext) -> tuple[str, tuple] | None:
     """Why the config itself shows the token flow as front-end code, and the config key that shows
     it, or None: the keys handed to the integration under a name bundlers ship, or the widget_token
     command running a file the config marks as front-end (source.frontend)."""
+    from belvo_check.source.clients import PUBLIC_ENV_PREFIXES  # a key under one ships with the bundle
+
     integration = ctx.config.integration
     if integration is None:
         return None
     public = sorted(name for name, value in integration.env.items()
-                    if name.upper().startswith(PUBLIC_PREFIXES) and any(k in str(value) for k in KEY_PLACEHOLDERS))
+                    if name.upper().startswith(PUBLIC_ENV_PREFIXES) and any(k in str(value) for k in KEY_PLACEHOLDERS))
     if public:
         return (f"integration.env gives the keys as {', '.join(public)}, names front-end bundlers ship to browsers",
                 ("integration", "env", public[0]))

@@ -33,6 +33,9 @@ BELVO_HOST_IN_TEXT = re.compile(r"(?i)\b(?:api|sandbox|development)\.belvo\.com"
 # docs/belvo-api.md "Official SDKs": how each SDK is imported and what its calls default to.
 SDK_IMPORTS = re.compile(r"""from\s+belvo(?:\.client)?\s+import|import\s+belvo\b|require\(\s*['"]belvo['"]\s*\)"""
                          r"""|from\s+['"]belvo['"]|require\s+['"]belvo['"]|Belvo::Client""")
+# Environment names that front-end bundlers (Next.js, Create React App, Vite, Expo) inline into
+# browser and app code: whatever is stored under them ships with the bundle.
+PUBLIC_ENV_PREFIXES = ("NEXT_PUBLIC_", "REACT_APP_", "VITE_", "EXPO_PUBLIC_")
 SDK_CONSTRUCTORS = frozenset({"Client", "belvo", "Belvo", "BelvoClient", "Belvo.Client", "Belvo.Client.new",
                               "belvo.Client", "belvo.default"})
 SDK_RESOURCES = re.compile(r"(?i)\.(?:links|accounts|transactions|owners|balances|institutions|incomes|invoices"

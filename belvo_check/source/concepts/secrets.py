@@ -13,7 +13,7 @@ import re
 from typing import Iterator
 
 from belvo_check.secrets import fingerprint
-from belvo_check.source.clients import SDK_CONSTRUCTORS
+from belvo_check.source.clients import PUBLIC_ENV_PREFIXES, SDK_CONSTRUCTORS
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
@@ -23,7 +23,7 @@ ASSIGNED = re.compile(
     rf"(?i)(?<![A-Za-z0-9_])(?P<name>{SECRET_NAME})[\"']?\]?\s*(?:=>|:=|=(?!=)|:)\s*"
     r"(?P<q>[\"'`]?)(?P<value>[^\"'`\s,;#)}\]]+)(?P=q)")
 BASIC = re.compile(r"(?i)\bbasic\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
-PUBLIC_ENV = re.compile(r"\b(?P<name>(?:NEXT_PUBLIC|REACT_APP|VITE|EXPO_PUBLIC)_[A-Z0-9_]*?"
+PUBLIC_ENV = re.compile(rf"\b(?P<name>(?:{'|'.join(PUBLIC_ENV_PREFIXES)})[A-Z0-9_]*?"
                         r"(?:SECRET|PASSWORD|BELVO_KEY)"
                         r"[A-Z0-9_]*)")
 SECRET_ENV_REF = re.compile(r"(?i)\bBELVO_SECRET_(?:ID|PASSWORD|KEY)\b|\bsecret_?password\b")
