@@ -129,12 +129,24 @@ def test_blv208_a_flow_killed_at_the_budget_names_the_client_timeout(tmp_path):
     assert "no timeout, or one longer than the flow budget, integration.timeout" in result.findings[0].message
 
 
-def test_blv208_skips_without_a_sync_flow(tmp_path):
+def test_blv208_judges_link_creation_alone_when_there_is_no_sync(tmp_path):
     harness = _blv208("timed out")
     harness.flows = ("create_link",)
+    result = run_check("BLV208", tmp_path, harness=harness, config_body=BUDGET)
+    assert statuses(result) == [Status.PASS, Status.SKIP] and result.status is Status.PASS
+    assert "gave up on the stalled POST /api/links/" in result.findings[0].message
+    assert "integration.flows.sync" in result.findings[1].message
+    assert harness.asked == ["errors-stall-create"]
+    harness.outcomes["errors-stall-create"] = _stalled_create("", exit_code=None, timed_out=True)
+    assert run_check("BLV208", tmp_path, harness=harness, config_body=BUDGET).status is Status.FAIL
+
+
+def test_blv208_skips_without_link_creation(tmp_path):
+    harness = _blv208("timed out")
+    harness.flows = ("sync",)
     result = run_check("BLV208", tmp_path, harness=harness)
-    assert result.status is Status.SKIP and "integration.flows.sync" in result.findings[0].message
-    assert harness.asked == []
+    assert statuses(result) == [Status.SKIP, Status.SKIP]
+    assert "integration.flows.create_link" in result.findings[0].message and harness.asked == []
 
 
 def test_blv204_is_retired_and_says_what_replaced_it():
