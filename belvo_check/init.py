@@ -42,6 +42,18 @@ SDK_MARKERS = {
     "belvo (Ruby gem)": re.compile(r"^\s*gem\s+[\"']belvo[\"']", re.MULTILINE),
 }
 MANIFESTS = {"requirements.txt", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg", "package.json", "Gemfile"}
+# A package.json depending on one of these is code that ships to browsers or apps.
+FRONTEND_PACKAGES = ("react", "react-dom", "next", "vue", "nuxt", "vite", "svelte", "@sveltejs/kit", "@angular/core",
+                     "react-native", "expo", "@remix-run/react")
+# Frameworks that also run server code in the same folder, and where their conventions put it (relative to
+# the package): that code may hold the keys and mint the widget token, so it is left out of source.frontend.
+SERVER_SIDE = {
+    "next": ("pages/api/**", "src/pages/api/**", "app/**/route.*", "src/app/**/route.*", "middleware.*",
+             "src/middleware.*"),
+    "nuxt": ("server/**",),
+    "@sveltejs/kit": ("src/routes/**/+server.*", "src/routes/**/*.server.*", "src/lib/server/**"),
+    "@remix-run/react": ("**/*.server.*",),
+}
 
 
 @dataclass
@@ -55,6 +67,7 @@ class Found:
     env_files: list[str] = field(default_factory=list)
     routes: dict[str, str] = field(default_factory=dict)  # route -> file:line
     commands: list[tuple[str, str]] = field(default_factory=list)  # (command, where)
+    frontends: dict[str, list[str]] = field(default_factory=dict)  # folder ("" for the root) -> front-end packages
 
     def variable(self, *wanted: str, exclude: tuple[str, ...] = ()) -> str | None:
         """The first Belvo-looking variable name containing every word of one of `wanted` alternatives."""
@@ -89,6 +102,9 @@ def inspect(root: Path) -> Found:
                     found.sdks.setdefault(sdk, rel)
         if name == "package.json":
             found.commands += [(f"npm run {script}", f"{rel} scripts") for script in _package_scripts(text)]
+            packages = _frontend_packages(text)
+            if packages:
+                found.frontends[path.parent.relative_to(root).as_posix().strip(".")] = packages
         elif name == "pyproject.toml":
             found.commands += [(script, f"{rel} [project.scripts]") for script in _pyproject_scripts(text)]
         elif name == "Makefile":
@@ -146,6 +162,15 @@ def _package_scripts(text: str) -> list[str]:
     except (ValueError, AttributeError):
         return []
     return [name for name in scripts if isinstance(name, str)]
+
+
+def _frontend_packages(text: str) -> list[str]:
+    try:
+        manifest = json.loads(text)
+        names = {**(manifest.get("dependencies") or {}), **(manifest.get("devDependencies") or {})}
+    except (ValueError, AttributeError, TypeError):
+        return []
+    return [package for package in FRONTEND_PACKAGES if package in names]
 
 
 def _pyproject_scripts(text: str) -> list[str]:
@@ -222,7 +247,7 @@ def render(found: Found, answers: Answers, path: Path, root: Path, schema: str) 
               "",
               "source:                           # the static checks read this tree",
               f"  root: {_yaml(root_rel)}",
-              "  # frontend: [\"web/**\"]         # code that ships to browsers or apps: no key may be there",
+              *_frontend(found),
               ""]
     lines += _webhooks(found, answers, auth_var)
     lines += _integration(found, root_rel, base_var, secret_id, secret_password, auth_var)
@@ -250,6 +275,30 @@ def _summary(found: Found) -> list[str]:
     if found.routes:
         out.append("webhook-like routes: " + ", ".join(f"{r} ({w})" for r, w in list(found.routes.items())[:5]))
     return out
+
+
+def _frontend(found: Found) -> list[str]:
+    """source.frontend: each folder whose package.json names a front-end framework, without the server
+    code its framework keeps there. A front end at the root is only pointed out: marking the whole tree
+    would put the back end's keys in the browser."""
+    folders = []
+    for folder in sorted(f for f in found.frontends if f):
+        if not any(folder.startswith(outer + "/") for outer in folders):  # one glob covers nested packages
+            folders.append(folder)
+    if not folders:
+        why = (f"the root package.json names {', '.join(found.frontends[''])}: list the folders that ship to browsers"
+               if "" in found.frontends else "code that ships to browsers or apps: no key may be there")
+        return [f"  # frontend: [\"web/**\"]         # {why}"]
+    lines = ["  frontend:                       # code that ships to browsers or apps: no key may be there"]
+    for folder in folders:
+        packages = found.frontends[folder]
+        server = [f"!{folder}/{glob}" for package in packages for glob in SERVER_SIDE.get(package, ())]
+        note = f"{folder}/package.json: {', '.join(packages)}"
+        if server:
+            note += "; its server code is left out below: leave out any other the same way"
+        lines.append(f"    - {_yaml(folder + '/**')}   # {note}")
+        lines += [f"    - {_yaml(glob)}" for glob in server]
+    return lines
 
 
 def _webhooks(found: Found, answers: Answers, auth_var: str | None) -> list[str]:
