@@ -88,6 +88,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # from what the webhooks made it fetch, store and log. Link creation is not its own (BLV102, BLV501,
     # BLV503 skip saying so); it has no widget_token nor delete_link flow (BLV101, BLV302 skip).
     "py-webhook-only": {"BLV101": "skip", "BLV102": "skip", "BLV302": "skip", "BLV501": "skip", "BLV503": "skip"},
+    # The same shape in plain Node (its own code: http, fetch, a JSON file store read back by command).
+    "node-webhook-only": {"BLV101": "skip", "BLV102": "skip", "BLV302": "skip", "BLV501": "skip", "BLV503": "skip"},
     # Widget-driven (pygood's sync and delete_link, integration.links: simulator, no create_link): the data
     # checks are earned by its sync. Link creation is not its own (BLV102, BLV501, BLV503 skip saying so);
     # its sync records a link's status only on the row its own creation would have written, and there is
