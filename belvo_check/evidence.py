@@ -27,6 +27,7 @@ PROVIDERS: dict[Evidence, str] = {
     Evidence.LIVE: "belvo_check.probes.live:build",
     Evidence.SOURCE: "belvo_check.evidence:source_scan",
 }
+STATIC = frozenset({Evidence.CONFIG, Evidence.SOURCE})  # evidence that needs no process, socket or network
 # The config line that enables the receiver belvo-check starts, named by every skip that needs it.
 START_EXAMPLE = ("integration: {start: 'python -m app serve --port {receiver_port}', "
                  "ready: 'http://127.0.0.1:{receiver_port}/health'}")
@@ -47,6 +48,7 @@ class RunOptions:
     verbose: bool = False
     workers: int = 64  # checks mostly wait on evidence; the harness and probes bound their own work
     check_timeout: float = 600.0
+    static_only: bool = False  # judge the config and the source only: start nothing, send nothing
 
 
 @dataclass
@@ -71,6 +73,9 @@ class Context:
 
     def evidence(self, kind: Evidence | str) -> Any:
         name = Evidence(kind)
+        if self.options.static_only and name not in STATIC:
+            raise EvidenceUnavailable(f"a static run (--select static) gathers no {name.value} evidence",
+                                      enable="run without --select static")
         with self._guard:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:
@@ -91,6 +96,11 @@ class Context:
         harness = self._built.get(Evidence.HARNESS)
         running = getattr(harness, "running", None)
         return running() if callable(running) else []
+
+    def gathered(self, kind: Evidence | str) -> Any:
+        """Evidence already built in this run, or None: asking never builds it."""
+        built = self._built.get(Evidence(kind))
+        return None if isinstance(built, EvidenceUnavailable) else built
 
     def supply(self, kind: Evidence | str, built: Any) -> None:
         """Hand in evidence gathered elsewhere (a test's recorded outcomes): no provider runs for it."""

@@ -103,3 +103,4 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     duration: float = 0.0
     traceback: str | None = None  # only for status error, shown with -v
+    decided_by: tuple[str, ...] = ()  # the evidence kinds whose verdict is the status (see belvo_check.agreement)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from belvo_check.errors import UsageError
 from belvo_check.harness.drills import FLOWS, Drill
 from belvo_check.model import SECTION_BY_NAME, SECTION_BY_NUMBER, Evidence, Finding, Section, Status
+from belvo_check.source.verdict import SourceRule
 
 if TYPE_CHECKING:  # evidence objects pull in the simulator, httpx, sqlite: `belvo-check list` must not pay
     from belvo_check.evidence import Context
@@ -53,6 +54,12 @@ class CheckMeta:
     flows: tuple[str, ...] = ()  # integration.flows it cannot be judged without
     store: bool = False  # needs integration.store read back
     start: bool = False  # needs the receiver belvo-check starts (integration.start)
+    source: SourceRule | None = None  # the source concepts that bear on the item (belvo_check.source.verdict)
+
+    @property
+    def behaviour(self) -> tuple[Evidence, ...]:
+        """The evidence kinds the check's function judges: all it declares but the source."""
+        return tuple(kind for kind in self.evidence if kind is not Evidence.SOURCE)
 
     @property
     def section(self) -> Section:
@@ -208,18 +215,28 @@ REGISTRY = Registry()
 
 def check(*, id: str, title: str, failure_title: str, checklist: str, evidence: Iterable[Evidence],
           hint: str, severity: Status = Status.FAIL, drills: Iterable[Drill] = (), flows: Iterable[str] = (),
-          store: bool = False, start: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+          store: bool = False, start: bool = False, source: SourceRule | None = None,
+          ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check. The decorated function's docstring is its markdown documentation.
 
     `drills` are the harness drills it judges (objects from belvo_check.harness.drills); `flows`,
     `store` and `start` are what it cannot be judged without: when one is not configured the runner
-    reports the check as skipped, naming the config line that enables it. Mistakes here fail at import.
+    reports the check as skipped, naming the config line that enables it. `source` names the source
+    concepts that bear on the item (`belvo_check.source.verdict.source(...)`): the runner judges them
+    and meets that verdict with the function's (belvo_check.agreement). A check whose only evidence is
+    the source has a function that only documents it. Mistakes here fail at import.
     """
     if not CHECK_ID.match(id):
         raise UsageError(f"check id {id!r} must look like BLV<section 1-8><two digits>, e.g. BLV203")
     if severity not in (Status.FAIL, Status.WARN):
         raise UsageError(f"check {id}: severity must be fail or warn")
     kinds = tuple(Evidence(e) for e in evidence)
+    if source is not None:
+        if not isinstance(source, SourceRule) or not source.concepts:
+            raise UsageError(f"check {id}: source must name concepts, e.g. source=source('timeout')")
+        kinds = kinds if Evidence.SOURCE in kinds else (*kinds, Evidence.SOURCE)
+    elif Evidence.SOURCE in kinds:
+        raise UsageError(f"check {id}: source evidence is declared with source=source('concept', ...)")
     drills, flows = tuple(drills), tuple(flows)
     for drill in drills:
         if not isinstance(drill, Drill):
@@ -234,7 +251,8 @@ def check(*, id: str, title: str, failure_title: str, checklist: str, evidence: 
     def register(func: CheckFunction) -> CheckFunction:
         meta = CheckMeta(id=id, title=title, failure_title=failure_title, checklist=checklist, evidence=kinds,
                          hint=hint, severity=severity, docs=textwrap.dedent(func.__doc__ or "").strip(),
-                         origin=func.__module__, drills=drills, flows=flows, store=store, start=start)
+                         origin=func.__module__, drills=drills, flows=flows, store=store, start=start,
+                         source=source)
         REGISTRY.add(Check(meta, func))
         return func
 

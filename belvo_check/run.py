@@ -5,6 +5,7 @@ they need."""
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,17 +14,16 @@ from pathlib import Path
 from belvo_check import __version__
 from belvo_check.config import LoadedConfig, load_config
 from belvo_check.errors import ConfigError, UsageError
-from belvo_check.evidence import Context, RunOptions
-from belvo_check.model import Evidence, Status
+from belvo_check.evidence import STATIC, Context, RunOptions
+from belvo_check.model import Evidence, Location, Status
 from belvo_check.registry import Check, Registry, load_registry
 from belvo_check.report import Report
 from belvo_check.report.formats import Output, check_writable, machine_on_stdout, parse_outputs, render_text, \
     write_atomically
 from belvo_check.report.gate import Baseline, Suppression, baseline_entries, baseline_text, gate, load_baseline, \
     shrink
-from belvo_check.runner import run_checks
+from belvo_check.runner import run_checks, shown_root
 
-STATIC = {Evidence.CONFIG, Evidence.SOURCE}  # what `--select static` means: no process, socket or network
 DEFAULT_BASELINE = "belvo-check-baseline.json"
 
 
@@ -63,6 +63,7 @@ class Plan:
     suppressions: list[Suppression]
     baseline: Baseline | None
     notes: list[str]
+    static_only: bool = False  # `--select static`: no process, socket or network, whatever the config holds
 
     @classmethod
     def load(cls, config: Path, select: list[str], ignore: list[str]) -> "Plan":
@@ -74,8 +75,10 @@ class Plan:
         notes += [f"{loaded.location('checks', 'severity', selector)}: checks.severity for {selector} applies to "
                   "no check selected in this run" for selector in loaded.model.checks.severity
                   if not {c.meta.id for c in _matching(registry, selector)} & chosen]
+        selectors = select or loaded.model.checks.select
+        static_only = bool(selectors) and all(s.strip().lower() == "static" for s in selectors)
         return cls(config, loaded, registry, checks, severity, _suppressions(registry, loaded), _baseline(loaded),
-                   notes)
+                   notes, static_only)
 
     def judge(self, *, fail_on: Status = Status.FAIL, live: bool = False, verbose: bool = False,
               progress: bool = False, use_baseline: bool = True):
@@ -83,14 +86,16 @@ class Plan:
         from belvo_check.report.progress import CheckProgress
         from belvo_check.report.provenance import collect
 
-        ctx = Context(self.loaded, RunOptions(live=live, verbose=verbose))
+        ctx = Context(self.loaded, RunOptions(live=live, verbose=verbose, static_only=self.static_only))
         started = datetime.now(timezone.utc)
         try:  # also when interrupted: the receiver and simulators stop here
             with CheckProgress(self.checks, enabled=progress, drills=ctx.running_drills) as bar:
                 results = run_checks(self.checks, ctx, on_result=bar.done)
         finally:
             ctx.close()
-        gated = gate(results, severity=self.severity, suppressions=self.suppressions,
+        inline, inline_notes = _inline(ctx.gathered(Evidence.SOURCE), {c.meta.id for c in self.checks},
+                                       self.registry)
+        gated = gate(results, severity=self.severity, suppressions=self.suppressions + inline,
                      baseline=self.baseline if use_baseline else None,
                      matching=lambda selector: {c.meta.id for c in _matching(self.registry, selector)})
         metas = {check.meta.id: check.meta for check in self.checks}
@@ -100,7 +105,7 @@ class Plan:
                         config_path=str(self.config_path), config_sha256=self.loaded.sha256,
                         environment=self.loaded.model.environment, started_at=started,
                         finished_at=datetime.now(timezone.utc), fail_on=fail_on, applied=gated.applied,
-                        notes=self.notes + gated.notes, provenance=collect(self.loaded, harness_ran),
+                        notes=self.notes + inline_notes + gated.notes, provenance=collect(self.loaded, harness_ran),
                         advisory=frozenset(i for i, meta in metas.items()
                                            if self.severity.get(i, meta.severity) is Status.WARN))
         return report, ctx.redact
@@ -193,7 +198,7 @@ def _colour(no_color: bool) -> bool:
 
 def _matching(registry: Registry, selector: str) -> list[Check]:
     if selector.strip().lower() == "static":
-        return [c for c in registry.all() if set(c.meta.evidence) <= STATIC]
+        return [c for c in registry.all() if set(c.meta.evidence) & STATIC and Evidence.LIVE not in c.meta.evidence]
     return registry.matching(selector)
 
 
@@ -234,6 +239,23 @@ def _severity(registry: Registry, loaded: LoadedConfig) -> dict[str, Status]:
                               f"{selector!r}, which is not a check (see `belvo-check list`)")
         severity.update((c.meta.id, Status(value)) for c in matches)
     return severity
+
+
+def _inline(scan, chosen: set[str], registry: Registry) -> tuple[list[Suppression], list[str]]:
+    """`belvo-check: ignore[BLVnnn] reason` comments in the scanned source, for the checks of this run."""
+    if scan is None:
+        return [], []
+    root = shown_root(scan.root)
+    rules, notes = [], []
+    for comment in scan.suppressions:
+        where = Location(posixpath.join(root, comment.path) if root else comment.path, comment.line)
+        for check_id in comment.ids:
+            if check_id in chosen:
+                rules.append(Suppression(check_id, comment.reason, None, None, None, where, inline=True))
+            elif check_id not in {c.meta.id for c in registry.all()}:
+                notes.append(f"{where}: inline suppression names {check_id}, which is not a check "
+                             "(see `belvo-check list`)")
+    return rules, notes
 
 
 def _suppressions(registry: Registry, loaded: LoadedConfig) -> list[Suppression]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -10,9 +11,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Callable, Iterable
 
+from belvo_check.agreement import behaviour_only, meet
 from belvo_check.evidence import START_EXAMPLE, Context, EvidenceUnavailable
 from belvo_check.model import CheckResult, Evidence, Finding, Status, skipped
 from belvo_check.registry import Check, CheckContext, CheckMeta
+from belvo_check.source.verdict import SourceVerdict, judge
 
 OnResult = Callable[[Check, CheckResult], None]
 
@@ -56,23 +59,46 @@ def run_checks(checks: list[Check], ctx: Context, on_result: OnResult | None = N
 def _run_one(check: Check, ctx: Context) -> CheckResult:
     meta = check.meta
     started = time.monotonic()
-    tb = None
-    if Evidence.LIVE in meta.evidence and not ctx.options.live:
-        findings = [skipped("needs a read-only call to the real Belvo API", enable="run with --live")]
+    findings, tb = _observe(check, ctx) if meta.behaviour else ([], None)
+    if meta.source is not None:
+        met = meet(meta.behaviour, findings, _source_verdict(meta, ctx))
+        findings, decided = met.findings, met.decided_by
     else:
-        try:
-            _require(meta, ctx)
-            findings = _as_list(check.func(CheckContext(meta, ctx)))
-            if not findings:
-                findings = [Finding(Status.ERROR, "the check returned no finding")]
-        except EvidenceUnavailable as exc:
-            findings = [skipped(exc.message, enable=exc.enable)]
-        except Exception as exc:  # a broken check is reported, never a crash of the run
-            tb = traceback.format_exc()
-            findings = [Finding(Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}")]
+        decided = behaviour_only(meta.behaviour, findings)
+    if not findings:
+        findings = [Finding(Status.ERROR, "the check returned no finding")]
     findings = [_finalise(f, check, ctx) for f in findings]
     status = max((f.status for f in findings), key=lambda s: s.rank)
-    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb))
+    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided)
+
+
+def _observe(check: Check, ctx: Context) -> tuple[list[Finding], str | None]:
+    """What the check's own function found from config, probes, harness or live evidence (or its skip)."""
+    meta = check.meta
+    if Evidence.LIVE in meta.evidence and not ctx.options.live:
+        return [skipped("needs a read-only call to the real Belvo API", enable="run with --live")], None
+    try:
+        _require(meta, ctx)
+        findings = _as_list(check.func(CheckContext(meta, ctx)))
+        return findings or [Finding(Status.ERROR, "the check returned no finding")], None
+    except EvidenceUnavailable as exc:
+        return [skipped(exc.message, enable=exc.enable)], None
+    except Exception as exc:  # a broken check is reported, never a crash of the run
+        return [Finding(Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}")], traceback.format_exc()
+
+
+def _source_verdict(meta: CheckMeta, ctx: Context) -> SourceVerdict:
+    try:
+        scan = ctx.evidence(Evidence.SOURCE)
+    except EvidenceUnavailable as exc:
+        return SourceVerdict([skipped(exc.message, enable=exc.enable)])
+    return judge(meta.source, scan, meta.id, shown_root(scan.root))
+
+
+def shown_root(root: str) -> str:
+    """The scanned root as a report names it: relative to the working directory (the repository in CI)."""
+    relative = os.path.relpath(root)
+    return root if relative.startswith("..") else ("" if relative == "." else relative)
 
 
 def _require(meta: CheckMeta, ctx: Context) -> None:

@@ -7,6 +7,7 @@ from belvo_check.harness.drills import (COMPAT_ADD_FIELDS, COMPAT_LONGER_STRINGS
                                         COMPAT_UNKNOWN_ENUMS, PLAIN, TIMESTAMP_DRILLS)
 from belvo_check.model import Evidence, Finding, failed, passed, warned
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.verdict import source
 
 
 def _same_as_plain(ctx: CheckContext):
@@ -128,6 +129,7 @@ _HINT = "Parse leniently: ignore unknown fields, never rely on key order or leng
     drills=[PLAIN, COMPAT_ADD_FIELDS],
     flows=["create_link", "sync"],
     hint=_HINT,
+    source=source("strict_deserializer", proves=False),
 )
 def added_fields(ctx: CheckContext):
     """
@@ -162,6 +164,7 @@ def added_fields(ctx: CheckContext):
     drills=[PLAIN, COMPAT_LONGER_STRINGS, COMPAT_SHORTER_STRINGS],
     flows=["create_link", "sync"],
     hint="Do not size columns or validators on today's lengths (ids included): use TEXT or generous limits.",
+    source=source("fixed_columns", proves=False),
 )
 def string_lengths(ctx: CheckContext):
     """
@@ -193,6 +196,7 @@ def string_lengths(ctx: CheckContext):
     drills=[PLAIN, *TIMESTAMP_DRILLS],
     flows=["create_link", "sync"],
     hint="Parse timestamps with an ISO-8601 parser that accepts 0-6 fraction digits and Z or +HH:MM.",
+    source=source("timestamp_parse", proves=False),
 )
 def timestamp_variants(ctx: CheckContext):
     """
@@ -224,6 +228,7 @@ def timestamp_variants(ctx: CheckContext):
     drills=[PLAIN, COMPAT_UNKNOWN_ENUMS],
     flows=["create_link", "sync"],
     hint="Store unknown enum values as they come (or map them to 'other'); never fail on them.",
+    source=source("enum_parse", proves=False),
 )
 def unknown_enums(ctx: CheckContext):
     """

@@ -13,6 +13,7 @@ from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRO
                                         ERRORS_TOO_MANY_SESSIONS, LINKS_INVALID, Drill)
 from belvo_check.model import Evidence, Finding, Status, failed, passed, warned
 from belvo_check.registry import CheckContext, check, retire
+from belvo_check.source.verdict import source
 
 TIMEOUT_WORDS = re.compile(r"\btimed?[ _-]?out\b|deadline exceeded|ETIMEDOUT|ECONNABORTED|\baborted\b", re.I)
 GATEWAY_WORDS = re.compile(r"\b50[234]\b|bad gateway|service unavailable|gateway time", re.I)
@@ -89,6 +90,7 @@ STALLS = {ERRORS_STALL.rule("stall"), ERRORS_STALL_CREATE.rule("stall-create")}
     evidence=[Evidence.HARNESS],
     drills=[c.drill for c in LOGGED_400],
     hint="On any Belvo error, log status, code and the request_id from the error body (a JSON array).",
+    source=source("request_id_logged", proves=False, every_site=False),
 )
 def logs_400(ctx: CheckContext):
     """
@@ -125,6 +127,7 @@ def logs_400(ctx: CheckContext):
     evidence=[Evidence.HARNESS],
     drills=[c.drill for c in LOGGED_401],
     hint="Log the request_id of a 401 authentication_failed (and alert: the keys are wrong or revoked).",
+    source=source("request_id_logged", proves=False, every_site=False),
 )
 def logs_401(ctx: CheckContext):
     """
@@ -153,6 +156,7 @@ def logs_401(ctx: CheckContext):
     evidence=[Evidence.HARNESS],
     drills=[c.drill for c in LOGGED_500],
     hint="When retries of a 5xx run out, log the request_id of the last answer (and of each retry if you can).",
+    source=source("request_id_logged", proves=False, every_site=False),
 )
 def logs_500(ctx: CheckContext):
     """
@@ -183,6 +187,7 @@ def logs_500(ctx: CheckContext):
     drills=[ERRORS_408],
     flows=["create_link", "sync"],
     hint="Log the request_id of a 408 request_timeout like any Belvo error.",
+    source=source("request_id_logged", proves=False, every_site=False),
 )
 def logs_408(ctx: CheckContext):
     """
@@ -214,6 +219,7 @@ def logs_408(ctx: CheckContext):
     drills=[ERRORS_STALL_CREATE, ERRORS_STALL],
     hint="Set a client timeout on every Belvo call, shorter than integration.timeout, and log the call that "
          "timed out.",
+    source=source("timeout"),
 )
 def stalls(ctx: CheckContext):
     """
@@ -495,6 +501,7 @@ def non_json_5xx(ctx: CheckContext):
     severity=Status.WARN,
     hint="On 429, wait the Retry-After seconds when the answer gives them, back off when it does not, and give up "
          "after a few tries.",
+    source=source("rate_limit", proves=False, every_site=False),
 )
 def rate_limited(ctx: CheckContext):
     """

@@ -8,6 +8,7 @@ from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
 from belvo_check.harness.drills import ERRORS_401, PLAIN, WIDGET
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.verdict import source
 from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, is_loopback_or_private, looks_like_belvo
 
 
@@ -18,6 +19,7 @@ from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, 
     checklist="When switching to Production, calls go to the production API, https://api.belvo.com.",
     evidence=[Evidence.CONFIG],
     hint="Set belvo.base_url to https://api.belvo.com for production (https://sandbox.belvo.com for sandbox).",
+    source=source("belvo_host", "sandbox_fallback", "sdk_environment"),
 )
 def base_url_matches_environment(ctx: CheckContext):
     """

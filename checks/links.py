@@ -8,6 +8,7 @@ from belvo_check.harness import verdicts
 from belvo_check.harness.drills import LINKS_INVALID, LINKS_MFA, LINKS_TOKEN_REQUIRED, PLAIN
 from belvo_check.model import Evidence, Finding, failed, passed, warned
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.verdict import source
 
 # Belvo's own error codes and URLs: a log line that names the state only through these echoes the error.
 ECHO = re.compile(r"\b(?:invalid_link|token_required)\b|https?://\S+", re.I)
@@ -33,6 +34,7 @@ def strip_echo(text: str) -> str:
     flows=["create_link"],
     store=True,
     hint="Store the link's institution_user_id next to its id, and look it up before creating another link.",
+    source=source("institution_user_id", every_site=False),
 )
 def stores_institution_user_id(ctx: CheckContext):
     """
@@ -88,6 +90,7 @@ def stores_institution_user_id(ctx: CheckContext):
     flows=["create_link", "sync"],
     hint="On 400 invalid_link or 428 token_required, mark the link (status invalid/token_required) and prompt "
          "the user to reconnect in the widget's update mode.",
+    source=source("link_status", every_site=False),
 )
 def records_link_status(ctx: CheckContext):
     """

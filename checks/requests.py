@@ -9,6 +9,7 @@ from belvo_check.harness import verdicts
 from belvo_check.harness.drills import PAGINATION, PLAIN, REPEAT_PAGES
 from belvo_check.model import Evidence, Finding, failed, passed, skipped, warned
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.verdict import source
 
 MAX_PAGE_SIZE = 1000  # Belvo clamps a larger page_size to this (docs/belvo-api.md, "What the checks rely on")
 REPEATED = REPEAT_PAGES.rule("repeat-pages")
@@ -28,6 +29,7 @@ def duplicates(ids: list[str]) -> dict[str, int]:
     drills=[PLAIN],
     flows=["create_link", "sync"],
     hint="Treat every 2xx as success: 201 on creates and retrievals, 200 on reads, 202 (async) with a request_id.",
+    source=source("create_status"),
 )
 def success_codes(ctx: CheckContext):
     """
@@ -92,6 +94,7 @@ def success_codes(ctx: CheckContext):
     drills=[PLAIN],
     flows=["create_link", "delete_link"],
     hint="Do not parse a body on 204: check the status and return.",
+    source=source("json_on_204"),
 )
 def delete_204(ctx: CheckContext):
     """
@@ -135,6 +138,7 @@ def delete_204(ctx: CheckContext):
     drills=[PLAIN, PAGINATION],
     flows=["create_link", "sync"],
     hint="Follow `next` until it is null, with page_size at most 1000; never stop at the first page or a limit.",
+    source=source("pagination"),
 )
 def pagination(ctx: CheckContext):
     """
@@ -274,6 +278,7 @@ def _page(entry) -> int:
     flows=["create_link", "sync"],
     store=True,
     hint="Make the Belvo id the primary key and upsert (INSERT ... ON CONFLICT (belvo_id) DO UPDATE).",
+    source=source("object_store"),
 )
 def ids_deduplicated(ctx: CheckContext):
     """

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.verdict import source
 from belvo_check.urls import RESERVED_NAME, host_of, is_loopback_or_private, tunnel_service
 
 if TYPE_CHECKING:  # the probe modules import httpx: imported inside the checks, so `belvo-check list` stays cheap
@@ -149,6 +150,7 @@ def _ack_verdict(probes: Probes, exchanges, what: str):
     evidence=[Evidence.PROBE],
     hint="Answer every delivery with a 2xx at once (store it, then process it in the background), "
          "whatever its webhook_type and webhook_code.",
+    source=source("webhook_route", proves=False, every_site=False),
 )
 def every_type_acknowledged(ctx: CheckContext):
     """
@@ -235,6 +237,7 @@ def unknown_webhooks_tolerated(ctx: CheckContext):
     checklist="On success, the object's unique identifier is stored, so that objects are never duplicated.",
     evidence=[Evidence.PROBE],
     hint="Record each webhook_id (a unique key) and acknowledge a repeated one with a 2xx without acting again.",
+    source=source("webhook_dedupe", proves=False),
 )
 def duplicates_idempotent(ctx: CheckContext):
     """
@@ -329,6 +332,7 @@ def duplicates_idempotent(ctx: CheckContext):
     evidence=[Evidence.PROBE],
     hint="Compare the Authorization header with the value set in Belvo's dashboard (hmac.compare_digest) and "
          "answer 401 when it is missing or wrong.",
+    source=source("webhook_auth", proves=False),
 )
 def authorization_enforced(ctx: CheckContext):
     """

@@ -8,6 +8,7 @@ from belvo_check.harness import verdicts
 from belvo_check.harness.drills import PLAIN, WIDGET
 from belvo_check.model import Evidence, failed, passed, warned
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.verdict import source
 
 PII = (
     ("an e-mail address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
@@ -36,6 +37,7 @@ def personal_data(value: str) -> str | None:
          "hand only the access token to the browser.",
     drills=[WIDGET],
     flows=["widget_token"],
+    source=source("secret_frontend"),
 )
 def widget_token(ctx: CheckContext):
     """

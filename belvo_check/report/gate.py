@@ -33,9 +33,13 @@ class Suppression:
     owner: str | None
     expires: date | None
     finding: str | None  # None: every finding of the check; else a fingerprint or a glob on the message
-    where: Location  # the config entry, named in notes about it
+    where: Location  # the config entry or the source comment, named in notes about it
+    inline: bool = False  # a `belvo-check: ignore[...]` comment: covers findings on its line or the next
 
     def covers(self, finding: Finding, fp: str) -> bool:
+        if self.inline:
+            at = finding.location
+            return at is not None and at.path == self.where.path and at.line in (self.where.line, self.where.line + 1)
         if self.finding is None:
             return True
         if FINGERPRINT.match(self.finding):
@@ -111,7 +115,8 @@ def gate(results: list[CheckResult], *, severity: dict[str, Status] | None = Non
     for index, rule in enumerate(suppressions):
         if index not in used:
             what = f"findings matching {rule.finding!r} of {rule.selector}" if rule.finding else rule.selector
-            gated.notes.append(f"{rule.where}: checks.ignore entry for {what} matched nothing in this run: "
+            kind = "inline suppression" if rule.inline else "checks.ignore entry"
+            gated.notes.append(f"{rule.where}: {kind} for {what} matched nothing in this run: "
                                "remove it, or fix its id or finding pattern")
     expired = sorted({a.why for a in gated.applied.values() if a.expired})
     gated.notes += [f"expired suppression: {why}" for why in expired]

@@ -36,6 +36,7 @@ def to_dict(report: Report) -> dict:
                 "checklist": meta.checklist,
                 "evidence_kinds": [e.value for e in meta.evidence],
                 "status": result.status.value,
+                "decided_by": list(result.decided_by),
                 "duration_ms": round(result.duration * 1000, 1),
                 # Failing findings first, so the reason for the status leads (stable otherwise).
                 "findings": [_finding(report, meta.id, f)

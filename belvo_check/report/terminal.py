@@ -73,7 +73,7 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
             out(Text("no check selected in this section", style="dim"), INDENT)
         for meta, result in shown:
             out(Text.assemble(status_text(result.status), "  ", (meta.id, "bold"), "  ",
-                              (headline(meta, result.status), "bold")))
+                              (headline(meta, result.status), "bold"), (decided(meta, result), "dim")))
             for finding in result.findings:
                 _print_finding(out, report, meta, finding, len(result.findings) > 1, verbose, quiet, grouped)
             if verbose and result.traceback:
@@ -91,6 +91,13 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
             out(Text(f"! {note}", style="yellow"), 2)
     out()
     out(summary_line(report))
+
+
+def decided(meta, result) -> str:
+    """Which evidence decided a check that reads both the source and behaviour ("" for the others)."""
+    if meta.source is None or not meta.behaviour or not result.decided_by:
+        return ""
+    return f"  (decided by {' and '.join(result.decided_by)})"
 
 
 def _print_finding(out: _Printer, report: Report, meta, finding: Finding, several: bool, verbose: bool, quiet: bool,

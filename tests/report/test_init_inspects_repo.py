@@ -69,8 +69,14 @@ def test_the_written_config_uses_what_was_found_never_a_value_and_runs(tmp_path)
                   env={"BELVO_KEY_ID": "id-123456", "BELVO_KEY_PASSWORD": SECRET_VALUE})
     assert ran.returncode in (1, 4), ran.stderr  # an untouched init config is never READY
     assert json.loads(ran.stdout)["verdict"] != "ready"
-    results = {r["id"]: r["status"] for r in json.loads(ran.stdout)["results"]}
-    assert results["BLV701"] == "pass" and results["BLV702"] == "pass"  # real checks ran on what init wrote
+    report = {r["id"]: r for r in json.loads(ran.stdout)["results"]}
+    results = {check: r["status"] for check, r in report.items()}
+    assert results["BLV702"] == "pass"  # real checks ran on what init wrote
+    # The config's base URL is right, but the code falls back to sandbox when the variable is unset:
+    # the source scan that init's `source:` enables decides BLV701.
+    assert results["BLV701"] == "warn" and report["BLV701"]["decided_by"] == ["source"]
+    assert any(f["location"] and f["location"]["path"].endswith("src/server.js") and f["location"]["line"] == 2
+               for f in report["BLV701"]["findings"] if f["status"] == "warn")
     assert results["BLV401"] == "warn"  # no sandbox URL was given
     assert SECRET_VALUE not in ran.stdout + ran.stderr
 

@@ -1,0 +1,96 @@
+"""What one check concludes from the source findings of the concepts it reads.
+
+A check declares `source=SourceRule(...)`: the concepts that bear on its checklist item, whether
+the code alone can prove the item (`proves`), whether every site must be right or one site that
+does it is enough (`every_site`), and what finding nothing proves (`absence`, e.g. no literal
+secret anywhere). `judge` turns the scan into report findings with `path:line:col`; an ambiguous
+finding is a warning, never a pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from belvo_check.model import Finding, Status, passed, skipped
+from belvo_check.source.finding import SourceFinding
+
+SHOWN = 25  # located findings listed per status; the rest are counted in one more finding
+
+
+@dataclass(frozen=True)
+class SourceRule:
+    concepts: tuple[str, ...]
+    # The code can prove the item by itself (a timeout on every call). False: the code shows the
+    # intent, but only behaviour proves it (a request_id logged on some path is not every 400 logged):
+    # then a source-only pass is reported as a warning.
+    proves: bool = True
+    # Every site must be right (each Belvo call has a timeout). False: one site doing it settles it
+    # (institution_user_id kept somewhere), and ambiguous sites beside it do not count.
+    every_site: bool = True
+    # What a scan that finds nothing proves, e.g. "no literal Belvo secret in {files} files"; None: nothing.
+    absence: str | None = None
+
+
+def source(*concepts: str, proves: bool = True, every_site: bool = True, absence: str | None = None) -> SourceRule:
+    """The source evidence a check reads: `@check(..., source=source("timeout"))`."""
+    return SourceRule(tuple(concepts), proves, every_site, absence)
+
+
+@dataclass
+class SourceVerdict:
+    findings: list[Finding] = field(default_factory=list)
+    weak: bool = False  # its pass is one the code alone cannot prove (SourceRule.proves is False)
+
+    @property
+    def status(self) -> Status:  # SKIP when the code says nothing about the item
+        return max((f.status for f in self.findings), key=lambda s: s.rank)
+
+
+def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdict:
+    """The verdict of the source on one check: `scan` is a SourceScan, `root` prefixes finding paths."""
+    from belvo_check.source.concepts import load
+
+    relevant = [f for f in scan.findings if f.concept in rule.concepts]
+    bad = [f for f in relevant if f.verdict == "bad"]
+    unsure = [f for f in relevant if f.verdict == "ambiguous"]
+    good = [f for f in relevant if f.verdict == "ok"]
+    problems = _unreasoned_suppressions(scan, check_id, root)
+    if not rule.every_site and good:
+        unsure = []  # one site that does it settles the item; the others are not sites that must
+    if bad or unsure:
+        findings = _located(bad, Status.FAIL, root) + _located(unsure, Status.WARN, root) + problems
+        return SourceVerdict(findings)
+    if good:
+        first = good[0]
+        sites = ", ".join(f.where for f in good[:5]) + (f" and {len(good) - 5} more" if len(good) > 5 else "")
+        message = first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)"
+        evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "")
+        return SourceVerdict([passed(message, evidence=evidence, location=first.location(root))]
+                             + problems, weak=not rule.proves)
+    if rule.absence and scan.read:
+        evidence = f"source: {scan.read} files read under {root or '.'}, none with a finding for " + \
+                   ", ".join(rule.concepts)
+        return SourceVerdict([passed(rule.absence.format(files=scan.read), evidence=evidence)]
+                             + problems, weak=not rule.proves)
+    titles = "; ".join(load()[c].title for c in rule.concepts if c in load())
+    quiet = skipped(f"the source ({scan.read} files read) shows nothing about this item ({titles})",
+                    enable="point source.root (and source.include) at the code that calls Belvo")
+    return SourceVerdict([quiet] + problems)
+
+
+def _located(findings: list[SourceFinding], status: Status, root: str) -> list[Finding]:
+    shown = [Finding(status, f.message, evidence=f"source: {f.where}" + (f": {f.snippet}" if f.snippet else ""),
+                     location=f.location(root)) for f in findings[:SHOWN]]
+    if len(findings) > SHOWN:
+        rest = findings[SHOWN:]
+        shown.append(Finding(status, f"{len(rest)} more source findings like these",
+                             evidence="source: " + ", ".join(f.where for f in rest[:40])))
+    return shown
+
+
+def _unreasoned_suppressions(scan, check_id: str, root: str) -> list[Finding]:
+    """An inline suppression of this check that gives no reason does not apply, and says so."""
+    return [Finding(Status.WARN, f"{f.message} ({f.where})", evidence=f"source: {f.where}: {f.snippet}",
+                    hint="Write why after the brackets: belvo-check: ignore[BLVnnn] reason",
+                    location=f.location(root))
+            for f in scan.findings if f.concept == "suppression" and check_id in f.snippet]
