@@ -115,7 +115,27 @@ def explain(check_id: str = typer.Argument(..., metavar="ID", help="A check id, 
               f"**Section {meta.section.number}, {meta.section.title}** · evidence: "
               f"{', '.join(e.value for e in meta.evidence)} · reported as `{meta.severity.value}` when violated\n\n"
               f"> {meta.checklist}\n\n")
-    Console().print(Markdown(header + meta.docs))
+    Console().print(Markdown(header + meta.docs + _source_evidence(meta)))
+
+
+def _source_evidence(meta) -> str:
+    """How the check reads the source, from its declaration: the same words for every check."""
+    rule = meta.source
+    if rule is None:
+        return ""
+    from belvo_check.source import concept_names
+
+    titles = concept_names()
+    lines = [f"- `{name}`: {titles.get(name, name)}" for name in rule.concepts]
+    alone = ("The code alone can earn a pass." if rule.proves else
+             "The code alone earns at most a warning: a pass needs the behaviour to agree.")
+    sites = "Every site must be right." if rule.every_site else "One site that does it settles the item."
+    absence = f" A scan that finds nothing is evidence: {rule.absence.format(files='N')}." if rule.absence else ""
+    both = (" With both kinds of evidence, the check passes only when both pass, and says which decided."
+            if meta.behaviour else "")
+    return ("\n\n## Source evidence\nWith `source:` configured, the check reads these findings of the code "
+            "(each at path:line:col; silence one with `belvo-check: ignore[" + meta.id + "] reason`):\n"
+            + "\n".join(lines) + f"\n\n{alone} {sites}{absence}{both}\n")
 
 
 @app.command()

@@ -116,3 +116,11 @@ def test_a_static_only_run_judges_the_code_with_locations_and_applies_inline_sup
     assert any("BLV999" in note and "not a check" in note for note in report["notes"])
     # Nothing but the config and the source was read: no check was judged on behaviour.
     assert all(set(r["decided_by"]) <= {"config", "source"} for r in report["results"])
+
+
+def test_explain_says_how_a_check_reads_the_source():
+    done = run_cli("explain", "BLV201")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "Source evidence" in text and "request_id_logged" in text and "ignore[BLV201] reason" in text
+    assert "earns at most a warning" in text  # a logged request_id somewhere is not every 400 logged
