@@ -76,13 +76,33 @@ def success_codes(ctx: CheckContext):
     # Belvo answers 202 only to a request that asks for async mode (X-Belvo-Request-Mode: async),
     # and so does the simulator: a 202 in the journal is the integration asking for it.
     accepted = [e for e in outcome.requests() if e.status == 202]
-    if accepted:
-        yield passed(f"{len(accepted)} async answer(s) (202) handled: the flows that asked for async mode exited 0",
+    unread = [e for e in accepted if not _read_after(outcome, e)]
+    if unread:
+        first = unread[0]
+        yield failed(f"{first.method} {first.path} for link {(first.body or {}).get('link')} was answered 202 and "
+                     "the data it promised was never read: no GET of it for that link followed the webhook that "
+                     "announced it", evidence=verdicts.describe(ctx, outcome, entries=unread))
+    elif accepted:
+        yield passed(f"{len(accepted)} async answer(s) (202) handled: the flows that asked for async mode exited 0, "
+                     "and each retrieval's data was read after its webhook",
                      evidence=verdicts.describe(ctx, outcome, entries=accepted))
     else:
         yield skipped("202 not judged: the integration never asked for async mode (X-Belvo-Request-Mode: async), "
                       "the only case in which Belvo answers 202",
                       enable="nothing to do unless the integration uses async mode")
+
+
+def _read_after(outcome, accepted) -> bool:
+    """Whether an async retrieval's data was read: a 202 to `POST /api/<kind>/` promises a webhook when that
+    kind is ready for the link, and handling it means a GET of the kind for that link after it. Other 202s
+    (an async delete, a refresh) promise no data of their own."""
+    link = (accepted.body or {}).get("link") if accepted.method == "POST" else None
+    if not link:
+        return True
+    kind = accepted.path.rstrip("/") + "/"
+    return any(e.time > accepted.time and e.path.rstrip("/") + "/" == kind and e.status and 200 <= e.status < 300
+               and link in str(e.query.get("link", e.query.get("link__in", ""))).split(",")
+               for e in outcome.requests(method="GET"))
 
 
 @check(

@@ -61,8 +61,15 @@ def run_drill(drill: Drill, integration: Integration) -> Outcome:
             if supplied:  # sync: the webhooks Belvo sends, delivered to the receiver
                 run.result = links.deliver_sync(sim, receiver, link_id, integration.hook_url(values),
                                                 integration.authorization, integration.timeout)
-            else:
+            elif receiver is None:
                 run.result = integration.run_flow(flow, values)
+            else:
+                # The webhooks Belvo sends after what the flow did (a link created, an async 202) reach the
+                # receiver, as in production, and what they make it do belongs to the step. (A link made as
+                # the widget would announces its data by the sync above instead.)
+                sim.webhooks.url, sim.webhooks.authorization = integration.hook_url(values), integration.authorization
+                run.result = integration.run_flow(flow, values)
+                links.settle(sim, integration.timeout)
             run.ended = time.monotonic()
             if flow == "create_link":
                 created = [i for i in sim.state.link_ids() if i not in before]

@@ -40,14 +40,21 @@ def deliver_sync(sim, receiver, link_id: str, url: str, authorization: str, limi
     out, err = len(receiver.stdout.text()), len(receiver.stderr.text())
     mark, started = len(sim.journal), time.monotonic()
     sim.announce_historical(link_id)
-    sim.webhooks.wait_idle(timeout=limit)
-    timed_out = not quiet(sim, deadline=started + limit)
+    timed_out = not settle(sim, limit)
     sent = [e for e in sim.journal.entries[mark:] if e.direction == "out"]
     acknowledged = bool(sent) and all(e.status is not None and 200 <= e.status < 300 for e in sent)
     exit_code = (0 if acknowledged else 1) if receiver.alive() else receiver.popen.poll()
     return ProcResult(f"{ANNOUNCED} webhooks delivered to integration.start", None if timed_out else exit_code,
                       receiver.stdout.text()[out:], receiver.stderr.text()[err:], time.monotonic() - started,
                       timed_out=timed_out)
+
+
+def settle(sim, limit: float) -> bool:
+    """Wait until the webhooks the simulator sent are delivered and the receiver has stopped calling;
+    False when `limit` seconds passed first."""
+    started = time.monotonic()
+    sim.webhooks.wait_idle(timeout=limit)
+    return quiet(sim, deadline=started + limit)
 
 
 def quiet(sim, deadline: float) -> bool:

@@ -53,6 +53,16 @@ def test_blv301_judges_202_where_the_integration_asked_for_async_mode(tmp_path):
     assert statuses(result) == [Status.PASS, Status.PASS] and "1 async answer(s) (202)" in result.findings[1].message
 
 
+def test_blv301_fails_a_202_whose_promised_data_is_never_read(tmp_path):
+    plain = _plain()
+    plain.journal.append(call("POST", "/api/transactions/", 202, at=2.9, body={"link": "link-1"}))  # after every GET
+    result = run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": plain}))
+    assert statuses(result) == [Status.PASS, Status.FAIL]
+    assert "POST /api/transactions/ for link link-1 was answered 202" in result.findings[1].message
+    plain.journal.append(call("GET", "/api/transactions/", 200, at=3.5, query={"link": "link-1"}))
+    assert run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": plain})).status is Status.PASS
+
+
 def test_blv301_fails_a_created_link_missing_from_the_store(tmp_path):
     result = run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": _plain(links=["other"])}))
     assert result.status is Status.FAIL and "not in the store" in result.findings[0].message

@@ -90,6 +90,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "py-webhook-only": {"BLV101": "skip", "BLV102": "skip", "BLV302": "skip", "BLV501": "skip", "BLV503": "skip"},
     # The same shape in plain Node (its own code: http, fetch, a JSON file store read back by command).
     "node-webhook-only": {"BLV101": "skip", "BLV102": "skip", "BLV302": "skip", "BLV501": "skip", "BLV503": "skip"},
+    # Async mode: its sync asks for a 202 on the transactions retrieval and its receiver (started beside the
+    # flows, which name {receiver_port}) fetches them when the webhook says they are ready.
+    "py-async": {},
+    # The same, taking the 202 for "nothing new" and acting on no webhook: the promised data is never read
+    # (BLV301), so no transaction is stored (BLV303, BLV304), and with no stored baseline the compat checks
+    # cannot compare (warn).
+    "py-async-202-dropped": {"BLV301": "fail", "BLV303": "fail", "BLV304": "fail", **{c: "warn" for c in COMPAT}},
     # Widget-driven (pygood's sync and delete_link, integration.links: simulator, no create_link): the data
     # checks are earned by its sync. Link creation is not its own (BLV102, BLV501, BLV503 skip saying so);
     # its sync records a link's status only on the row its own creation would have written, and there is
