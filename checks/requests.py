@@ -38,8 +38,9 @@ def success_codes(ctx: CheckContext):
     200) and lists with 200. The flows must exit 0 without a crash, and link creation must leave
     the link in the store when a store is configured. 202 is judged only where the integration
     asked for async mode (`X-Belvo-Request-Mode: async`, the only case in which Belvo answers
-    202): then its flows must handle the 202s the same way; otherwise a separate finding says
-    202 was not judged, and why.
+    202): then its flows must handle the 202s the same way, and the data a 202 retrieval promised
+    must be read (a GET of it for that link) after the webhook announcing it; otherwise a separate
+    finding says 202 was not judged, and why.
 
     ## Why Belvo asks
     The checklist lists 200, 201 and 202. Code that checks `status == 200` treats every 201
