@@ -100,6 +100,8 @@ class Source(_Strict):
     include: list[str] = []
     exclude: list[str] = []
     frontend: list[str] = Field([], description="Code that ships to browsers or apps.")
+    history: bool = Field(True, description="Also scan every commit of the git repository at root for Belvo "
+                                            "secrets (BLV706).")
 
 
 class WebhookUrls(_Strict):

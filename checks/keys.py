@@ -15,11 +15,14 @@ from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, 
 @check(
     id="BLV701",
     title="Calls go to the API of the environment being judged",
-    failure_title="belvo.base_url is not the API of the environment being judged",
+    failure_title="Belvo calls may not go to the API of the environment being judged",
     checklist="When switching to Production, calls go to the production API, https://api.belvo.com.",
     evidence=[Evidence.CONFIG],
-    hint="Set belvo.base_url to https://api.belvo.com for production (https://sandbox.belvo.com for sandbox).",
-    source=source("belvo_host", "sandbox_fallback", "sdk_environment"),
+    hint="Read the Belvo base URL from one environment variable, with no sandbox default in code, and set it per "
+         "deploy: https://api.belvo.com in production, https://sandbox.belvo.com in sandbox.",
+    # A host in code or deploy files shows intent; which URL a deploy really calls is the config's (or
+    # the harness's) to prove, so a pass from the code alone is a warning.
+    source=source("belvo_host", "sandbox_fallback", "sdk_environment", proves=False),
 )
 def base_url_matches_environment(ctx: CheckContext):
     """
@@ -40,11 +43,27 @@ def base_url_matches_environment(ctx: CheckContext):
     Read the base URL from the environment and set it per deploy:
     `BELVO_API_URL=https://api.belvo.com` in production, `https://sandbox.belvo.com` in sandbox.
 
+    ## In the code
+    With `source:` configured, every Belvo host in code, config and deploy files (`.env*`, compose,
+    Kubernetes, `fly.toml`, Terraform vars) is read too: a wrong or look-alike host, or the retired
+    development host, fails; sandbox hard-coded in non-test code or in a production file fails, as
+    does an SDK client fixed to `'sandbox'` (`Client(id, pw, "sandbox")`); an environment read that
+    silently falls back to sandbox when the variable is unset (`os.getenv("BELVO_URL", "https://sandbox.belvo.com")`,
+    `process.env.BELVO_ENV || 'sandbox'`, `${BELVO_URL:-...sandbox...}`) is a warning, and so is the
+    production host written in code (it cannot be pointed at sandbox or a simulator). Tests and example
+    files use sandbox on purpose and count for nothing. The config may be right while the code is not:
+    each finding names its `path:line:col`, and `decided_by` says which evidence decided. Fix the
+    line, or, where it is deliberate, write `# belvo-check: ignore[BLV701] why` on it or the line
+    above.
+
     ## Example
     ```yaml
     environment: production
     belvo:
       base_url: ${BELVO_API_URL}     # https://api.belvo.com in the production deploy
+    ```
+    ```python
+    BELVO_API_URL = os.environ["BELVO_API_URL"]   # no default: a deploy without it fails at start
     ```
     """
     url = require_config(ctx, "belvo", "base_url", example="belvo: {base_url: https://api.belvo.com}")
@@ -259,3 +278,165 @@ def keys_not_logged(ctx: CheckContext):
                   evidence=f"searched the raw output and log files of drills {searched} for {tags}: "
                            "verbatim, base64, JSON-escaped, hex and URL-encoded, and the Basic header and "
                            f"Authorization value in any letter case\nreproduce: {ctx.reproduce()}")
+
+
+SECRETS_STORED_SAFELY = "The API keys are stored securely (never hard-coded, committed, logged, or shipped to a client)."
+
+
+@check(
+    id="BLV705",
+    title="No Belvo secret is written in the code, config, docs or a tracked .env file",
+    failure_title="A Belvo secret is written in the repository's files",
+    checklist=SECRETS_STORED_SAFELY,
+    evidence=[],
+    hint="Move the key to your secret store, read it from an environment variable, and rotate it in Belvo's "
+         "dashboard: a key that was written in a file is leaked.",
+    source=source("secret_literal", absence="no literal Belvo secret in the {files} files read"),
+)
+def secrets_not_written(ctx: CheckContext):
+    """
+    ## What it checks
+    Reads the source tree (`source:`) for Belvo secret keys written as literal values: in code,
+    config and deploy files, documentation, a tracked `.env` file, the first two arguments of an SDK
+    client (`Client("id", "password", ...)`), or inside a base64 `Authorization: Basic ...` header
+    whose decoded `id:password` is not a placeholder. Belvo does not publish the shape of its keys,
+    so a secret is recognised by where it sits: a name such as `BELVO_SECRET_PASSWORD`,
+    `secret_id` in a file about Belvo, the SDK constructor, a Basic header. Placeholders
+    (`your_secret_id`, `<SECRET>`, `xxxx`, `changeme`, `${VAR}`, values under 8 characters) are not
+    secrets. In test files a literal is a warning (tests hold made-up keys that look real). A scan
+    that finds none in the files it read passes, naming how many. Findings show a fingerprint of the
+    value, never the value.
+
+    ## Why Belvo asks
+    Belvo asks that keys are stored securely and never hard-coded. A key in a file travels with
+    every clone, fork, backup and CI log, and anyone holding it can read every link's bank data.
+
+    ## How to fix
+    Delete the value, read it from the environment (set per deploy from your secret store), and
+    rotate the key in the dashboard. To keep a deliberate example, make it an obvious placeholder;
+    for a false positive write `belvo-check: ignore[BLV705] why` in a comment on that line or the
+    line above. The value also stays in git history: see BLV706.
+
+    ## Example
+    ```python
+    client = Client(os.environ["BELVO_SECRET_ID"], os.environ["BELVO_SECRET_PASSWORD"], os.environ["BELVO_API_URL"])
+    ```
+    """
+
+
+@check(
+    id="BLV706",
+    title="No Belvo secret was ever committed to the git history",
+    failure_title="A Belvo secret was committed to the git history",
+    checklist=SECRETS_STORED_SAFELY,
+    evidence=[],
+    hint="Rotate the key in Belvo's dashboard (removing it from history does not un-leak it), then purge it "
+         "from history if you must.",
+    source=source("secret_history"),
+)
+def secrets_not_committed(ctx: CheckContext):
+    """
+    ## What it checks
+    When `source.root` is the top of a git repository, every commit on every branch and tag
+    (`git log -p --all`) is read for the same literal secrets as BLV705, on the lines each commit
+    added. Each distinct secret is reported once, by the fingerprint of its value (never the value),
+    at the commit, path, line and column where it was first added, with how many commits added it.
+    A history with none passes, naming how many commits were read. It is skipped, saying why, when
+    `source.root` is not the top of a git repository, git is not installed, or `source.history` is
+    `false` (it is on by default).
+
+    ## Why Belvo asks
+    Belvo asks that keys are never committed. Deleting a key from the files leaves it in every
+    earlier commit, in every clone and fork: it is still leaked.
+
+    ## How to fix
+    Rotate the key in Belvo's dashboard first: that is what ends the leak. Then, if the history
+    is shared, purge the value (`git filter-repo --replace-text`) and force-push. A finding cannot
+    be suppressed inline (the line lives in an old commit); once the key is rotated, add the check
+    to the config's `ignore:` list with the reason, or set `source.history: false`.
+
+    ## Example
+    ```sh
+    belvo-check run --select BLV706     # every commit, every ref; fingerprints only
+    ```
+    """
+
+
+@check(
+    id="BLV707",
+    title="No Belvo secret is reachable by front-end code",
+    failure_title="Belvo secrets are reachable by front-end code",
+    checklist=SECRETS_STORED_SAFELY,
+    evidence=[],
+    hint="Keep the keys and the POST /api/token/ call on your server; front-end code receives only the "
+         "widget's access token.",
+    source=source("secret_frontend"),
+)
+def secrets_not_in_frontend(ctx: CheckContext):
+    """
+    ## What it checks
+    Reads the source tree for Belvo secrets that front-end code can reach: any variable under a
+    name bundlers inline into browser and app code (`NEXT_PUBLIC_`, `REACT_APP_`, `VITE_`,
+    `EXPO_PUBLIC_`) that holds a secret or password; and, in the files `source.frontend` marks as
+    front-end code, a literal secret, a read of the secret keys (`BELVO_SECRET_PASSWORD`), or a call
+    to `/api/token/` (minting the widget token takes the keys). Files whose path only looks like
+    front-end code (`web/`, `components/`, ...) give warnings, since only `source.frontend` settles
+    what ships to a browser. It passes only when `source.frontend` is configured, its files were
+    read and none of this was found; without `source.frontend`, finding nothing proves nothing and
+    the check is skipped (`belvo-check init` writes `source.frontend` for the front-end folders it
+    finds).
+
+    ## Why Belvo asks
+    Belvo asks that the keys are never shipped to a client. Whatever a browser or app bundle holds,
+    every user can read; the keys unlock every link's bank data.
+
+    ## How to fix
+    Move the code that needs the keys to a server endpoint and hand the front end only the
+    widget's access token. Rename the variable so it carries no public prefix, and rotate the key.
+    A deliberate exception: `belvo-check: ignore[BLV707] why` on that line or the line above.
+
+    ## Example
+    ```yaml
+    source:
+      root: .
+      frontend: ["web/**"]
+    ```
+    """
+
+
+@check(
+    id="BLV708",
+    title="TLS certificate verification stays on",
+    failure_title="TLS certificate verification is switched off",
+    checklist=SECRETS_STORED_SAFELY,
+    evidence=[],
+    hint="Remove the switch; to trust a private CA, add its certificate to the trust store instead.",
+    source=source("tls_off", absence="TLS verification is switched off nowhere in the {files} files read"),
+)
+def tls_verified(ctx: CheckContext):
+    """
+    ## What it checks
+    Reads the source tree for TLS certificate verification switched off, in each language's
+    usual spelling: `verify=False` (requests, httpx), `ssl=False` (aiohttp),
+    `ssl._create_unverified_context`, `rejectUnauthorized: false` and
+    `NODE_TLS_REJECT_UNAUTHORIZED=0` (Node), `InsecureSkipVerify: true` (Go), trust-all strategies
+    and hostname verifiers (Java), `VERIFY_NONE` (Ruby), `'verify' => false`,
+    `CURLOPT_SSL_VERIFYPEER` and `withoutVerifying()` (PHP), and certificate callbacks returning
+    `true` (.NET). In a file that mentions Belvo, or a process-wide switch anywhere, it fails; in
+    another file it is a warning (do Belvo calls go through it?). Test files and docs are not read
+    for this. A scan that finds none in the files it read passes.
+
+    ## Why Belvo asks
+    Every Belvo call carries the secret keys in a Basic header. Without certificate verification,
+    anyone on the network path can pose as Belvo and read them, and the bank data too.
+
+    ## How to fix
+    Remove the switch. Behind a proxy with its own CA, add that CA to the trust store
+    (`REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`, the JVM truststore). For a deliberate local-only
+    use, write `belvo-check: ignore[BLV708] why` on that line or the line above.
+
+    ## Example
+    ```python
+    requests.get(url, auth=(secret_id, secret_password), timeout=10)   # verify defaults to True
+    ```
+    """

@@ -258,3 +258,54 @@ def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None 
     result.findings.sort(key=lambda f: (f.path, f.line or 0))
     result.seconds = time.perf_counter() - started
     return result
+
+
+_evidence: dict[str, tuple[list[SourceFinding], tuple[str, str] | None]] = {}
+_evidence_lock = __import__("threading").Lock()
+
+
+def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list[SourceFinding], tuple[str, str] | None]:
+    """The secret_history findings for a source root (a clean scan is one tree-level `ok` finding), or why
+    history was not scanned as (why, what would enable it). One scan per root per process."""
+    root = os.path.realpath(os.fspath(root))
+    with _evidence_lock:
+        if root not in _evidence:
+            _evidence[root] = _history_evidence(root, git)
+        return _evidence[root]
+
+
+def _history_evidence(root: str, git: str) -> tuple[list[SourceFinding], tuple[str, str] | None]:
+    try:
+        top = subprocess.run([git, "-C", root, "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    except OSError:
+        return [], (f"git is not installed ({git!r} could not run), so the git history was not scanned",
+                    "install git, or set source.history: false")
+    if top.returncode != 0:
+        return [], (f"{root} is not a git repository, so there is no history to scan",
+                    "point source.root at the top of the integration's git repository")
+    if os.path.realpath(top.stdout.strip()) != root:
+        # History paths are the repository's, and a sub-folder's history is not the repository's.
+        return [], (f"source.root is a folder inside the git repository at {top.stdout.strip()}: history is "
+                    "scanned for a whole repository only", "set source.root to the repository's top folder")
+    history = scan_history(root, git=git)
+    if history.error:
+        return [], (f"git history could not be read: {history.error}", "check that git log works in source.root")
+    if not history.commits:
+        return [], ("the git repository has no commits yet", "commit, then run again")
+    if history.findings:
+        return history.findings, None
+    return [SourceFinding("secret_history", "ok", f"no Belvo secret in any of the {history.commits} commits on "
+                          "any branch or tag", "", form="git log -p --all")], None
+
+
+def with_history(scan, enabled: bool = True, *, git: str = "git"):
+    """`scan` (a SourceScan) with the secret_history findings of its root, or why there are none."""
+    from dataclasses import replace
+
+    if not enabled:
+        found, why = [], ("source.history is false, so the git history was not scanned",
+                          "set source.history: true (the default)")
+    else:
+        found, why = history_evidence(scan.root, git=git)
+    return replace(scan, findings=scan.findings + found,
+                   unavailable={**scan.unavailable, **({"secret_history": why} if why else {})})

@@ -43,6 +43,7 @@ class SourceScan:
     suppressions: list[Suppression] = field(default_factory=list)
     signals: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)  # "path: concept: error" for matchers that broke on a file
+    unavailable: dict[str, tuple[str, str]] = field(default_factory=dict)  # concept -> (why not looked at, enable)
     seconds: float = 0.0
 
     def of(self, concept: str) -> list[SourceFinding]:

@@ -72,6 +72,9 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
                    ", ".join(rule.concepts)
         return SourceVerdict([passed(rule.absence.format(files=scan.read), evidence=evidence)]
                              + problems, weak=not rule.proves)
+    missing = [scan.unavailable[c] for c in rule.concepts if c in scan.unavailable]
+    if missing and len(missing) == len(rule.concepts):  # e.g. no git history to scan: say why
+        return SourceVerdict([skipped(missing[0][0], enable=missing[0][1])] + problems)
     titles = "; ".join(load()[c].title for c in rule.concepts if c in load())
     quiet = skipped(f"the source ({scan.read} files read) shows nothing about this item ({titles})",
                     enable="point source.root (and source.include) at the code that calls Belvo")

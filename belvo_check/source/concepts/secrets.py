@@ -14,7 +14,7 @@ from typing import Iterator
 
 from belvo_check.secrets import fingerprint
 from belvo_check.source.clients import PUBLIC_ENV_PREFIXES, SDK_CONSTRUCTORS
-from belvo_check.source.concepts import concept
+from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 SECRET_NAME = (r"[A-Za-z0-9_\-.]*?(?:secret[_\-.]?(?:key[_\-.]?)?(?:id|password|pass|pwd|pw)"
@@ -109,6 +109,8 @@ def match_frontend(ctx: SourceText):
                 yield ctx.finding("secret_frontend", "bad", f"{name}: bundlers inline this variable into "
                                   "front-end code, so the secret ships to every browser", number, match.start() + 1,
                                   form="public env prefix")
+    if ctx.file.is_frontend:
+        ctx.signals.add("frontend_file")  # every configured front-end file reaches here (its topic is frontend)
     if not (ctx.file.is_frontend or ctx.file.looks_frontend):
         return
     # Configured front-end globs settle it; a path that only looks like front-end code does not.
@@ -133,3 +135,15 @@ def match_frontend(ctx: SourceText):
             yield ctx.finding("secret_frontend", verdict, f"{where} mints the widget token: that needs the "
                               "secret keys, which must stay on the server", number, line.find("/api/token") + 1,
                               form="widget token minted in front-end code")
+
+
+@conclusion("secret_frontend")
+def conclude_frontend(findings, tree):
+    # A clean scan is evidence only where front-end code is known: the files source.frontend marks.
+    # A path that only looks like front-end code is read only when it mentions secrets, so without
+    # the setting nothing proves that no other front-end code exists.
+    files = tree.signals["frontend_file"]
+    if files and not findings:
+        yield tree.finding("secret_frontend", "ok", f"no Belvo secret, secret-key read or widget-token minting in "
+                           f"the {files} front-end files source.frontend marks, and no secret under a name "
+                           "bundlers ship", form="source.frontend scanned")
