@@ -97,6 +97,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # (BLV301), so no transaction is stored (BLV303, BLV304), and with no stored baseline the compat checks
     # cannot compare (warn).
     "py-async-202-dropped": {"BLV301": "fail", "BLV303": "fail", "BLV304": "fail", **{c: "warn" for c in COMPAT}},
+    # Store-less Node tool over the npm belvo SDK, printing what it got (count, total, newest timestamp): judged
+    # on its exit codes, output and journal. Its one retrieval (POST, unpaginated) lists nothing with GET and
+    # nothing is kept, so whether every transaction was kept cannot be shown (BLV303 warns); BLV304/BLV501 need
+    # a store (skip). The SDK's RequestError drops the Retry-After header, so it backs off on its own clock
+    # (BLV209, advisory: warn). The compat checks pass on identical output, BLV502 on its log lines.
+    "node-sdk-nostore": {"BLV209": "warn", "BLV303": "warn", "BLV304": "skip", "BLV501": "skip"},
     # Widget-driven (pygood's sync and delete_link, integration.links: simulator, no create_link): the data
     # checks are earned by its sync. Link creation is not its own (BLV102, BLV501, BLV503 skip saying so);
     # its sync records a link's status only on the row its own creation would have written, and there is
