@@ -3,7 +3,9 @@ deserialisers that reject the fields Belvo adds, tight fixed-length columns and 
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
@@ -11,54 +13,132 @@ from belvo_check.source.context import SourceText
 PY_TOLERANT = re.compile(r"replace\(\s*['\"]Z['\"]\s*,\s*['\"]\+00:?00['\"]")
 GO_TOLERANT_LAYOUT = re.compile(r"Z07:?00")
 GO_FIXED_FRACTION = re.compile(r"\.0+")
+GO_FALLBACK = re.compile(r"\bParse(?:InLocation)?\(\s*time\.RFC3339")
+# strptime-style formats (Python, Ruby, PHP): a fraction directive after the seconds and a zone directive
+# that reads both Z and +00:00 accept every fraction Belvo sends, but not a timestamp without one.
+FRACTION_AND_ZONE = {
+    "python": re.compile(r"\.%f%z"), "ruby": re.compile(r"\.%[LN]%z"), "php": re.compile(r"\.u[PpOT]"),
+}
+PHP_FIXED_CONSTANTS = re.compile(r"(?:DateTime(?:Interface|Immutable)?::|DATE_)(?:RFC3339(?:_EXTENDED)?|ATOM|ISO8601)")
+# Where the Python version a project runs on is declared, nearest the file first (see python_floor).
+PYTHON_VERSION_FILES = {
+    "pyproject.toml": re.compile(r"(?m)^\s*(?:requires-python|python)\s*=\s*['\"][^'\"]*?(?:>=|\^|~=|==|~)\s*3\.(\d+)"),
+    "setup.cfg": re.compile(r"python_requires\s*=\s*[^\n]*?(?:>=|~=|==)\s*3\.(\d+)"),
+    "setup.py": re.compile(r"python_requires\s*=\s*['\"][^'\"]*?(?:>=|~=|==)\s*3\.(\d+)"),
+    ".python-version": re.compile(r"^\s*3\.(\d+)"),
+    "runtime.txt": re.compile(r"python-3\.(\d+)"),
+    "Pipfile": re.compile(r"python_version\s*=\s*['\"]3\.(\d+)"),
+    "Dockerfile": re.compile(r"(?im)^\s*FROM\s+(?:\S+/)?python:3\.(\d+)"),
+}
+FIXED = "a fixed timestamp format rejects some of Belvo's variants (0, 3 or 6 fraction digits; Z or +00:00)"
 
 
-def _fixed_format(ctx, call, form):
-    return ctx.finding("timestamp_parse", "bad", "a fixed timestamp format rejects some of Belvo's variants (0, 3 "
-                       "or 6 fraction digits; Z or +00:00)", call.line, call.col, form=form)
+@lru_cache(maxsize=256)
+def python_floor(directory: str, root: str) -> tuple[str, int] | None:
+    """(file, minor) of the lowest Python 3 minor version the project around `directory` declares, looking
+    up to `root`; None when nothing declares one."""
+    found = []
+    for name, pattern in PYTHON_VERSION_FILES.items():
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
+                text = handle.read(200_000)
+        except OSError:
+            continue
+        found += [(name, int(m.group(1))) for m in pattern.finditer(text)]
+    if found:
+        return min(found, key=lambda item: item[1])
+    parent = os.path.dirname(directory)
+    if len(directory) <= len(root) or parent == directory:
+        return None
+    return python_floor(parent, root)
+
+
+def _floor_of(ctx: SourceText) -> tuple[str, int] | None:
+    path = ctx.file.path
+    root = path[:len(path) - len(ctx.file.rel)].rstrip("/\\") or os.sep
+    return python_floor(os.path.dirname(path), root)
+
+
+def _fromisoformat(ctx: SourceText, call):
+    if PY_TOLERANT.search(call.args):
+        return "ok", "fromisoformat after replacing Z with +00:00 reads 0, 3 or 6 fraction digits and both zones"
+    floor = _floor_of(ctx)
+    if floor and floor[1] >= 11:
+        return "ok", f"fromisoformat on Python 3.{floor[1]}+ ({floor[0]}) reads any ISO-8601 variant"
+    if floor:
+        return "bad", f"fromisoformat rejects a trailing Z before Python 3.11, and {floor[0]} allows 3.{floor[1]}"
+    return "ambiguous", "fromisoformat rejects a trailing Z before Python 3.11 (no Python version declared here)"
+
+
+def _strptime_like(ctx, call, formats: list[str]):
+    """A verdict on a strptime/createFromFormat format, or None when it does not parse a time of day."""
+    wanted = "H" if ctx.language == "php" else "%H"
+    formats = [f for f in formats if wanted in f]
+    if not formats:
+        return None
+    tolerant = FRACTION_AND_ZONE[ctx.language]
+    if all(tolerant.search(f) for f in formats):
+        return "ambiguous", "this format reads any fraction and Z or +00:00, but rejects a timestamp without fraction"
+    return "bad", FIXED
+
+
+def _timestamp_verdict(ctx: SourceText, call):
+    """(verdict, message) for one call that parses a timestamp, or None when the call does not."""
+    language, name, strings = ctx.language, call.name, call.strings
+    joined = " ".join(strings)
+    if language == "python":
+        if name == "fromisoformat":
+            return _fromisoformat(ctx, call)
+        if name == "strptime":
+            return _strptime_like(ctx, call, strings)
+    elif language in ("javascript", "typescript", "tsx"):
+        strict = re.search(r",\s*true\s*\)?\s*$", call.args.rstrip(")").rstrip() + ")")
+        if call.callee in ("moment", "moment.utc", "dayjs", "dayjs.utc") and "HH" in joined + call.args and strict:
+            return "bad", FIXED
+        if name in ("fromFormat", "parse", "parseFromTimeZone") and call.receiver not in ("Date", "JSON") \
+                and "HH" in joined:
+            return "bad", FIXED
+    elif language == "go":
+        if name in ("Parse", "ParseInLocation") and call.receiver == "time" and strings and "15" in strings[0]:
+            layout = strings[0]
+            if GO_TOLERANT_LAYOUT.search(layout) and not GO_FIXED_FRACTION.search(layout):
+                return "ok", "this layout reads any fraction after the seconds, and Z or +00:00"
+            func = ctx.facts.enclosing(call.line)
+            body = ctx.text_of_lines(func.line, func.end_line) if func else ""
+            if GO_FALLBACK.search(body):
+                return "ok", "a fixed layout with an RFC 3339 fallback (tolerant)"
+            return "bad", FIXED
+    elif language == "java":
+        if name in ("ofPattern", "SimpleDateFormat", "appendPattern") and "HH" in joined:
+            if name != "SimpleDateFormat" and "[" in joined:
+                return "ambiguous", "a pattern with optional sections: whether it reads 0, 3 and 6 fraction digits " \
+                                    "and both zones depends on them"
+            return "bad", FIXED
+    elif language == "ruby":
+        if name == "strptime":
+            return _strptime_like(ctx, call, strings)
+    elif language == "php":
+        if name in ("createFromFormat", "date_create_from_format", "date_create_immutable_from_format"):
+            if PHP_FIXED_CONSTANTS.search(call.args):
+                return "bad", FIXED
+            return _strptime_like(ctx, call, strings)
+    elif language == "csharp":
+        if name in ("ParseExact", "TryParseExact") and "HH" in joined:
+            formats = [f for f in strings if "HH" in f]
+            if len(formats) == 1 and re.search(r"\.F+K", formats[0]):
+                return "ok", "optional fraction digits (F) and K read every Belvo variant"
+            return ("ambiguous", "several exact formats: whether they cover 0, 3 and 6 fraction digits and both "
+                                 "zones depends on each") if len(formats) > 1 else ("bad", FIXED)
+    return None
 
 
 @concept("timestamp_parse", "Timestamp parsing too strict for Belvo's variants", topics=("belvo",), code_only=True)
 def match_timestamps(ctx: SourceText):
-    language, facts = ctx.language, ctx.facts
-    for call in facts.calls:
-        name, fmt = call.name, next(iter(call.strings), "")
-        if language == "python":
-            if name == "strptime" and "%H" in " ".join(call.strings):
-                yield _fixed_format(ctx, call, "strptime with a fixed format")
-            elif name == "fromisoformat" and not PY_TOLERANT.search(call.args):
-                yield ctx.finding("timestamp_parse", "ambiguous", "fromisoformat rejects a trailing Z before "
-                                  "Python 3.11", call.line, call.col, form="fromisoformat")
-        elif language in ("javascript", "typescript", "tsx"):
-            strict = re.search(r",\s*true\s*\)?\s*$", call.args.rstrip(")").rstrip() + ")")
-            if call.callee in ("moment", "moment.utc", "dayjs", "dayjs.utc") and "HH" in fmt + call.args and strict:
-                yield _fixed_format(ctx, call, f"{call.callee} strict format")
-            elif call.callee in ("DateTime.fromFormat", "parse") and "HH" in " ".join(call.strings):
-                yield _fixed_format(ctx, call, f"{call.callee} fixed format")
-        elif language == "go":
-            if call.callee == "time.Parse" and call.strings and "15" in call.strings[0]:
-                layout = call.strings[0]
-                if GO_TOLERANT_LAYOUT.search(layout) and not GO_FIXED_FRACTION.search(layout):
-                    continue  # Go parses any fraction after the seconds and both Z and +00:00 here
-                func = facts.enclosing(call.line)
-                body = ctx.text_of_lines(func.line, func.end_line) if func else ""
-                if "time.RFC3339" in body:
-                    yield ctx.finding("timestamp_parse", "ok", "a fixed layout with an RFC 3339 fallback (tolerant)",
-                                      call.line, call.col, form="time.Parse with RFC3339 fallback")
-                else:
-                    yield _fixed_format(ctx, call, "time.Parse fixed layout")
-        elif language == "java":
-            if call.name in ("ofPattern", "SimpleDateFormat") and "HH" in fmt:
-                yield _fixed_format(ctx, call, f"{call.name} fixed pattern")
-        elif language == "ruby":
-            if call.name == "strptime" and "%H" in " ".join(call.strings):
-                yield _fixed_format(ctx, call, "strptime with a fixed format")
-        elif language == "php":
-            if call.name in ("createFromFormat", "date_create_from_format") and "H" in " ".join(call.strings):
-                yield _fixed_format(ctx, call, "createFromFormat fixed format")
-        elif language == "csharp":
-            if call.name in ("ParseExact", "TryParseExact") and "HH" in " ".join(call.strings):
-                yield _fixed_format(ctx, call, f"{call.name} fixed format")
+    for call in ctx.facts.calls:
+        found = _timestamp_verdict(ctx, call)
+        if found:
+            verdict, message = found
+            yield ctx.finding("timestamp_parse", verdict, message, call.line, call.col, form=f"{call.callee}(...)")
 
 
 STRICT = [(re.compile(p), form) for p, form in [
