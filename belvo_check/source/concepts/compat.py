@@ -132,7 +132,8 @@ def _timestamp_verdict(ctx: SourceText, call):
     return None
 
 
-@concept("timestamp_parse", "Timestamp parsing too strict for Belvo's variants", topics=("belvo",), code_only=True)
+@concept("timestamp_parse", "Timestamp parsing too strict for Belvo's variants", topics=("belvo",), code_only=True,
+         skip_tests=True)
 def match_timestamps(ctx: SourceText):
     for call in ctx.facts.calls:
         found = _timestamp_verdict(ctx, call)
@@ -146,75 +147,145 @@ STRICT = [(re.compile(p), form) for p, form in [
     (r"FAIL_ON_UNKNOWN_PROPERTIES\s*,\s*true|ignoreUnknown\s*=\s*false", "Jackson FAIL_ON_UNKNOWN_PROPERTIES"),
     (r"DisallowUnknownFields\(\)", "Go DisallowUnknownFields"),
     (r"MissingMemberHandling\.Error|UnmappedMemberHandling\.Disallow", ".NET unknown members rejected"),
-    (r"""['"]?additionalProperties['"]?\s*:\s*false""", "JSON schema additionalProperties: false"),
+    (r"""['"]?additionalProperties['"]?\s*(?::|=>|=)\s*(?:false|False)\b""", "JSON schema additionalProperties: false"),
     (r"\.strict\(\)", "zod .strict()"),
+    (r"\bschema\s+schema\.strict\b|validate_keys\s*=\s*true", "dry-rb strict schema"),
+    (r"ALLOW_EXTRA_ATTRIBUTES['\"]?\s*=>\s*false", "Symfony serializer allow_extra_attributes: false"),
 ]]
+STRICT_NEEDLES = ("forbid", "fail_on_unknown", "ignoreunknown", "disallowunknownfields", "missingmemberhandling",
+                  "unmappedmemberhandling", "additionalproperties", ".strict()", "schema.strict", "validate_keys",
+                  "allow_extra_attributes")
+# class-validator's forbidNonWhitelisted in a ValidationPipe guards the app's own inbound DTOs (not Belvo's
+# answers): only a direct validate() call with it may be about Belvo data, and even then it is a doubt.
+VALIDATE_CALLS = frozenset({"validate", "validateSync", "validateOrReject", "transformAndValidate"})
+# Jackson's ObjectMapper fails on unknown properties unless told otherwise (Spring Boot's own mapper does not).
+JACKSON_NEW = re.compile(r"new\s+ObjectMapper\s*\(\s*\)|JsonMapper\.builder\(\)")
+JACKSON_LENIENT = re.compile(r"FAIL_ON_UNKNOWN_PROPERTIES\s*,\s*false|ignoreUnknown\s*=\s*true"
+                             r"|disable\([^)]*FAIL_ON_UNKNOWN_PROPERTIES")
+JACKSON_TREE_TYPES = re.compile(r"\b(?:JsonNode|ObjectNode|ArrayNode|Map|HashMap|LinkedHashMap|Object|String)\.class"
+                                r"|TypeReference<\s*(?:Map|List<\s*Map|JsonNode)")
+STRICT_MESSAGE = ("a deserialiser that rejects unknown fields, in a file handling Belvo data: a field Belvo adds "
+                  "would break it")
 
 
 @concept("strict_deserializer", "Strict deserialisers on Belvo data", topics=("belvo",), skip_tests=True,
          skip_languages=("markdown", "text"))
 def match_strict(ctx: SourceText):
-    # Validation of the app's own inbound requests (e.g. NestJS forbidNonWhitelisted) is not about Belvo's data
-    # and is deliberately not matched.
-    for number in ctx.lines_with("forbid", "fail_on_unknown", "ignoreunknown", "disallowunknownfields",
-                                 "missingmemberhandling", "unmappedmemberhandling", "additionalproperties",
-                                 ".strict()"):
+    for number in ctx.lines_with(*STRICT_NEEDLES):
         line = ctx.line(number)
         for pattern, form in STRICT:
             match = pattern.search(line)
             if match:
                 verdict = "bad" if ctx.file.is_code else "ambiguous"
-                yield ctx.finding("strict_deserializer", verdict, "a deserialiser that rejects unknown fields, in a "
-                                  "file handling Belvo data: a field Belvo adds would break it", number,
-                                  match.start() + 1, form=form)
+                yield ctx.finding("strict_deserializer", verdict, STRICT_MESSAGE, number, match.start() + 1, form=form)
+    if not ctx.file.is_code:
+        return
+    for call in ctx.facts.calls:
+        if call.name in VALIDATE_CALLS and re.search(r"forbidNonWhitelisted\s*:\s*true", call.args):
+            yield ctx.finding("strict_deserializer", "ambiguous", "validation that rejects unknown properties: a "
+                              "field Belvo adds would fail it, if this validates Belvo data", call.line, call.col,
+                              form="class-validator forbidNonWhitelisted")
+    if ctx.language == "java" and JACKSON_NEW.search(ctx.text) and not JACKSON_LENIENT.search(ctx.text):
+        for call in ctx.facts.calls:
+            if call.name in ("readValue", "convertValue", "treeToValue") and ".class" in call.args + "".join(
+                    call.strings) and not JACKSON_TREE_TYPES.search(call.args):
+                yield ctx.finding("strict_deserializer", "ambiguous", "Jackson's ObjectMapper fails on unknown "
+                                  "properties by default, and nothing here turns that off (unless the class is "
+                                  "annotated @JsonIgnoreProperties(ignoreUnknown = true) elsewhere)", call.line,
+                                  call.col, form="Jackson default ObjectMapper")
 
 
-# Fixed-length columns: (pattern with groups name and size, form). Belvo ids are 36-character UUIDs and
-# its free-text fields (descriptions, merchants, references) have no documented maximum.
+# Fixed-length columns: (pattern with groups name and size, form), searched from a line over the next two (an
+# annotation usually sits on the line above its field). Belvo ids are 36-character UUIDs and its free-text
+# fields (descriptions, merchants, references) have no documented maximum.
 COLUMNS = [(re.compile(p, re.I), form) for p, form in [
-    (r"\b(?P<name>\w+)\W{0,2}\s+(?:n?var)?char\s*\(\s*(?P<size>\d+)\s*\)", "SQL (VAR)CHAR(n)"),
+    (r"\b(?P<name>\w+)[`\"\]]?\s+(?:n?var)?char\s*\(\s*(?P<size>\d+)\s*\)", "SQL (VAR)CHAR(n)"),
     (r"\b(?P<name>\w+)\s*[:=]\s*(?:models\.)?CharField\([^)]*max_length\s*=\s*(?P<size>\d+)", "Django CharField"),
-    (r"\b(?P<name>\w+)\s*[:=]\s*(?:\w+\.)?Column\(\s*(?:\w+\.)?String\s*\(\s*(?P<size>\d+)\s*\)",
-     "SQLAlchemy String(n)"),
+    (r"\b(?P<name>\w+)\s*(?::\s*Mapped\[[^\]]*\]\s*)?[:=]\s*(?:\w+\.)?(?:mapped_)?[cC]olumn\(\s*(?:\w+\.)?String\s*"
+     r"\(\s*(?:length\s*=\s*)?(?P<size>\d+)\s*\)", "SQLAlchemy String(n)"),
     (r"\b(?P<name>\w+)\s+String\??\s+@db\.(?:Var)?Char\((?P<size>\d+)\)", "Prisma @db.VarChar(n)"),
     (r"string\s*\(?\s*['\":](?P<name>\w+)['\"]?\s*,\s*(?:limit:\s*)?(?P<size>\d+)", "Rails/Laravel string(n)"),
-    (r"@Column\([^)]*length\s*=\s*(?P<size>\d+)[^)]*\)\s*(?:private|public|protected)?\s*\w+\s+(?P<name>\w+)",
-     "JPA @Column(length)"),
+    (r"@Column\([^)]*length\s*=\s*(?P<size>\d+)[^)]*\)\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:private|public|protected)?\s*"
+     r"(?:final\s+)?\w+\s+(?P<name>\w+)", "JPA @Column(length)"),
+    (r"@Column\(\s*(?:['\"]\w+['\"]\s*,\s*)?\{[^}]*length:\s*(?P<size>\d+)[^}]*\}\s*\)\s*(?:public\s+|readonly\s+)*"
+     r"(?P<name>\w+)", "TypeORM @Column(length)"),
+    (r"\b(?P<name>\w+)\s*:\s*\{[^}]*DataTypes\.STRING\((?P<size>\d+)\)", "Sequelize STRING(n)"),
+    (r"\b(?P<name>\w+)\s+\*?string\s+`[^`]*gorm:\"[^\"]*(?:type:(?:var)?char\(|size:)(?P<size>\d+)", "GORM size"),
+    (r"\[(?:MaxLength|StringLength)\((?P<size>\d+)[^\]]*\]\s*(?:\[[^\]]*\]\s*)*public\s+string\??\s+(?P<name>\w+)",
+     "EF [MaxLength(n)]"),
+    (r"\.Property\(\s*\w+\s*=>\s*\w+\.(?P<name>\w+)\s*\)\s*\.HasMaxLength\((?P<size>\d+)\)", "EF HasMaxLength(n)"),
+    (r"#\[ORM\\Column\([^)]*length:\s*(?P<size>\d+)[^)]*\)\]\s*(?:(?:private|public|protected)\s+)?\??\w*\s*\$(?P<name>\w+)",
+     "Doctrine Column(length)"),
 ]]
-ID_COLUMN = re.compile(r"(?i)(?:^|_)id$|^id|uuid")
+COLUMN_NEEDLES = ("char", "string", "length", "size:")
+# Ids Belvo hands out (the app's own user_id or customer_id are not Belvo's to change).
+BELVO_ID = re.compile(r"(?i)^(?:belvo_?\w*|link|account|transaction|owner|bill|balance|consent|webhook|request|statement"
+                      r"|investment|invoice|employment|income|recurring_expense|institution_user)_?id$|^belvo_?id$")
+BARE_ID = re.compile(r"(?i)^(?:id|uuid)$")
+CODES = re.compile(r"(?i)currency|country")  # ISO codes: fixed by a standard, not by Belvo
 MIN_TEXT = 255  # shorter columns for Belvo's free text are a guess about data Belvo does not bound
+
+
+def _column_verdict(name: str, size: int) -> tuple[str, str] | None:
+    if BELVO_ID.search(name):
+        if size < 36:
+            return "bad", f"{name} holds {size} characters: Belvo ids are 36-character UUIDs"
+        return ("ambiguous", f"{name} holds {size} characters, exactly what Belvo's ids need today: a longer id "
+                             "would be cut or refused (unless the database ignores lengths, as SQLite does)") \
+            if size < 64 else None
+    if BARE_ID.search(name):
+        return ("ambiguous", f"{name} holds {size} characters: if it stores a Belvo id, ids are 36-character UUIDs "
+                             "today and their length may change") if size < 64 else None
+    if name.lower().endswith("_id") or name.endswith("Id") or CODES.search(name) or size >= MIN_TEXT:
+        return None
+    return "ambiguous", f"{name} is cut at {size} characters: Belvo does not bound its strings, and longer ones " \
+                        "are a non-breaking change"
 
 
 @concept("fixed_columns", "Belvo strings in tight fixed-length columns", topics=("belvo",), skip_tests=True,
          skip_languages=("markdown", "text"))
 def match_columns(ctx: SourceText):
-    for number in ctx.lines_with("char", "string", "length"):
-        line = ctx.line(number)
+    seen = set()
+    for number in ctx.lines_with(*COLUMN_NEEDLES):
+        window = ctx.text_of_lines(number, number + 2)
+        first = len(ctx.line(number))
         for pattern, form in COLUMNS:
-            for match in pattern.finditer(line):
-                name, size = match.group("name"), int(match.group("size"))
-                if ID_COLUMN.search(name):
-                    if size < 36:
-                        yield ctx.finding("fixed_columns", "bad", f"{name} holds {size} characters: Belvo ids are "
-                                          "36-character UUIDs", number, match.start() + 1, form=form)
-                elif size < MIN_TEXT:
-                    yield ctx.finding("fixed_columns", "ambiguous", f"{name} is cut at {size} characters: Belvo "
-                                      "does not bound its strings, and longer ones are a non-breaking change",
-                                      number, match.start() + 1, form=form)
+            for match in pattern.finditer(window):
+                if match.start() > first or (number, match.start()) in seen:
+                    continue  # found again from the line it starts on
+                seen.add((number, match.start()))
+                found = _column_verdict(match.group("name"), int(match.group("size")))
+                if found:
+                    yield ctx.finding("fixed_columns", found[0], found[1], number, match.start() + 1, form=form)
 
 
 # Parsing a value into a closed enum raises on a value Belvo adds (a new category, status or type).
 ENUM_CLASS = re.compile(r"class\s+(\w+)\s*\([^)]*\bEnum\b[^)]*\)|\benum\s+(?:class\s+)?(\w+)")
-ENUM_CALLS = re.compile(r"(?:\.valueOf|Enum\.Parse|Enum\.valueOf|z\.(?:enum|nativeEnum))$")
+ENUM_CALLS = re.compile(r"(?:\.valueOf|Enum\.Parse(?:<\w+>)?|Enum\.valueOf|z\.(?:enum|nativeEnum))$")
+TOLERATED = re.compile(r"(?i)default|fallback|unknown|missing|other")
+# Closed enums in the database: a new value is rejected on insert.
+SQL_ENUMS = re.compile(r"(?i)\bCHECK\s*\(\s*[\w\"`]+\s+IN\s*\(|\bAS\s+ENUM\s*\(|\s(?:ENUM)\s*\(\s*'|^\s*enum\s+\w+\s*\{")
 
 
-@concept("enum_parse", "Closed enums parsed from Belvo values", topics=("belvo",), code_only=True, skip_tests=True)
+@concept("enum_parse", "Closed enums parsed from Belvo values", topics=("belvo",), skip_tests=True,
+         skip_languages=("markdown", "text"))
 def match_enums(ctx: SourceText):
+    if ctx.language in ("sql", "prisma"):
+        for number in ctx.lines_with("check", "enum"):
+            match = SQL_ENUMS.search(ctx.line(number))
+            if match:
+                yield ctx.finding("enum_parse", "ambiguous", "a closed set of values in the database rejects a value "
+                                  "Belvo adds, if the column holds a Belvo enum", number, match.start() + 1,
+                                  form="database enum")
+        return
+    if not ctx.file.is_code:
+        return
     names = {m.group(1) or m.group(2) for m in ENUM_CLASS.finditer(ctx.text)}
     for call in ctx.facts.calls:
-        receiver = call.callee.rpartition(".")[0]
-        if call.callee in names or ENUM_CALLS.search(call.callee) and (
-                receiver in names or not receiver.islower() or call.callee.startswith("z.")):
-            if call.args.strip("()") and not re.search(r"(?i)default|fallback|unknown|missing", call.args):
-                yield ctx.finding("enum_parse", "ambiguous", f"{call.callee}(...) fails on a value Belvo adds, "
-                                  "unless an unknown value is caught", call.line, call.col, form="closed enum parse")
+        receiver = call.receiver
+        parses = call.callee in names or ENUM_CALLS.search(call.callee) and (
+            receiver in names or not receiver.islower() or call.callee.startswith("z.")) or (
+            ctx.language == "php" and call.name == "from" and receiver in names)
+        if parses and call.args.strip("()") and not TOLERATED.search(call.args):
+            yield ctx.finding("enum_parse", "ambiguous", f"{call.callee}(...) fails on a value Belvo adds, "
+                              "unless an unknown value is caught", call.line, call.col, form="closed enum parse")
