@@ -93,7 +93,10 @@ def last_ident(text: str) -> str:
 
 
 def unquote(text: str) -> str:
-    text = text.lstrip("@$fFbBrRuU")
+    prefixed = text.lstrip("@$fFbBrRuU")
+    if not prefixed.startswith(('"', "'", "`")):  # an identifier (`request`, `$body`), not a prefixed literal
+        return text
+    text = prefixed
     for quote in ('"""', "'''", '"', "'", "`"):
         if len(text) >= 2 * len(quote) and text.startswith(quote) and text.endswith(quote):
             return text[len(quote):-len(quote)]

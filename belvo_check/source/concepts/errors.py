@@ -7,6 +7,7 @@ import re
 
 from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept, conclusion
+from belvo_check.source.concepts.timeouts import answer_call, client_behind
 from belvo_check.source.context import SourceText
 
 LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|zap|sugar|sentry\w*|rails\.logger"
@@ -14,9 +15,11 @@ LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|
                     r"|warn|error_log|fmt\.(?:Print|Fprint|Eprint)\w*|log\.\w+|Log\.\w+|System\.(?:out|err)\.print\w*"
                     r"|Console\.Write\w*|_?logger\.\w+|report|captureException)$")
 REQUEST_ID = re.compile(r"(?i)request[_-]?id")
+# Belvo's whole error body: an error's or an answer's body, never a request's (`req.body` in a webhook route).
 ERROR_BODY = re.compile(r"\.detail\b|response\.data\b|err\.response|\.response\.text|\.response\.body|\bresp\.text\b"
-                        r"|response\.text\b|error\.body|errorBody|getResponseBodyAsString|\.body\b|\[:body\]|\[['\"]body['\"]\]"
-                        r"|ReadAsStringAsync")
+                        r"|response\.text\b|errorBody|getResponseBodyAsString|ReadAsStringAsync|getBody\(\)"
+                        r"|\b(?:e|ex|err|error|exc|exception|response|resp|res|answer|result)\s*(?:\.|->)\s*body\b"
+                        r"|\[:body\]|\[['\"]body['\"]\]")
 EXCEPTION = re.compile(r"(?i)^\s*(?:e|err|error|exc|ex|exception)\s*$")
 
 
@@ -56,21 +59,50 @@ def conclude_request_id(findings, tree):
                            "the request_id or Belvo's error body", form="no request_id log found")
 
 
-@concept("unchecked_post", "belvo-python POST results never inspected", topics=("belvo",), code_only=True)
+def _sdk_post(belvo) -> bool:
+    return belvo.sdk is not None and belvo.sdk.name == "belvo-python" and belvo.method == "POST"
+
+
+def _raise_exception(call) -> str | None:
+    """"True"/"False" when raise_exception is a literal, "?" when it is an expression, None when absent."""
+    value = call.keywords.get("raise_exception")
+    if value is None:
+        return "?" if "**" in call.keywords else None
+    return value.strip() if value.strip() in ("True", "False") else "?"
+
+
+# Code that tells belvo-python's error list from a created object: isinstance(x, list), x[0]["code"]...
+INSPECTS = r"(?:isinstance\(\s*{name}\s*,\s*(?:list|dict)|type\(\s*{name}\s*\)|{name}\s*\[\s*0\s*\]|not\s+{name}\s*\.get\(\s*['\"]id" \
+           r"|['\"](?:request_id|code)['\"]\s+(?:not\s+)?in\s+{name}\b)"
+
+
+@concept("unchecked_post", "belvo-python POST results never inspected", topics=("belvo",), code_only=True,
+         skip_tests=True)
 def match_unchecked_post(ctx: SourceText):
     if ctx.language != "python":
         return
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
-        if belvo.sdk is None or belvo.sdk.name != "belvo-python" or belvo.method != "POST":
+        if not _sdk_post(belvo):
             continue
-        if re.fullmatch(r"True", call.keywords.get("raise_exception", "")):
+        raising = _raise_exception(call)
+        if raising == "True":
             yield ctx.finding("unchecked_post", "ok", "raise_exception=True: errors raise", call.line, call.col,
                               form="raise_exception=True")
             continue
+        if raising == "?":
+            yield ctx.finding("unchecked_post", "ambiguous", "raise_exception is not a literal True: whether errors "
+                              "raise is decided at run time", call.line, call.col, form="raise_exception computed")
+            continue
         line = ctx.line(call.line)
-        assigned = re.match(r"\s*(?:[\w.\[\]'\"]+)\s*=(?!=)", line) or re.match(r"\s*return\b", line)
-        if not assigned:
+        held = re.match(r"\s*([\w.\[\]'\"]+)\s*=(?!=)", line)
+        assigned = held or re.match(r"\s*return\b", line)
+        func = ctx.facts.enclosing(call.line)
+        after = ctx.text_of_lines(call.end_line + 1, func.end_line if func else len(ctx.lines))
+        if held and re.search(INSPECTS.format(name=re.escape(held.group(1))), after):
+            yield ctx.finding("unchecked_post", "ok", "the result is checked for Belvo's error list", call.line,
+                              call.col, form="result inspected")
+        elif not assigned:
             yield ctx.finding("unchecked_post", "bad", "the result is dropped: belvo-python returns Belvo's error "
                               "body as data unless raise_exception=True, so errors pass as success", call.line,
                               call.col, form="belvo-python POST result dropped")
@@ -82,7 +114,8 @@ def match_unchecked_post(ctx: SourceText):
 
 STATUS_CHECK = re.compile(r"raise_for_status|status_code|\.status\b|\.ok\b|StatusCode|getStatusCode|is_success"
                           r"|successful\(\)|failed\(\)|IsSuccessStatusCode|EnsureSuccessStatusCode|HTTPError"
-                          r"|is2xxSuccessful|isError|onStatus|\.code\b|\.throw\(\)|validateStatus")
+                          r"|is2xxSuccessful|isError|onStatus|\.code\b|\.throw\(\)|validateStatus|statusCode\(\)"
+                          r"|\.success\?|\.ok\?|HTTPSuccess|isSuccessful\(\)")
 HANDLER = re.compile(r"\btry\s*[:{]|\bexcept\b|\bcatch\b|\brescue\b|\.catch\(|if\s+err\s*!=\s*nil")
 
 
@@ -96,7 +129,7 @@ def _status_checked(ctx: SourceText, call, body: str, alone: bool) -> bool:
         return bool(STATUS_CHECK.search(body))
     names = {a.name for a in ctx.facts.assigns if a.line == call.line and a.name}
     return any(re.search(rf"\b{re.escape(name)}\s*(?:\.|->|\[)\s*\W?(?:status|ok|code|failed|successful|"
-                         rf"IsSuccess|getStatus)", body, re.I) for name in names)
+                         rf"success\?|IsSuccess|getStatus|isSuccessful)", body, re.I) for name in names)
 
 
 def _returned(ctx: SourceText, call) -> bool:
@@ -115,31 +148,41 @@ def match_error_handling(ctx: SourceText):
     calls = cached_belvo_calls(ctx)
     for belvo in calls:
         call = belvo.call
-        if belvo.sdk is not None and belvo.sdk.name == "belvo-python":
-            continue  # POST results: unchecked_post; GET errors raise requests.HTTPError
+        via, raises = belvo.via, belvo.sdk.raises if belvo.sdk else False
+        if _sdk_post(belvo):
+            if _raise_exception(call) != "True":
+                continue  # its result comes back as data whatever the status: unchecked_post judges it
+            raises = True
+        elif belvo.sdk is not None and belvo.sdk.name == "belvo-python":
+            raises = True  # GET, list and DELETE errors raise requests.HTTPError
+        elif belvo.sdk is None and via != WRAPPER:
+            client = CLIENT_BY_NAME.get(via) or client_behind(ctx, belvo).client
+            via, raises = (client.name, client.raises) if client else (via, False)
+        answer = answer_call(ctx, belvo)
         func = ctx.facts.enclosing(call.line)
         body = ctx.text_of_lines(func.line, func.end_line) if func else ctx.text
-        raises = belvo.sdk.raises if belvo.sdk else getattr(CLIENT_BY_NAME.get(belvo.via), "raises", False)
         alone = func is not None and sum(func.line <= b.call.line <= func.end_line for b in calls) == 1
-        checked = _status_checked(ctx, call, body, alone)
+        checked = _status_checked(ctx, answer, body, alone)
         if checked or raises and HANDLER.search(body):
             yield ctx.finding("error_handling", "ok", "the status of this Belvo call is checked" if checked else
-                              f"{belvo.via} raises on error answers and this code catches them", call.line,
+                              f"{via} raises on error answers and this code catches them", call.line,
                               call.col, form="status check" if checked else "handler")
         elif belvo.via == WRAPPER:
             yield ctx.finding("error_handling", "ambiguous", "sent through the app's own request method: whether "
                               "it raises on error answers is decided there", call.line, call.col, form="own wrapper")
-        elif STATUS_CHECK.search(body) or HANDLER.search(body):
+        elif STATUS_CHECK.search(body) or HANDLER.search(body) and (raises or via not in CLIENT_BY_NAME):
+            # a handler near a client that never raises on a status (Go's `if err != nil`) catches only
+            # transport errors: it is no sign that Belvo's error answers are handled
             yield ctx.finding("error_handling", "ambiguous", "a status check or handler is near, but not clearly "
                               "on this call's answer", call.line, call.col, form="check nearby")
-        elif _returned(ctx, call):
+        elif _returned(ctx, answer):
             yield ctx.finding("error_handling", "ambiguous", "the answer is returned unchecked: a caller may check "
                               "it", call.line, call.col, form="answer returned to the caller")
         elif raises:
-            yield ctx.finding("error_handling", "ambiguous", f"{belvo.via} raises on error answers and nothing "
-                              "here catches it: a caller may", call.line, call.col, form=f"{belvo.via} raises")
+            yield ctx.finding("error_handling", "ambiguous", f"{via} raises on error answers and nothing "
+                              "here catches it: a caller may", call.line, call.col, form=f"{via} raises")
         else:
-            yield ctx.finding("error_handling", "bad", f"{belvo.via} does not raise on 4xx/5xx and this code "
+            yield ctx.finding("error_handling", "bad", f"{via} does not raise on 4xx/5xx and this code "
                               "checks no status: Belvo's errors pass as data", call.line, call.col,
                               form="no status check")
 
