@@ -1,20 +1,39 @@
-"""Link management: institution_user_id stored at creation; invalid/token_required handled."""
+"""Link management: institution_user_id stored at creation; invalid/token_required handled.
+
+Belvo facts (docs/belvo-api.md, "Answers the code must expect"): a link turns `invalid` (LINK
+webhook `invalid_credentials`, then 400 `invalid_link` on calls) or `token_required` (LINK webhook
+and 428 `token_required`); `institution_user_id` comes back at creation.
+"""
 
 from __future__ import annotations
 
 import re
 
 from belvo_check.source.concepts import concept, conclusion
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 INSTITUTION_USER_ID = re.compile(r"institution_user_id|institutionUserId|InstitutionUserId|INSTITUTION_USER_ID")
 LINK_STATUS = re.compile(r"""token_required|invalid_link|invalid_credentials|TOKEN_REQUIRED|INVALID_LINK"""
-                         r"""|TokenRequired|InvalidLink"""
+                         r"""|INVALID_CREDENTIALS|TokenRequired|InvalidLink|InvalidCredentials"""
+                         r"""|(?i:linkstatus)\w*\W+invalid\b"""
                          # a bare 'invalid' only counts beside a link status: it is a common word otherwise
-                         r"""|(?i:status|link).*['"`:]invalid['"`]|['"`]invalid['"`].*(?i:status|link)""")
+                         r"""|(?i:status|link).*(?:['"`:]invalid['"`]|:invalid\b)|['"`]invalid['"`].*(?i:status|link)""")
+NAMED = re.compile(r"(?i)institution_?user_?id|token_?required|invalid\w*")
 CREATES_LINKS = re.compile(r"/api/links|\.links\.(?:register|create)|Links\.create")
-# A line that keeps the value (assignment, column, insert), not only a type declaration or a read.
-STORES = re.compile(r"(?i)=|insert|column|field|save|create|update|upsert|t\.string|varchar|text\b")
+# The value kept: a column or model field (SQL, ORM, migration, entity, struct tag), a write into a
+# store (insert, update, save, create), or an assignment into an object or record.
+STORES = re.compile(r"""(?ix)\binsert|\bupdate|\bupsert|\bsave|\bpersist|\bcreate|\bcolumn|Field\s*\(|mapped_column"""
+                    r"""|\bt\.\w+\s+:|add_column|\$table->|\b(?:db|gorm|bson)\s*:\s*"|@Column|\bvarchar|\btext\b"""
+                    r"""|\bstring\b\s*[,)]?\s*$|\{\s*get;\s*set;|\bString\b\s*(?:@|\?|$)"""
+                    r"""|(?:\.|->|@|\[\s*['"]|\bset)institution_?user_?id['"]?\s*\]?\s*(?:=(?!=)|\()"""
+                    # C#: a property set in an object initialiser, an entity added to a DbSet
+                    r"""|(?-i:\bInstitutionUserId\s*=(?!=))|\.Add\w*\s*\(""")
+# Where the value is only read or asked for: a Belvo query filter, a comparison, a type without storage.
+READS = re.compile(r"""(?i)params|query|filters|[?&]institution_user_id=|==|!=|\binterface\b|\?\s*:""")
+# A link status handled: compared or branched on, or written (status = 'invalid', update(status: ...)).
+HANDLES = re.compile(r"""(?i)==|!=|\bin\s*[(\[{]|\bcase\b|\bwhen\b|includes\s*\(|equals(?:ignorecase)?\s*\("""
+                     r"""|\bif\b|\bunless\b|\bswitch\b|\bmatch\b|\bupdate|\bsave|\bmark|\bset\w*\(|status\w*['"]?\s*"""
+                     r"""(?::|=(?!=)|=>)|->status\s*=|\bexcept\b|\bcatch\b|\brescue\b""")
 
 
 def note_link_creation(ctx: SourceText) -> None:
@@ -24,20 +43,30 @@ def note_link_creation(ctx: SourceText) -> None:
         ctx.signals.add("creates_links")
 
 
-def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], message: str,
-              settles: re.Pattern | None = None):
-    """Each mention is evidence; it is "ok" only when `settles` (if given) also matches the line."""
+def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], settles,
+              ok: str, unsure: str):
+    """Each mention in code (not in a comment) is evidence; it is "ok" when `settles(line)` says so."""
     if ctx.file.is_test:
         return
     for number in ctx.lines_with(*anchors):
         line = ctx.line(number)
         match = pattern.search(line)
-        if match:
-            ctx.signals.add(concept_name)
-            verdict = "ok" if settles is None or settles.search(line) else "ambiguous"
-            yield ctx.finding(concept_name, verdict, message if verdict == "ok" else
-                              f"{match.group(0)} is mentioned, but not visibly kept here", number, match.start() + 1,
-                              form=match.group(0))
+        if match is None or COMMENT_OR_IMPORT.match(line):
+            continue
+        ctx.signals.add(concept_name)
+        verdict = "ok" if settles(line) else "ambiguous"
+        word = NAMED.search(match.group(0))
+        name = word.group(0) if word else match.group(0)
+        yield ctx.finding(concept_name, verdict, ok if verdict == "ok" else f"{name} {unsure}", number,
+                          match.start() + 1, form=name)
+
+
+WRITES = re.compile(r"(?i)\binsert|\bupdate|\bupsert|\bsave")
+
+
+def _kept(line: str) -> bool:
+    """A line keeping the value: a store form, unless the line only reads it (a write wins over a read)."""
+    return bool(STORES.search(line)) and (not READS.search(line) or bool(WRITES.search(line)))
 
 
 @concept("institution_user_id", "institution_user_id kept from link creation", topics=("belvo",))
@@ -46,13 +75,15 @@ def match_institution_user_id(ctx: SourceText):
     if ctx.language in ("markdown", "text"):
         return
     yield from _mentions(ctx, "institution_user_id", INSTITUTION_USER_ID, ("institution_user_id", "institutionuserid"),
-                          "institution_user_id is kept here", STORES)
+                         _kept, "institution_user_id is kept here", "is mentioned, but not visibly kept here")
 
 
 @concept("link_status", "invalid and token_required links handled", topics=("belvo", "webhook"), code_only=True)
 def match_link_status(ctx: SourceText):
     yield from _mentions(ctx, "link_status", LINK_STATUS, ("invalid", "token_required", "tokenrequired"),
-                          "invalid/token_required link states are handled here")
+                         lambda line: bool(HANDLES.search(line)),
+                         "invalid/token_required link states are handled here",
+                         "is named, but nothing here compares, branches on or records it")
 
 
 def _absent(tree, name: str, what: str):

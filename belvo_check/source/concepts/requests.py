@@ -8,29 +8,51 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import BELVO_PATH, cached_belvo_calls
+from belvo_check.source.clients import BELVO_PATH, OWN_RECEIVERS, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
-READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b""")
-LIST_PATH = re.compile(BELVO_PATH.pattern + r"[a-z-]*/?(?:\?|['\"`]|$)")
-STATUS_200 = re.compile(r"(?i)(?:status|code)\w*(?:\(\))?\s*(?:===?|!==?)\s*200\b"
-                        r"|\b200\s*(?:===?|!==?)\s*\w*(?:status|code)"
-                        r"|StatusOK\b|HttpStatus\.OK\b|HttpStatusCode\.OK\b|status\(\)\.is\(200\)")
-PARSES_JSON = re.compile(r"\.json\(\)|JSON\.parse|json\.loads|json\.Unmarshal|json\.NewDecoder|json_decode|readValue\("
-                         r"|ReadFromJsonAsync|DeserializeObject|JsonSerializer\.Deserialize|\.to_json|JSON\.parse")
-GUARDS_204 = re.compile(r"(?:==|!=|===|!==)\s*204\b|\b204\s*(?:==|===)|NoContent|no_content|\.content\b|content-length"
-                        r"|\bis_empty|\.ok\b")
+READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b"""
+                        r"""|\.Next\b(?!\s*\()""")
+# A loop that can walk pages: while/until/do/loop, or Go's `for` (its only loop) with no range clause.
+# Python and JS `for x in/of items` iterate one page's items, so they do not count.
+LOOPS = re.compile(r"\bwhile\b|\buntil\b|\bloop\s+do\b|\bdo\s*\{|^\s*for\s*\{|^\s*for\s+[^\s({][^{]*(?:;|!=|==)[^{]*\{"
+                   r"|^\s*for\s*\([^;)]*;[^;)]*;", re.I | re.M)
+# A list path: the collection itself (its query string may follow), never `/api/links/` + an id.
+LIST_PATH = re.compile(BELVO_PATH.pattern + r"""[a-z-]*/?(?:\?|['"`](?!\s*(?:\+|\.)\s*[\w$(])|$)""")
+STATUS_200 = re.compile(r"""(?i)(?:status|code)\w*(?:\(\))?(?:\.to_i|\.intValue\(\)|\.value\(\))?\s*(?:===?|!==?)"""
+                        r"""\s*['"]?200\b|\b200['"]?\s*(?:===?|!==?)\s*\w*(?:status|code)"""
+                        r"""|StatusOK\b|HttpStatus\.OK\b|HttpStatusCode\.OK\b|status\(\)\.is\(200\)""")
+POST_BUILT = re.compile(r"\.POST\(|HttpMethod\.Post\b|Method\.POST\b|\.post\(\s*(?:RequestBody|body|HttpRequest)")
+SAVE_DATA_OFF = re.compile(r"""(?i)save_?data['"]?\s*(?:=|:|=>)\s*(?:False|false|0)\b|saveData\s*[:=]\s*false""")
+# Parsers that throw on an empty body, and the two that quietly answer null (PHP json_decode without
+# JSON_THROW_ON_ERROR, Laravel's $response->json()): the latter only earn a doubt.
+PARSES_JSON = re.compile(r"\.json\(\)|JSON\.parse|json\.loads|json\.Unmarshal|json\.NewDecoder|readValue\("
+                         r"|ReadFromJsonAsync|DeserializeObject|JsonSerializer\.Deserialize|\.readEntity\("
+                         r"|json_decode|->json\(\)|\bbodyToMono\(|response\.parse")
+AFTER_DELETE = 12  # lines after a DELETE where its answer is read
+OWN_DELETE = re.compile(r"""^\s*['"]DELETE['"]|HttpMethod\.DELETE|HttpMethod\.Delete|:delete\b""")
+QUIET_ON_EMPTY = re.compile(r"json_decode\((?![^\n]*JSON_THROW_ON_ERROR)|->json\(\)")
+SAYS_204 = re.compile(r"(?:==|!=|===|!==)\s*(?:204\b|HttpStatus(?:Code)?\.NO_?CONTENT|HttpStatusCode\.NoContent|http\.StatusNoContent)"
+                      r"|\b204\s*(?:==|===)")
+GUARDS_204 = re.compile(r"NoContent|no_content|\.content\b|content-length"
+                        r"|\bis_empty|\.ok\b|\bstatus_code\s*(?:<|>=)|\.text\s*(?:==|!=|and|&&|\)|$)")
+
+
+def _loops_on_next(body: str) -> bool:
+    return bool(READS_NEXT.search(body) and LOOPS.search(body))
 
 
 @concept("pagination", "Belvo list calls that do not follow next", topics=("belvo",), code_only=True)
 def match_pagination(ctx: SourceText):
     follows = bool(READS_NEXT.search(ctx.text))
+    judged: set[int] = set()  # lines whose list call was judged: their path strings are not judged again
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
         if belvo.sdk is not None:
             if call.name != "list":
                 continue
+            judged.add(call.line)
             if belvo.sdk.list_follows_next == "all":
                 yield ctx.finding("pagination", "ok", f"{belvo.sdk.name} list() follows next to the end", call.line,
                                   call.col, form=f"{belvo.sdk.name} list")
@@ -46,17 +68,31 @@ def match_pagination(ctx: SourceText):
                 yield ctx.finding("pagination", "ambiguous", f"{belvo.sdk.name} list() paging is not documented",
                                   call.line, call.col, form=f"{belvo.sdk.name} list")
         elif belvo.method == "GET" and LIST_PATH.search(call.args):
+            judged.add(call.line)
             func = ctx.facts.enclosing(call.line)
             body = ctx.text_of_lines(func.line, func.end_line) if func else ""
-            if READS_NEXT.search(body):
-                yield ctx.finding("pagination", "ok", "this function reads `next` from the list answers", call.line,
-                                  call.col, form="raw GET list with next")
+            if _loops_on_next(body):
+                yield ctx.finding("pagination", "ok", "this function loops on `next` over the list answers",
+                                  call.line, call.col, form="raw GET list in a loop on next")
+            elif READS_NEXT.search(body):
+                yield ctx.finding("pagination", "ambiguous", "this function reads `next`, but no loop over the "
+                                  "pages is visible", call.line, call.col, form="next read without a loop")
             elif follows:
                 yield ctx.finding("pagination", "ambiguous", "the file reads `next`, but not where this list is "
                                   "fetched", call.line, call.col, form="next read elsewhere")
             else:
                 yield ctx.finding("pagination", "bad", "a Belvo list is fetched but `next` is never read: only the "
                                   "first page arrives", call.line, call.col, form="raw GET list without next")
+    # The usual pagination loop fetches a variable (`url = page["next"]`), so its call does not name
+    # Belvo: the list path it starts from, inside the loop's function, is where it shows.
+    for fact in ctx.facts.strings:
+        if fact.line in judged or not LIST_PATH.search(fact.value):
+            continue
+        func = ctx.facts.enclosing(fact.line)
+        if func is not None and _loops_on_next(ctx.text_of_lines(func.line, func.end_line)):
+            judged.add(fact.line)
+            yield ctx.finding("pagination", "ok", "this Belvo list is walked in a loop on `next`", fact.line,
+                              fact.col, form="list path in a loop on next")
 
 
 @concept("create_status", "Creates judged by == 200 (Belvo answers 201)", topics=("belvo",), code_only=True)
@@ -64,9 +100,11 @@ def match_create_status(ctx: SourceText):
     calls = [b for b in cached_belvo_calls(ctx) if b.sdk is None]
     # The widget token request (POST /api/token/) answers 200, unlike creates (201).
     posts = [b.call for b in calls if b.method == "POST" and "/api/token" not in b.call.args]
+    facts = ctx.facts
+    built = (_built_post(ctx, f) for f in facts.strings if BELVO_PATH.search(f.value) and "/api/token" not in f.value)
+    posts += [call for call in built if call is not None]
     if not posts:
         return
-    facts = ctx.facts
     for compare in facts.compares:
         if not STATUS_200.search(compare.text):
             continue
@@ -78,37 +116,104 @@ def match_create_status(ctx: SourceText):
         created = {a.name for a in facts.assigns for c in posts if inside(c) and a.line == c.line and a.name}
         others = not any(re.search(rf"\b{re.escape(name)}\b", compare.text) for name in created) and any(
             inside(b.call) for b in calls if b.method not in ("POST", "?"))
-        yield ctx.finding("create_status", "ambiguous" if others else "bad",
-                          "a Belvo create is judged by status 200, but creates answer 201" +
-                          (" (the function also makes other calls)" if others else ""),
+        # A retrieval with save_data off answers 200, so then 200 may be right.
+        unsaved = bool(SAVE_DATA_OFF.search(ctx.text_of_lines(func.line, func.end_line)))
+        why = " (the function also makes other calls)" if others else \
+            " (with save_data off a retrieval answers 200)" if unsaved else ""
+        yield ctx.finding("create_status", "ambiguous" if others or unsaved else "bad",
+                          "a Belvo create is judged by status 200, but creates answer 201" + why,
                           compare.line, compare.col, form="== 200 after POST")
+
+
+def _built_post(ctx: SourceText, fact):
+    """A POST built as a request object around this Belvo path (HttpRequest.newBuilder(...).POST(...),
+    new HttpRequestMessage(HttpMethod.Post, ...)), as a pseudo-call at the string, or None."""
+    from belvo_check.source.facts import Call
+
+    if POST_BUILT.search(ctx.text_of_lines(fact.line, fact.line + 2)):
+        return Call("request", "request", fact.value, fact.line, fact.col, fact.line)
+    return None
+
+
+def _definition(ctx: SourceText, name: str):
+    """The function a file defines under `name` (def, function, func, or a method header), or None."""
+    header = re.compile(rf"(?:\bdef|\bfunction|\bfunc(?:\s*\([^)]*\))?)\s+{re.escape(name)}\b"
+                        rf"|^\s*(?:[\w<>\[\],?]+\s+)+{re.escape(name)}\s*\([^;]*$"
+                        rf"|^\s*(?:async\s+)?{re.escape(name)}\s*\([^;]*\)\s*(?::\s*[\w<>\[\]|, ]+)?\s*\{{")
+    for number in ctx.lines_with(name.lower()):
+        if header.search(ctx.line(number)):
+            return next((f for f in ctx.facts.funcs if f.line == number), None)
+    return None
+
+
+def _deletes(ctx: SourceText):
+    """(call, wrapper name or "") of each raw Belvo DELETE, including those made through the app's own
+    request method (self._request("DELETE", "/api/links/...")), whatever that method is called."""
+    seen = set()
+    for belvo in cached_belvo_calls(ctx):
+        if belvo.sdk is None and belvo.method == "DELETE":
+            seen.add(id(belvo.call))
+            yield belvo.call, belvo.call.name if belvo.via == WRAPPER else ""
+    for call in ctx.facts.calls:
+        if id(call) not in seen and call.receiver in OWN_RECEIVERS and OWN_DELETE.search(call.args) \
+                and BELVO_PATH.search(call.args):
+            yield call, call.name
 
 
 @concept("json_on_204", "JSON parsing of a 204 answer", topics=("belvo",), code_only=True)
 def match_json_204(ctx: SourceText):
-    for belvo in cached_belvo_calls(ctx):
-        if belvo.sdk is not None or belvo.method != "DELETE":
-            continue
-        call = belvo.call
-        window = ctx.text_of_lines(call.line, call.end_line + 3)
+    for call, wrapper_name in _deletes(ctx):
+        # What follows the call in its function (Go checks err first), up to the next Belvo call
+        func = ctx.facts.enclosing(call.line)
+        ends = [call.end_line + AFTER_DELETE, *([func.end_line] if func else []),
+                *(b.call.line - 1 for b in cached_belvo_calls(ctx) if b.call.line > call.end_line)]
+        window = ctx.text_of_lines(call.line, max(min(ends), call.end_line))
+        where = ""
+        wrapper = _definition(ctx, wrapper_name) if wrapper_name else None
+        if wrapper is not None:  # the wrapper is what parses, for every method alike
+            window = ctx.text_of_lines(wrapper.line, wrapper.end_line)
+            where = f" by the app's {wrapper_name}(), which parses every answer"
         parse = PARSES_JSON.search(window)
-        if parse:
-            guarded = GUARDS_204.search(window)
-            yield ctx.finding("json_on_204", "ambiguous" if guarded else "bad",
-                              "the answer to a Belvo DELETE (204, no body) is parsed as JSON" +
-                              (" behind a guard" if guarded else ""), call.line, call.col,
-                              form=f"DELETE then {parse.group(0)}")
+        if not parse:
+            continue
+        if SAYS_204.search(window):
+            continue  # the 204 is told apart before parsing: handled
+        guarded = GUARDS_204.search(window)
+        quiet = QUIET_ON_EMPTY.search(window)
+        verdict = "ambiguous" if guarded or quiet else "bad"
+        yield ctx.finding("json_on_204", verdict, "the answer to a Belvo DELETE (204, no body) is parsed as JSON"
+                          + where + (" behind a guard" if guarded else " (this parser answers null on an empty body)"
+                                     if quiet else ""), call.line, call.col, form=f"DELETE then {parse.group(0)}")
 
 
-INSERT_SQL = re.compile(r"(?is)^\s*insert\s+(?:or\s+(?:ignore|replace)\s+)?into\b")
-UPSERT_SQL = re.compile(r"(?i)on\s+conflict|on\s+duplicate\s+key|insert\s+or\s+(?:ignore|replace)|\bmerge\b")
+# SQL: an upsert keyed on a column names it (ON CONFLICT (belvo_id)); the untargeted forms only
+# work if some unique key exists, which the statement does not show.
+INSERT_SQL = re.compile(r"(?is)^\s*(?:insert|replace|merge)\s+(?:or\s+(?:ignore|replace)\s+)?into\b")
+KEYED_UPSERT_SQL = re.compile(r"(?is)on\s+conflict\s*\(([^)]*)\)|on\s+conflict\s+on\s+constraint\s+(\w+)"
+                              r"|\bmerge\s+into\b.*\bon\b\s*\(?([^)]*)")
+UNKEYED_UPSERT_SQL = re.compile(r"(?is)on\s+conflict\b|on\s+duplicate\s+key|^\s*insert\s+or\s+(?:ignore|replace)"
+                                r"|^\s*replace\s+into")
 UPSERT_CALLS = frozenset({"update_or_create", "get_or_create", "upsert", "find_or_create_by", "first_or_create",
                           "updateOrCreate", "firstOrCreate", "insertOrIgnore", "upsert_all", "findOrCreate",
-                          "save_or_update", "merge", "bulkWrite", "replace_one", "updateOne"})
-INSERT_CALLS = re.compile(r"(?:objects\.create|objects\.bulk_create|\.create!?|\.insert|\.insert_all|insertMany"
-                          r"|\.insert_one|\.add|\.add_all|\.bulk_save_objects|\.bulk_insert_mappings|createMany)$")
+                          "save_or_update", "merge", "bulkWrite", "replace_one", "updateOne", "create_or_find_by",
+                          "on_conflict_do_update", "on_conflict_do_nothing", "updateOrInsert", "upsertAll",
+                          "UpsertAsync", "BulkMerge", "insert_or_update"})
+# ORM and driver inserts, per language: Django/SQLAlchemy, ActiveRecord, Laravel, Sequelize/Prisma/TypeORM/
+# Mongo, GORM, JPA repositories (save() inserts unless the @Id is the Belvo id), Entity Framework.
+INSERT_CALLS = re.compile(r"(?:objects\.create|objects\.bulk_create|\.create!?|\.Create|\.insert|\.insert_all"
+                          r"|insertMany|insertOne|\.insert_one|\.insert_many|\.bulk_save_objects"
+                          r"|\.bulk_insert_mappings|createMany|bulkCreate|\.save|\.saveAll|\.persist|\.Save"
+                          r"|\.(?:add|Add|add_all|AddRange|AddAsync|AddRangeAsync|CreateInBatches|Insert))$")
+# .add() is an insert only on an ORM session or an Entity Framework DbSet, not on a set or a list.
+ADD_RECEIVER = re.compile(r"(?i)(?:^|\.)_?(?:session|db|context|ctx|em)$|\.(?:transactions|accounts|owners|balances|links)$")
+DECLARES_CONFLICT = re.compile(r"ignore_conflicts\s*=\s*True|update_conflicts\s*=\s*True|updateOnDuplicate"
+                               r"|ignoreDuplicates|OnConflict|on_duplicate|ON CONFLICT|upsert\s*:\s*true")
 BELVO_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|link|belvo")
 STORED_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|\blinks?\b|belvo_?link")
+# Database transactions (db.transaction(), session.begin()) are no store of Belvo transactions.
+STATEMENT = re.compile(r"(?i)^(?:transaction|begin|commit|rollback|atomic|BeginTransaction(?:Async)?)$")
+# save()/persist() with an argument is a repository or entity manager storing it; obj.save() may be an update.
+SAVES = frozenset({"save", "Save", "saveAll", "persist"})
 
 
 @concept("object_store", "Belvo objects stored idempotently (upsert or unique Belvo id)", topics=("belvo",),
@@ -116,21 +221,31 @@ STORED_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|\blinks?\b|be
 def match_object_store(ctx: SourceText):
     facts = ctx.facts
     for fact in facts.strings:
-        if INSERT_SQL.match(fact.value) and BELVO_OBJECT.search(fact.value):
-            if UPSERT_SQL.search(fact.value):
-                yield ctx.finding("object_store", "ok", "Belvo objects are upserted", fact.line, fact.col,
-                                  form="INSERT ... ON CONFLICT")
-            else:
-                yield ctx.finding("object_store", "ambiguous", "a plain INSERT of Belvo objects: a redelivered "
-                                  "webhook or a re-sync duplicates rows unless a unique key on the Belvo id rejects "
-                                  "them", fact.line, fact.col, form="plain INSERT")
+        if not (INSERT_SQL.match(fact.value) and BELVO_OBJECT.search(fact.value)):
+            continue
+        keyed = KEYED_UPSERT_SQL.search(fact.value)
+        key = next((g for g in keyed.groups() if g), "") if keyed else ""
+        if keyed and re.search(r"(?i)id\b|_id|belvo", key):
+            yield ctx.finding("object_store", "ok", f"Belvo objects are upserted on {key.strip()}", fact.line,
+                              fact.col, form="INSERT ... ON CONFLICT (id)")
+        elif keyed or UNKEYED_UPSERT_SQL.search(fact.value):
+            yield ctx.finding("object_store", "ambiguous", "an upsert that names no Belvo id: it de-duplicates only "
+                              "if a unique key on the Belvo id exists", fact.line, fact.col, form="unkeyed upsert")
+        else:
+            yield ctx.finding("object_store", "ambiguous", "a plain INSERT of Belvo objects: a redelivered "
+                              "webhook or a re-sync duplicates rows unless a unique key on the Belvo id rejects "
+                              "them", fact.line, fact.col, form="plain INSERT")
+    sdk_calls = {id(b.call) for b in cached_belvo_calls(ctx) if b.sdk is not None}
     for call in facts.calls:
-        if call.name in UPSERT_CALLS and BELVO_OBJECT.search(call.callee + call.args):
+        if id(call) in sdk_calls or STATEMENT.match(call.name) or (call.name in SAVES and not call.args.strip()) \
+                or BELVO_PATH.search(call.args):
+            continue  # a Belvo call or URL (client.links.create, URI.create(".../api/links/")), or db.transaction()
+        what = call.callee + call.args
+        if (call.name in UPSERT_CALLS or "OnConflict" in call.callee) and BELVO_OBJECT.search(what):
             yield ctx.finding("object_store", "ok", "Belvo objects are upserted", call.line, call.col,
                               form=f"{call.name}(...)")
-        elif INSERT_CALLS.search(call.callee) and STORED_OBJECT.search(call.callee + call.args) and not re.search(
-                r"ignore_conflicts\s*=\s*True|update_conflicts\s*=\s*True", call.args):
-            if ".links." in f".{call.callee.lower()}." or ".transactions." in f".{call.callee.lower()}.":
-                continue  # an SDK call (client.links.create), not a store
+        elif INSERT_CALLS.search(call.callee) and STORED_OBJECT.search(what) and not DECLARES_CONFLICT.search(what):
+            if call.name.lower() in ("add", "addasync") and not ADD_RECEIVER.search(call.receiver):
+                continue
             yield ctx.finding("object_store", "ambiguous", "Belvo objects are inserted without an upsert: check "
                               "for a unique key on the Belvo id", call.line, call.col, form=f"{call.name}(...)")
