@@ -198,23 +198,24 @@ def match_strict(ctx: SourceText):
 # Fixed-length columns: (pattern with groups name and size, form), searched from a line over the next two (an
 # annotation usually sits on the line above its field). Belvo ids are 36-character UUIDs and its free-text
 # fields (descriptions, merchants, references) have no documented maximum.
-COLUMNS = [(re.compile(p, re.I), form) for p, form in [
+_NEXT = r"(?:\s*(?://|#)[^\n]*)?\s*"  # an annotation's own line may end in a comment before its field
+COLUMNS = [(re.compile(p.replace("{next}", _NEXT), re.I), form) for p, form in [
     (r"\b(?P<name>\w+)[`\"\]]?\s+(?:n?var)?char\s*\(\s*(?P<size>\d+)\s*\)", "SQL (VAR)CHAR(n)"),
     (r"\b(?P<name>\w+)\s*[:=]\s*(?:models\.)?CharField\([^)]*max_length\s*=\s*(?P<size>\d+)", "Django CharField"),
     (r"\b(?P<name>\w+)\s*(?::\s*Mapped\[[^\]]*\]\s*)?[:=]\s*(?:\w+\.)?(?:mapped_)?[cC]olumn\(\s*(?:\w+\.)?String\s*"
      r"\(\s*(?:length\s*=\s*)?(?P<size>\d+)\s*\)", "SQLAlchemy String(n)"),
     (r"\b(?P<name>\w+)\s+String\??\s+@db\.(?:Var)?Char\((?P<size>\d+)\)", "Prisma @db.VarChar(n)"),
     (r"string\s*\(?\s*['\":](?P<name>\w+)['\"]?\s*,\s*(?:limit:\s*)?(?P<size>\d+)", "Rails/Laravel string(n)"),
-    (r"@Column\([^)]*length\s*=\s*(?P<size>\d+)[^)]*\)\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:private|public|protected)?\s*"
+    (r"@Column\([^)]*length\s*=\s*(?P<size>\d+)[^)]*\){next}(?:@\w+(?:\([^)]*\))?\s*)*(?:private|public|protected)?\s*"
      r"(?:final\s+)?\w+\s+(?P<name>\w+)", "JPA @Column(length)"),
-    (r"@Column\(\s*(?:['\"]\w+['\"]\s*,\s*)?\{[^}]*length:\s*(?P<size>\d+)[^}]*\}\s*\)\s*(?:public\s+|readonly\s+)*"
+    (r"@Column\(\s*(?:['\"]\w+['\"]\s*,\s*)?\{[^}]*length:\s*(?P<size>\d+)[^}]*\}\s*\){next}(?:public\s+|readonly\s+)*"
      r"(?P<name>\w+)", "TypeORM @Column(length)"),
     (r"\b(?P<name>\w+)\s*:\s*\{[^}]*DataTypes\.STRING\((?P<size>\d+)\)", "Sequelize STRING(n)"),
     (r"\b(?P<name>\w+)\s+\*?string\s+`[^`]*gorm:\"[^\"]*(?:type:(?:var)?char\(|size:)(?P<size>\d+)", "GORM size"),
-    (r"\[(?:MaxLength|StringLength)\((?P<size>\d+)[^\]]*\]\s*(?:\[[^\]]*\]\s*)*public\s+string\??\s+(?P<name>\w+)",
+    (r"\[(?:MaxLength|StringLength)\((?P<size>\d+)[^\]]*\]{next}(?:\[[^\]]*\]\s*)*public\s+string\??\s+(?P<name>\w+)",
      "EF [MaxLength(n)]"),
     (r"\.Property\(\s*\w+\s*=>\s*\w+\.(?P<name>\w+)\s*\)\s*\.HasMaxLength\((?P<size>\d+)\)", "EF HasMaxLength(n)"),
-    (r"#\[ORM\\Column\([^)]*length:\s*(?P<size>\d+)[^)]*\)\]\s*(?:(?:private|public|protected)\s+)?\??\w*\s*\$(?P<name>\w+)",
+    (r"#\[ORM\\Column\([^)]*length:\s*(?P<size>\d+)[^)]*\)\]{next}(?:(?:private|public|protected)\s+)?\??\w*\s*\$(?P<name>\w+)",
      "Doctrine Column(length)"),
 ]]
 COLUMN_NEEDLES = ("char", "string", "length", "size:")

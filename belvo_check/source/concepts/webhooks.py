@@ -34,7 +34,7 @@ CONSTANT_TIME = frozenset({"compare_digest", "timingSafeEqual", "ConstantTimeCom
 REJECTS = re.compile(r"\b40[13]\b|(?i:unauthorized|forbidden)")
 DEDUPE = re.compile(r"(?i)exists|get_or_create|unique|upsert|on\s+conflict|find_by|setnx|insert\s+or\s+ignore|seen"
                     r"|processed|already|findOne|first_or_create|firstOrCreate|updateOrCreate|ContainsKey"
-                    r"|\.has\(|\.contains\(|sismember|duplicate")
+                    r"|\.has\(|\.contains\(|sismember|duplicate|\.Any(?:Async)?\(|\.exists\(")
 PATH_COMPARE = re.compile(r"(?i)\b(?:path|url|pathname|path_info|request_uri)\b")
 WEBHOOK_ID = re.compile(r"(?i)webhook_?id")
 # `id in SEEN` (not `"webhook_id" in payload`, which asks whether the key is there), or a store indexed
