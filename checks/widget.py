@@ -1,43 +1,30 @@
-"""Section 1: the widget, judged from the harness (token issued server side; external_id without personal data)."""
+"""Section 1: the widget. The token request and external_id are judged from the harness and the source;
+fetch_resources for single links and the widget's callbacks from the source alone."""
 
 from __future__ import annotations
-
-import re
 
 from belvo_check.harness import verdicts
 from belvo_check.harness.drills import PLAIN, WIDGET
 from belvo_check.model import Evidence, failed, passed, warned
 from belvo_check.registry import CheckContext, check
+from belvo_check.source.concepts.widget import personal_data
 from belvo_check.source.verdict import source
-
-PII = (
-    ("an e-mail address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
-    ("a phone number", re.compile(r"^\+?[\d\s().-]{10,16}$")),
-    ("a Mexican CURP", re.compile(r"^[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d$", re.I)),
-    ("a Mexican RFC", re.compile(r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$", re.I)),
-    ("a Brazilian CPF", re.compile(r"^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$")),
-    ("a Brazilian CNPJ", re.compile(r"^\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}$")),
-)
-
-
-def personal_data(value: str) -> str | None:
-    """What kind of personal data the value looks like, or None."""
-    text = value.strip()
-    return next((kind for kind, pattern in PII if pattern.search(text)), None)
 
 
 @check(
     id="BLV101",
     title="The widget token is issued server side with the keys and scopes",
-    failure_title="The widget token flow does not call POST /api/token/ correctly",
+    failure_title="The widget token is not minted on the server with the keys and scopes",
     checklist="The widget access token is generated (server side, with the secret keys never reaching a browser "
               "or mobile bundle).",
     evidence=[Evidence.HARNESS],
-    hint="From your backend, POST /api/token/ with {id, password, scopes: 'read_institutions,write_links'} and "
-         "hand only the access token to the browser.",
+    hint="Mint it in your backend (POST /api/token/ with {id, password, scopes: 'read_institutions,write_links'}, "
+         "the keys read from the server's environment) and hand only the access token to the browser or app.",
     drills=[WIDGET],
     flows=["widget_token"],
-    source=source("secret_frontend"),
+    # The code shows where the token is minted, but neither that the request is accepted (keys, scopes) nor
+    # that no front end outside the scanned tree (another repository, a mobile app) mints one too.
+    source=source("secret_frontend", "widget_token_server", proves=False),
 )
 def widget_token(ctx: CheckContext):
     """
@@ -50,12 +37,27 @@ def widget_token(ctx: CheckContext):
     a name front-end bundlers ship (`NEXT_PUBLIC_`, `REACT_APP_`, `VITE_`, `EXPO_PUBLIC_`), or the
     `widget_token` command running a file that `source.frontend` marks as front-end code.
 
+    The source shows where the token is minted. Each token request (a string or variable holding
+    Belvo's `/api/token/` as the URL of an HTTP call, or the SDKs' `WidgetToken.create` /
+    `widgetToken.create` / `widget_token.create`) counts as server-side minting when it sits in server
+    code: Python, Go, Ruby, PHP, C# and Java files (but not an Android app), or JS/TS that shows it
+    runs on a server (a server framework such as Express, Nest or Fastify, a route or serverless
+    handler, `'use server'`, or the secret read from `process.env`). JS/TS with none of these is a
+    warning; a request to the app's own `/api/token` route is not Belvo's. Front-end code that mints
+    the token, reads the secret keys or holds them, and secrets under a bundler-shipped name, fail
+    (`secret_frontend`; a path that only looks like front-end code is a warning until
+    `source.frontend` says which code ships to browsers). The code alone earns at most a warning:
+    only the `widget_token` flow shows the request accepted with the keys and scopes.
+
     ## Why Belvo asks
     The Connect widget needs a short-lived access token, and creating it takes the secret keys:
     so it must be created by the customer's server, never in the browser or app.
 
     ## How to fix
     Add a backend endpoint that calls `POST /api/token/` and returns `access` to the front end.
+    A static finding is fixed by moving the request (and every read of the keys) into server code,
+    by pointing `source.frontend` at the code that really ships to browsers, or, where the finding
+    is wrong, silenced with a comment on its line: `belvo-check: ignore[BLV101] reason`.
 
     ## Example
     ```python
@@ -136,6 +138,8 @@ def _minted_for_the_browser(ctx: CheckContext) -> tuple[str, tuple] | None:
     evidence=[Evidence.HARNESS],
     hint="Send your own opaque user id (at least 3 characters) as external_id; never an e-mail, phone or tax id.",
     drills=[PLAIN, WIDGET],
+    # The code shows where external_id comes from, not what it holds at run time (a variable may hold an e-mail).
+    source=source("widget_external_id", proves=False),
 )
 def external_id(ctx: CheckContext):
     """
@@ -145,6 +149,14 @@ def external_id(ctx: CheckContext):
     that does not look like personal data (e-mail, phone number, CURP, RFC, CPF, CNPJ, or the
     bank username the user typed).
 
+    The source shows what the widget is opened with: every `createWidget(token, options)` (in
+    JS/TS, or the script of an HTML, Vue or Svelte file; options written at the call or in an
+    object literal assigned to the variable passed) and every hosted widget URL
+    (`widget.belvo.io/?...`) must set `external_id`. A missing one fails; so does a value that reads
+    personal data (`user.email`, `customer.cpf`, `userName`, a literal e-mail; a hashed value is
+    fine). Options built elsewhere, or a hosted URL whose `external_id` is set apart from it, are a
+    warning. The code alone earns at most a warning: only the requests show what the value holds.
+
     ## Why Belvo asks
     `external_id` ties a link to the customer's own user, so orphan and duplicate links can be
     found later with `GET /api/links/?external_id=...`. Belvo asks that it carries no personally
@@ -152,6 +164,8 @@ def external_id(ctx: CheckContext):
 
     ## How to fix
     Register the user first, then pass your internal user id (a UUID or number) as `external_id`.
+    A static finding is fixed by adding `external_id` to the widget's options (or the hosted URL),
+    or, where it is wrong, silenced on its line with `belvo-check: ignore[BLV102] reason`.
 
     ## Example
     `external_id: "cust-4812"` (not `ana@acme.mx`)
@@ -188,3 +202,90 @@ def external_id(ctx: CheckContext):
                           evidence=verdicts.describe(ctx, outcome, extra=f"received:\n{lines}"))
     return passed("external_id is sent and is an opaque id", evidence=verdicts.describe(
         ctx, given[0][0], extra=f"received:\n{lines}"))
+
+
+@check(
+    id="BLV103",
+    title="Single links are created with fetch_resources",
+    failure_title="Single links are created without fetch_resources",
+    checklist="Single links use `fetch_resources` so historical data arrives asynchronously.",
+    evidence=[],
+    hint="Where links are single (access_mode: 'single'), send fetch_resources (e.g. ['ACCOUNTS', 'TRANSACTIONS', "
+         "'OWNERS']) in the widget token request or the link creation.",
+    source=source("widget_fetch_resources"),
+)
+def single_links_fetch_resources(ctx: CheckContext):
+    """
+    ## What it checks
+    Read from the source alone. Each place that asks for single links, `access_mode: 'single'`
+    (a key or keyword in the widget options, a token request or a link creation, including
+    `AccessMode.SINGLE` and Java `Map.of("access_mode", "single")`) or `access_mode=single` in a
+    hosted widget URL, passes when the token request or link creation sends `fetch_resources`: in
+    the same file, or anywhere in the scanned tree. It fails when the tree mints widget tokens or
+    creates links and never sends `fetch_resources`; it warns when the token request is not in the
+    scanned code (a front end alone), or when the access mode comes from a variable that may be
+    single. Recurrent links (Belvo's default) do not need it: a tree without single links skips.
+
+    ## Why Belvo asks
+    A single link is fetched once. With `fetch_resources` Belvo fetches the named resources
+    right after the link is created and announces each with a webhook, so the historical data
+    arrives asynchronously instead of through slow synchronous calls made while the user waits.
+
+    ## How to fix
+    Add `fetch_resources` to the token request (or the `POST /api/links/` body) of single links and
+    read the data when the `historical_update` webhooks arrive. A finding that is wrong (e.g. the
+    token request lives in another repository) is silenced on its line with
+    `belvo-check: ignore[BLV103] reason`.
+
+    ## Example
+    ```python
+    httpx.post(f"{BELVO}/api/token/", json={"id": SID, "password": SPW, "scopes": "read_institutions,write_links",
+                                            "fetch_resources": ["ACCOUNTS", "TRANSACTIONS", "OWNERS"]})
+    ```
+    """
+
+
+@check(
+    id="BLV104",
+    title="The widget's success, exit and event callbacks are handled",
+    failure_title="The widget's success, exit or event callbacks are missing or do nothing",
+    checklist="Callback URLs are implemented, and the hosted widget's Success, Exit, Error and Warning events are "
+              "handled.",
+    evidence=[],
+    hint="Give createWidget a callback (store the link), an onExit (log last_encountered_error) and an onEvent "
+         "(log ERROR and WARNING events with their request_id); for the hosted widget, set success, exit and "
+         "event callback_urls.",
+    source=source("widget_callbacks"),
+)
+def widget_callbacks(ctx: CheckContext):
+    """
+    ## What it checks
+    Read from the source alone. Every `createWidget(token, options)` (JS/TS, or the script of an
+    HTML, Vue or Svelte file) must get the three callbacks of the web SDK: `callback` (success:
+    the new link and institution), `onExit` (the user left, maybe after an error) and `onEvent`
+    (where the widget reports its Error and Warning events). A missing one, or one that does
+    nothing (`() => {}`, `null`, `noop`), fails; options the code does not spell out (a variable
+    built elsewhere, a spread object) are a warning. For the hosted widget, the token request's
+    `callback_urls` must name `success`, `exit` and `event` pages (one missing fails); that those
+    pages handle the outcome cannot be seen, so complete `callback_urls` are a warning.
+
+    ## Why Belvo asks
+    The success callback is where the new `link_id` is stored against the user; without the exit
+    and event callbacks, failed and abandoned connections (and the `request_id` Belvo support
+    needs) are never seen.
+
+    ## How to fix
+    Add the missing callbacks and make each one do something: store the link, log the exit
+    reason and each Error or Warning event. A finding that is wrong is silenced on its line with
+    `belvo-check: ignore[BLV104] reason`.
+
+    ## Example
+    ```js
+    belvoSDK.createWidget(token, {
+      external_id: user.id,
+      callback: (link, institution) => saveLink(user.id, link, institution),
+      onExit: (data) => log.warn('widget exit', data.last_encountered_error),
+      onEvent: (data) => log.info('widget event', data.eventName, data.request_id),
+    }).build();
+    ```
+    """

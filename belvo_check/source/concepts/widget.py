@@ -8,7 +8,7 @@
 - `widget_fetch_resources`: single links (`access_mode: single`) asked with `fetch_resources`.
 
 The web SDK is opened with `createWidget(token, options)` in JS/TS or in the script of an HTML,
-Vue or Svelte file; the hosted widget with a `widget.belvo.io` URL (docs/belvo-api.md, "Widget").
+Vue or Svelte file; the hosted widget with a `widget.belvo.io` URL (docs/belvo-api.md, "What the checks rely on": Widget).
 """
 
 from __future__ import annotations
