@@ -103,6 +103,16 @@ def logs_400(ctx: CheckContext):
     Belvo's error body (its message text too), from a flow that exited 0, warns: belvo-python returns
     error bodies as data by default, so the dump may be the code taking the error for a success.
 
+    ## Source evidence
+    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
+    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
+    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
+    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    intent but cannot prove that every 400 is logged: alone, it is a warning that names the harness
+    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
+    Suppress a finding that does not apply with a comment on or above its line:
+    `belvo-check: ignore[BLV201] reason`.
+
     ## Why Belvo asks
     The integration checklist asks that 400 errors are handled and their `request_id` logged:
     it is the only handle Belvo support has on a failed call.
@@ -135,6 +145,16 @@ def logs_401(ctx: CheckContext):
     A sync against a simulator that answers every data call with 401 `authentication_failed`:
     the minted `request_id` must appear in the integration's logs, without a crash or a hang.
 
+    ## Source evidence
+    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
+    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
+    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
+    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    intent but cannot prove that every 401 is logged: alone, it is a warning that names the harness
+    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
+    Suppress a finding that does not apply with a comment on or above its line:
+    `belvo-check: ignore[BLV202] reason`.
+
     ## Why Belvo asks
     The checklist asks for the `request_id` of 401 errors. A 401 in production usually means the
     wrong environment's keys, or rotated keys: support needs the id to confirm.
@@ -164,6 +184,16 @@ def logs_500(ctx: CheckContext):
     A sync against a simulator that answers every data call with 500 `unexpected_error`. Whatever
     the integration retries, at least one of the `request_id`s the simulator minted must reach the
     logs; a crash or a hang fails.
+
+    ## Source evidence
+    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
+    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
+    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
+    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    intent but cannot prove that every 500 is logged: alone, it is a warning that names the harness
+    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
+    Suppress a finding that does not apply with a comment on or above its line:
+    `belvo-check: ignore[BLV203] reason`.
 
     ## Why Belvo asks
     The checklist asks for the `request_id` of 500 errors: a 500 is Belvo's (or the
@@ -197,6 +227,16 @@ def logs_408(ctx: CheckContext):
     logs, without a crash or a hang. Together with BLV208 it replaces BLV204, retired because it
     judged two checklist sentences at once and hid a passing one behind a failing one.
 
+    ## Source evidence
+    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
+    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
+    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
+    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    intent but cannot prove that every 408 is logged: alone, it is a warning that names the harness
+    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
+    Suppress a finding that does not apply with a comment on or above its line:
+    `belvo-check: ignore[BLV207] reason`.
+
     ## Why Belvo asks
     The checklist asks for the `request_id` of timeout errors: support traces the institution's
     slowness by it.
@@ -219,7 +259,9 @@ def logs_408(ctx: CheckContext):
     drills=[ERRORS_STALL_CREATE, ERRORS_STALL],
     hint="Set a client timeout on every Belvo call, shorter than integration.timeout, and log the call that "
          "timed out.",
-    source=source("timeout"),
+    # The code shows whether each call can hang; that a timed-out call is logged and ends within the flow
+    # budget only behaviour shows: a pass from the code alone is a warning.
+    source=source("timeout", proves=False),
 )
 def stalls(ctx: CheckContext):
     """
@@ -231,6 +273,21 @@ def stalls(ctx: CheckContext):
     one longer than the flow budget. Each drill needs only its own flows: an integration with link
     creation and no sync is judged on the creation stall alone. Together with BLV207 it replaces
     BLV204, retired because it judged two checklist sentences at once.
+
+    ## Source evidence
+    With `source:` configured, every Belvo call in the code (SDK calls and raw HTTP calls to a Belvo host,
+    path or base-URL variable) is judged on the client that sends it: a timeout argument, the client object
+    it is called on (traced to its constructor: `httpx.Client(timeout=10)`, `axios.create({timeout})`,
+    `&http.Client{Timeout: ...}`, `OkHttpClient.Builder().readTimeout(...)`, `Faraday.new(request: {timeout:})`,
+    `new Client(['timeout' => 10])`, `new HttpClient { Timeout = ... }`), a Go context deadline in the same
+    function, or the client's default: belvo-python POSTs, belvo-js, requests, fetch, axios, got, Go's
+    `http.DefaultClient`, RestTemplate, WebClient, java.net.http and Guzzle wait forever (fail); httpx (5 s),
+    OkHttp (10 s) and Laravel Http (30 s) pass; aiohttp (300 s), .NET HttpClient (100 s), Faraday, belvo-ruby
+    and a client built in another file warn. A timeout of 0, None, nil or infinite is none. Each failing call
+    is reported at `path:line:col`. A timeout on every call does not show that a timed-out call is logged
+    or ends within `integration.timeout`: without the harness, that pass is a warning. Suppress a call that
+    does not apply (a job with its own deadline) with a comment on or above it:
+    `belvo-check: ignore[BLV208] reason`.
 
     ## Why Belvo asks
     The checklist asks that timeout errors are handled. A client with no timeout (the default of
@@ -512,6 +569,13 @@ def rate_limited(ctx: CheckContext):
     a wait (not an immediate retry); never more than 5 retries in a row. Not retrying at all
     hammers nothing and passes. Advisory (warn): Belvo documents 429 only for deletes.
 
+    ## Source evidence
+    With `source:` configured, the code is read for 429 or rate-limit handling: `429`,
+    `too_many_requests`, `Retry-After`, or a retry library (tenacity, backoff, urllib3 `Retry`, axios-retry,
+    p-retry, Polly, resilience4j, faraday-retry). Seeing one shows intent, not that the waits are right, so
+    alone it is a warning naming the drills that would prove it; code that calls Belvo and mentions none
+    is a warning too. Suppress with `belvo-check: ignore[BLV209] reason`.
+
     ## Why Belvo asks
     A 429 means "slow down". Retrying at once, or before the time the server named, keeps the
     client rate-limited and adds load where there is already too much.
@@ -560,3 +624,55 @@ def _polite(ctx: CheckContext, outcome, retry_after: float | None) -> Finding:
     if min(waits) < NO_WAIT:
         return failed(f"drill {outcome.name}: retried a 429 without waiting (waits {seen})", evidence=evidence)
     return passed(f"drill {outcome.name}: waited before each retry of a 429 (waits {seen})", evidence=evidence)
+
+
+@check(
+    id="BLV210",
+    title="Every Belvo call's error answers are handled",
+    failure_title="A Belvo call's error answers pass as data",
+    checklist="The integration handles AND logs the request_id of 400 and 401 errors, 500 errors and timeout "
+              "errors: here, that each Belvo call handles its error answers.",
+    evidence=[],
+    hint="Check the status of every Belvo answer (or use a client that raises and catch it); with belvo-python, "
+         "pass raise_exception=True to create/retrieve/resume.",
+    source=source("error_handling", "unchecked_post"),
+)
+def errors_handled(ctx: CheckContext):
+    """
+    ## What it checks
+    Read from the code alone: each Belvo call (SDK calls, and raw HTTP calls to a Belvo host, API path or
+    base-URL variable) in Python, JavaScript/TypeScript, Go, Java, Ruby, PHP and C#, judged where it is
+    made, at `path:line:col`:
+    - passes when the answer's status is checked (`raise_for_status()`, `if (!res.ok)`,
+      `resp.StatusCode >= 400`, `response.success?`, `IsSuccessStatusCode`...), or when the client raises on
+      error answers (axios, got, RestTemplate, WebClient, Guzzle, belvo-js, belvo-python GETs and POSTs with
+      `raise_exception=True`) and the code around it catches;
+    - fails when a client that does not raise (requests, httpx, aiohttp, fetch, Go net/http, java.net.http,
+      OkHttp, Net::HTTP, Faraday, HTTParty, Laravel Http, .NET HttpClient) gets an answer whose status
+      nothing checks (Go's `if err != nil` catches transport errors only), and when a belvo-python POST
+      (`create`, `retrieve`, `resume`) without `raise_exception=True` has its result dropped;
+    - warns where the code cannot settle it: the answer is returned to a caller, a raising client with no
+      handler in sight, a check nearby but not on this answer, the app's own request wrapper, or a
+      belvo-python POST result kept but never told apart from Belvo's error list.
+
+    There is no behaviour evidence for this item: the harness checks (BLV201-BLV209) show what each
+    error does on the paths the flows take; this check covers the paths they do not.
+
+    ## Why Belvo asks
+    The checklist asks that 400, 401, 500 and timeout errors are handled. An error answer that is never
+    noticed is the worst kind: belvo-python's POST helpers return Belvo's error list as if it were the
+    created link, and `fetch`, `requests` or `HttpClient` hand back a 500 like any answer, so the error
+    is stored or shown as data and its `request_id` is lost.
+
+    ## How to fix
+    Check the status of every answer, or let the client raise and catch it where you log the
+    `request_id`. With belvo-python, pass `raise_exception=True` (or test `isinstance(result, list)`).
+    Suppress a call that does not apply with a comment on or above it:
+    `belvo-check: ignore[BLV210] reason`.
+
+    ## Example
+    ```python
+    link = client.Links.create(institution, username, password, raise_exception=True, timeout=30)
+    resp = requests.post(f"{base}/api/accounts/", json=body, timeout=30); resp.raise_for_status()
+    ```
+    """

@@ -1,6 +1,8 @@
-"""Section 2 checks (BLV201-BLV206) judged on recorded drill outcomes."""
+"""Section 2 checks (BLV201-BLV210) judged on recorded drill outcomes and on real scans of small trees."""
 
 from __future__ import annotations
+
+import textwrap
 
 import pytest
 
@@ -10,6 +12,7 @@ from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRO
                                         ERRORS_STALL_CREATE, ERRORS_TOO_MANY_SESSIONS,
                                         LINKS_INVALID)
 from belvo_check.model import Status
+from belvo_check.source import scan
 from belvo_check.sim.errors import MESSAGES
 from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, statuses, synced
 
@@ -281,3 +284,254 @@ def test_log_excerpts_show_the_minted_id_errors_and_the_exception_line_not_noise
     assert "request_id=rid-500" in excerpt and "BelvoError: 500 unexpected_error" in excerpt
     assert 'File "app.py", line 88' in excerpt
     assert "contextlib" not in excerpt and "INFO" not in excerpt and "\n  \n" not in excerpt
+
+
+
+# ----------------------------------------------------------------------------- source evidence
+
+def _scanned(tmp_path, files: dict[str, str]):
+    """A real scan of a small tree written under tmp_path/repo."""
+    root = tmp_path / "repo"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return scan(root, jobs=1)
+
+
+def _at(result, status: Status) -> list[tuple[str, int, int]]:
+    """(file name, line, col) of the findings with this status."""
+    return [(f.location.path.rsplit("/", 1)[-1], f.location.line, f.location.col)
+            for f in result.findings if f.status is status and f.location and f.location.line]
+
+
+UNCHECKED = {
+    "app/belvo.py": """\
+        import os
+        import requests
+        from belvo.client import Client
+
+        BELVO_URL = os.environ["BELVO_URL"]
+        client = Client(os.environ["BELVO_ID"], os.environ["BELVO_PASSWORD"], BELVO_URL)
+
+        def link(institution, username, password):
+            client.Links.create(institution, username, password, timeout=20)
+
+        def owners(link_id):
+            resp = requests.post(f"{BELVO_URL}/api/owners/", json={"link": link_id}, timeout=20)
+            resp.raise_for_status()
+            return resp.json()
+        """,
+    "server/belvo.ts": """\
+        const BELVO_URL = process.env.BELVO_URL;
+        export async function balances(linkId: string) {
+          const res = await fetch(`${BELVO_URL}/api/balances/`, { method: 'POST', signal: AbortSignal.timeout(9000) });
+          return (await res.json()).results;
+        }
+        """,
+    "belvo/client.go": """\
+        package belvo
+
+        import (
+        \t"net/http"
+        \t"time"
+        )
+
+        var baseURL = "https://api.belvo.com"
+        var client = &http.Client{Timeout: 10 * time.Second}
+
+        func Institutions() error {
+        \tresp, err := client.Get(baseURL + "/api/institutions/")
+        \tif err != nil {
+        \t\treturn err
+        \t}
+        \tdefer resp.Body.Close()
+        \treturn nil
+        }
+        """,
+}
+
+
+def test_blv210_fails_each_call_whose_errors_pass_as_data_with_its_location(tmp_path):
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, UNCHECKED))
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    # the dropped belvo-python POST result, fetch with no status check, Go checking only err
+    assert sorted(_at(result, Status.FAIL)) == [("belvo.py", 9, 5), ("belvo.ts", 3, 21), ("client.go", 12, 15)]
+    assert _at(result, Status.PASS) == [] and ("belvo.py", 12, 12) not in _at(result, Status.WARN)
+    [dropped] = [f for f in result.findings if f.location and f.location.path.endswith("belvo.py")]
+    assert "raise_exception=True" in dropped.message
+
+
+def test_blv210_passes_only_when_every_call_handles_its_errors(tmp_path):
+    handled = {
+        "app/belvo.py": """\
+            import os
+            from belvo.client import Client
+
+            client = Client(os.environ["BELVO_ID"], os.environ["BELVO_PASSWORD"], os.environ["BELVO_URL"])
+
+            def link(institution, username, password):
+                created = client.Links.create(institution, username, password, timeout=20)
+                if isinstance(created, list):
+                    raise RuntimeError(created[0]["request_id"])
+                return created
+            """,
+        "src/Belvo.php": """\
+            <?php
+            use Illuminate\\Support\\Facades\\Http;
+            function owners(string $linkId) {
+                $response = Http::timeout(20)->post(env('BELVO_API_URL') . '/api/owners/', ['link' => $linkId]);
+                if ($response->failed()) {
+                    throw new RuntimeException($response->body());
+                }
+                return $response->json();
+            }
+            """}
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, handled))
+    assert result.status is Status.PASS and result.decided_by == ("source",)
+    assert "(2 sites)" in result.findings[0].message
+    # A raising client whose error nobody catches here: a caller may, so the code cannot settle it.
+    raising = {"server/belvo.js": """\
+        const axios = require('axios');
+        const api = axios.create({ baseURL: process.env.BELVO_URL, timeout: 5000 });
+        async function owners(linkId) {
+          const { data } = await api.post(`${process.env.BELVO_URL}/api/owners/`, { link: linkId });
+          return data;
+        }
+        """}
+    unsure = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", raising))
+    assert unsure.status is Status.WARN and _at(unsure, Status.WARN) == [("belvo.js", 4, 26)]
+    assert "axios raises on error answers" in unsure.findings[0].message
+
+
+TIMEOUTS = {
+    "app/client.py": """\
+        import os
+        import httpx
+
+        BELVO_URL = os.environ["BELVO_URL"]
+
+        def owners(link_id):
+            with httpx.Client(timeout=None) as http:
+                return http.post(f"{BELVO_URL}/api/owners/", json={"link": link_id})
+
+        def accounts(link_id):
+            with httpx.Client(timeout=10) as http:
+                return http.post(f"{BELVO_URL}/api/accounts/", json={"link": link_id})
+        """,
+    "src/main/java/Belvo.java": """\
+        import org.springframework.web.client.RestTemplate;
+        public class Belvo {
+            private final String belvoUrl = System.getenv("BELVO_URL");
+            private final RestTemplate rest = new RestTemplate();
+            public String owners(String link) {
+                return rest.postForObject(belvoUrl + "/api/owners/", link, String.class);
+            }
+        }
+        """,
+    "Belvo/Client.cs": """\
+        using System.Net.Http;
+        using System.Threading;
+        public class BelvoClient {
+            private readonly HttpClient _http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            private readonly string _belvoUrl = System.Environment.GetEnvironmentVariable("BELVO_URL");
+            public async System.Threading.Tasks.Task<string> Owners() {
+                var response = await _http.PostAsync($"{_belvoUrl}/api/owners/", null);
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadAsStringAsync();
+            }
+        }
+        """,
+}
+
+
+def test_blv208_source_fails_each_call_that_can_hang_counting_switched_off_timeouts(tmp_path):
+    result = run_check("BLV208", tmp_path, source=_scanned(tmp_path, TIMEOUTS))
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    # timeout=None, a RestTemplate built without one, an infinite HttpClient timeout
+    assert sorted(_at(result, Status.FAIL)) == [("Belvo.java", 6, 16), ("Client.cs", 7, 30), ("client.py", 8, 16)]
+    assert "switches its timeout off" in next(f.message for f in result.findings if "client.py" in f.location.path)
+
+
+def test_blv208_a_timeout_on_every_call_is_a_warning_until_the_stall_drills_prove_it(tmp_path):
+    timed = {"app/client.py": TIMEOUTS["app/client.py"].replace("timeout=None", "timeout=5")}
+    source = _scanned(tmp_path, timed)
+    alone = run_check("BLV208", tmp_path, source=source)
+    assert alone.status is Status.WARN and alone.decided_by == ("source",)
+    assert "only behaviour can prove it" in alone.findings[0].message
+    # Met with the stall drills: both agree, so it passes on both.
+    both = run_check("BLV208", tmp_path, harness=_blv208("belvo GET /api/accounts/ timed out"), source=source,
+                     config_body=BUDGET)
+    assert both.status is Status.PASS and both.decided_by == ("harness", "source")
+    # The drills passed, yet the code holds a call that can hang: the source decides.
+    hanging = run_check("BLV208", tmp_path, harness=_blv208("belvo GET /api/accounts/ timed out"),
+                        source=_scanned(tmp_path / "h", TIMEOUTS), config_body=BUDGET)
+    assert hanging.status is Status.FAIL and hanging.decided_by == ("source",)
+
+
+def test_request_id_checks_count_a_logged_id_or_error_body_never_a_field_only_declared(tmp_path):
+    declared = {"app/errors.go": """\
+        package app
+
+        import "log"
+
+        type BelvoError struct {
+        \tRequestID string `json:"request_id"`
+        }
+
+        func Sync(baseURL string) {
+        \tresp, err := client.Get(baseURL + "/api/institutions/")
+        \tif err != nil {
+        \t\tlog.Printf("belvo call failed")
+        \t}
+        \t_ = resp
+        }
+        """}
+    unlogged = run_check("BLV201", tmp_path, source=_scanned(tmp_path, declared))
+    assert unlogged.status is Status.WARN and unlogged.decided_by == ("source",)
+    assert "no log call in the code names the request_id" in unlogged.findings[0].message
+    body = {"server/belvo.js": """\
+        const { default: Client } = require('belvo');
+        const client = new Client(process.env.BELVO_ID, process.env.BELVO_PASSWORD, process.env.BELVO_URL);
+        async function link(institution, username, password) {
+          try {
+            return await client.links.register(institution, username, password);
+          } catch (error) {
+            console.error('belvo error', error.detail);
+            throw error;
+          }
+        }
+        """}
+    source = _scanned(tmp_path / "b", body)
+    for check_id in ("BLV201", "BLV202", "BLV203", "BLV207"):
+        weak = run_check(check_id, tmp_path, source=source)
+        assert weak.status is Status.WARN and weak.decided_by == ("source",)
+        assert "only behaviour can prove it" in weak.findings[0].message
+        assert weak.findings[0].location.line == 7 and weak.findings[0].location.col == 5
+    # Met with the drill: the logs hold the minted id and the code logs the error body: a pass on both.
+    logged = RecordedHarness({"errors-401": _on_sync(ERRORS_401, "unauthorized", 401, "rid-401", "rid-401 rejected")})
+    met = run_check("BLV202", tmp_path, harness=logged, source=source)
+    assert met.status is Status.PASS and met.decided_by == ("harness", "source")
+    silent = RecordedHarness({"errors-401": _on_sync(ERRORS_401, "unauthorized", 401, "rid-401", "rejected")})
+    assert run_check("BLV202", tmp_path, harness=silent, source=source).decided_by == ("harness",)
+
+
+def test_blv209_source_sees_429_handling_but_only_the_drills_prove_the_waits(tmp_path):
+    handled = {"lib/belvo.rb": """\
+        require 'faraday'
+        class Belvo
+          def initialize
+            @conn = Faraday.new(url: ENV['BELVO_URL'], request: { timeout: 15 })
+          end
+
+          def owners(link_id)
+            response = @conn.post('/api/owners/', link: link_id)
+            sleep(response.headers['Retry-After'].to_i) if response.status == 429
+            response
+          end
+        end
+        """}
+    result = run_check("BLV209", tmp_path, source=_scanned(tmp_path, handled))
+    assert result.status is Status.WARN and result.decided_by == ("source",)
+    assert "only behaviour can prove it" in result.findings[0].message
+    assert (result.findings[0].location.line, result.findings[0].location.col) == (9, 29)
