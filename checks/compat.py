@@ -142,6 +142,19 @@ def added_fields(ctx: CheckContext):
     stands in for the records: the same non-empty stdout of the sync as in the plain drill passes,
     anything else warns.
 
+    ## In the code
+    With `source:` configured, code and config that handle Belvo data are read for deserialisers that
+    reject unknown fields: Pydantic `extra="forbid"`, Jackson `FAIL_ON_UNKNOWN_PROPERTIES` turned on
+    (and a plain `new ObjectMapper()` reading into classes, which fails on them by default: a
+    warning), Go `DisallowUnknownFields`, .NET `MissingMemberHandling.Error` /
+    `JsonUnmappedMemberHandling.Disallow`, JSON schema `additionalProperties: false`, zod `.strict()`,
+    dry-rb strict schemas, Symfony `allow_extra_attributes: false` (each a failure at `path:line:col`
+    in code, a warning in config). class-validator's `forbidNonWhitelisted` is a warning in a direct
+    `validate()` call and no finding in a NestJS `ValidationPipe`, which guards the app's own
+    requests. Make the deserialiser ignore unknown fields, or, when it does not read Belvo's data,
+    suppress the finding with `belvo-check: ignore[BLV601] reason`. The code cannot show that nothing
+    else is strict: without the harness no finding is no pass.
+
     ## Why Belvo asks
     Belvo adds fields to responses as a non-breaking change. Strict deserializers (Pydantic
     `extra="forbid"`, Jackson `FAIL_ON_UNKNOWN_PROPERTIES`, positional parsing) break on them.
@@ -174,6 +187,17 @@ def string_lengths(ctx: CheckContext):
     and store each id as it was sent: an id stored shorter than received (a `VARCHAR(36)` that
     truncates) fails even though it happens to equal the plain run's id.
 
+    ## In the code
+    With `source:` configured, schemas and models of Belvo data are read for fixed-length string
+    columns (SQL `VARCHAR(n)`, Django `CharField(max_length=n)`, SQLAlchemy `String(n)`, Prisma
+    `@db.VarChar(n)`, Rails/Laravel `string(..., n)`, JPA/TypeORM/Doctrine `@Column(length = n)`, EF
+    `[MaxLength(n)]`/`HasMaxLength(n)`, GORM `size:n`, Sequelize `STRING(n)`). A Belvo id (`belvo_id`,
+    `link_id`, `account_id`, ...) under 36 characters fails; at 36 to 63 it is a warning (it fits
+    today's UUIDs only); a free-text column under 255 characters is a warning. The app's own ids
+    (`user_id`) and ISO codes (`currency`, `country`) are not judged. Widen the column (or use TEXT),
+    or suppress a finding about a column that does not hold Belvo data with
+    `belvo-check: ignore[BLV602] reason`. The code cannot show every limit: no finding is no pass.
+
     ## Why Belvo asks
     The number of characters of a string is not part of Belvo's contract. `VARCHAR(36)` id
     columns, fixed-width parsing and UUID validators break when it changes.
@@ -204,6 +228,21 @@ def timestamp_variants(ctx: CheckContext):
     One drill per variant: 3 fraction digits with `Z`, 3 with `+00:00`, 6 with `+00:00` (the
     plain drill already sends 6 with `Z`). The same records must be stored, without a crash.
 
+    ## In the code
+    With `source:` configured, code that handles Belvo data is read for timestamp parsing. Fixed
+    formats fail at `path:line:col`: `strptime` with a literal `Z` or a fixed fraction, moment/dayjs
+    strict formats, date-fns `parse` and Luxon `fromFormat`, Java `ofPattern`/`SimpleDateFormat`,
+    Go `time.Parse` layouts with a fixed fraction or a literal `Z` (unless the same function falls
+    back to `time.RFC3339`), PHP `createFromFormat` (and its RFC 3339 constants), C# `ParseExact`.
+    `%f%z`, `%L%z` and `.uP` read every fraction and zone but not a stamp without a fraction: a
+    warning, as are Java patterns with optional sections. `fromisoformat` is decided by the Python
+    the project declares (`pyproject.toml` `requires-python`, `setup.cfg`/`setup.py`
+    `python_requires`, `.python-version`, `runtime.txt`, `Pipfile`, a `python:3.x` Dockerfile, nearest
+    the file first): 3.11+ reads every variant; earlier rejects `Z` (a failure) unless it is replaced
+    by `+00:00` first; nothing declared is a warning. Tolerant parsers alone are a warning that names
+    the harness drills that would prove it. Suppress a finding that does not parse Belvo's
+    timestamps with `belvo-check: ignore[BLV603] reason`.
+
     ## Why Belvo asks
     Belvo's timestamps are "ISO-8601" with 3 to 6 fraction digits and `Z` or `+00:00`. A
     `strptime("%Y-%m-%dT%H:%M:%S.%fZ")` breaks on `+00:00`; Python before 3.11 `fromisoformat`
@@ -214,7 +253,7 @@ def timestamp_variants(ctx: CheckContext):
     `Date.parse` in JS).
 
     ## Example
-    `datetime.fromisoformat(value.replace("Z", "+00:00"))`
+    `datetime.fromisoformat(value)` on Python 3.11+; before, `dateutil.parser.isoparse(value)`.
     """
     yield from _same_as_plain(ctx)
 
@@ -236,6 +275,15 @@ def unknown_enums(ctx: CheckContext):
     The simulator sends enum values the integration has never seen (`type`, `status`,
     `category`, `access_mode`, ...). The same records must be stored as in the plain drill,
     without a crash.
+
+    ## In the code
+    With `source:` configured, code that handles Belvo data is read for parses into closed enums:
+    Python `Category(value)` of an `Enum` class, Java `valueOf`, C# `Enum.Parse`, PHP
+    `Category::from`, zod `z.enum`/`z.nativeEnum`, and database enums (`CHECK (... IN (...))`,
+    `AS ENUM`, Prisma `enum`). Each is a warning at `path:line:col` unless its arguments show a
+    default or fallback: the code cannot show whether an unknown value is caught around it. Use a
+    tolerant form (`Category.get`, `tryFrom`, `Enum.TryParse`, a default branch), or suppress with
+    `belvo-check: ignore[BLV604] reason`.
 
     ## Why Belvo asks
     New enum values are a non-breaking change for Belvo (new account categories, transaction

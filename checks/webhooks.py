@@ -145,7 +145,7 @@ def _ack_verdict(probes: Probes, exchanges, what: str):
 @check(
     id="BLV403",
     title="Every webhook type and code is acknowledged in time, for single and recurrent links",
-    failure_title="Some webhook types or codes are not acknowledged with a 2xx in time",
+    failure_title="Some webhook types or codes are not acknowledged with a 2xx in time, or no receiver is there to",
     checklist="Webhooks are handled for single and for recurrent links.",
     evidence=[Evidence.PROBE],
     hint="Answer every delivery with a 2xx at once (store it, then process it in the background), "
@@ -166,6 +166,17 @@ def every_type_acknowledged(ctx: CheckContext):
 
     Probe payloads carry `external_id: belvo-check-probe` and ids that exist nowhere else, and
     nothing is delivered to the production webhook URL without `--live`.
+
+    ## In the code
+    With `source:` configured, the code is read for a webhook receiver: a route naming a webhook
+    path (Flask, FastAPI, Django, aiohttp, Express, Fastify, Nest, Spring, Rails, Sinatra, Laravel,
+    Slim, Go routers, ASP.NET), a Next.js route file under a webhook path, a controller class named
+    for webhooks, or a hand-rolled server comparing the request path. A receiver shows the intent but
+    cannot prove every type and code is acknowledged in time: alone, it is a warning that names the
+    probe that would prove it. No receiver at all in code that creates links (and no code reading
+    `webhook_code`) fails; no receiver in code that does not create links is a warning. A receiver
+    living outside `source.root` is fixed by pointing `source.root`/`source.include` at it; otherwise
+    suppress the finding with `belvo-check: ignore[BLV403] reason`.
 
     ## Why Belvo asks
     Belvo's checklist asks that webhooks are handled for single and for recurrent links. Belvo
@@ -257,6 +268,18 @@ def duplicates_idempotent(ctx: CheckContext):
     effect. Without a read-back, or when the first delivery left no trace in it, the duplicate
     effect cannot be seen and the check warns, saying which of these it was.
 
+    ## In the code
+    With `source:` configured, the receiver's code is read where it is: the file of a route whose
+    handler is inline (a decorator, an annotation, a function passed in place), a controller class
+    named for webhooks, or code that reads a delivery's `webhook_code`. A route file that only names
+    a handler elsewhere (routes.rb, urls.py, routes/api.php) is judged where that handler is. Each
+    receiver must look the `webhook_id` up (a membership test, a keyed lookup, `exists`,
+    `get_or_create`, `firstOrCreate`, an upsert, `SETNX`...); reading it from the payload, or asking
+    whether the key is there, is not a lookup. A receiver without one is a warning at
+    `path:line:col` (a middleware or worker elsewhere may do it), and a lookup is only intent: alone,
+    it is a warning that names the probe that would prove it. Suppress a finding that does not apply
+    with `belvo-check: ignore[BLV405] reason` on or above its line.
+
     ## Why Belvo asks
     Belvo documents no ordering and no exactly-once delivery, and retries any delivery it did
     not see acknowledged in time, so the same webhook can arrive twice. A receiver that acts on
@@ -343,6 +366,15 @@ def authorization_enforced(ctx: CheckContext):
     because it is not clear the receiver refused for the right reason; no answer in time is a
     warning that says so (a time-out is not a refusal). The receiver is first given time to
     finish the work of earlier probes, so a busy receiver is not judged on their backlog.
+
+    ## In the code
+    With `source:` configured, the receiver's code (found as for BLV405) must read the
+    `Authorization` header and either compare it in constant time (`hmac.compare_digest`,
+    `crypto.timingSafeEqual`, `subtle.ConstantTimeCompare`, `MessageDigest.isEqual`,
+    `secure_compare`, `hash_equals`, `FixedTimeEquals`) or answer 401/403 on a mismatch. A receiver
+    without that is a warning at `path:line:col` (a middleware may check it: then suppress the finding
+    with `belvo-check: ignore[BLV406] reason` on or above the route). The code shows the intent only:
+    alone, it is a warning that names the probe that would prove it.
 
     ## Why Belvo asks
     Belvo's dashboard lets you set an Authorization value that it sends with every delivery; no
