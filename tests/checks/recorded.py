@@ -27,6 +27,8 @@ from belvo_check.probes.target import Target
 from belvo_check.registry import load_registry
 from belvo_check.runner import run_checks
 from belvo_check.sim.journal import JournalEntry
+from belvo_check.source import scan
+from belvo_check.source.scanner import SourceScan
 
 FLOWS = {"create_link": "app link", "sync": "app sync", "delete_link": "app unlink", "widget_token": "app token"}
 HARNESS_CONFIG = """\
@@ -204,3 +206,12 @@ def reaction(label: str, *seen: str, status: int = 200) -> Reaction:
 def live_calls(*statuses: int | None, host: str = "api.belvo.com") -> LiveResult:
     calls = [(f"https://{host}/api/", answered(s, error=None if s else "TLS handshake failed")) for s in statuses]
     return LiveResult(base_url=f"https://{host}", host=host, key_fingerprints="sha256:ab12, sha256:cd34", calls=calls)
+
+
+def scanned(root: Path, files: dict[str, str]) -> SourceScan:
+    """A real scan (one process) of a small tree written under `root`: path -> text (dedented)."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return scan(root, jobs=1)
