@@ -98,5 +98,9 @@ class SourceText:
                 form: str = "", fingerprint: str = "", hide: str | None = None) -> SourceFinding:
         """A finding at a place in this file; every secret-looking value on the line is cut out of the snippet."""
         snippet = snippet_of(self.line(line), self.language, hide or "", fingerprint) if line else ""
+        if snippet and self.file.is_code and self.about_belvo:  # keys passed to an SDK client, whatever the concept
+            from belvo_check.source.concepts.secrets import redact_sdk_keys
+
+            snippet = redact_sdk_keys(snippet, self.facts.calls)
         return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language, snippet, form,
                              fingerprint)

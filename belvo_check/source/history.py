@@ -260,21 +260,10 @@ def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None 
     return result
 
 
-_evidence: dict[str, tuple[list[SourceFinding], tuple[str, str] | None]] = {}
-_evidence_lock = __import__("threading").Lock()
-
-
 def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list[SourceFinding], tuple[str, str] | None]:
     """The secret_history findings for a source root (a clean scan is one tree-level `ok` finding), or why
-    history was not scanned as (why, what would enable it). One scan per root per process."""
+    history was not scanned as (why, what would enable it)."""
     root = os.path.realpath(os.fspath(root))
-    with _evidence_lock:
-        if root not in _evidence:
-            _evidence[root] = _history_evidence(root, git)
-        return _evidence[root]
-
-
-def _history_evidence(root: str, git: str) -> tuple[list[SourceFinding], tuple[str, str] | None]:
     try:
         top = subprocess.run([git, "-C", root, "rev-parse", "--show-toplevel"], capture_output=True, text=True)
     except OSError:

@@ -69,3 +69,220 @@ def test_blv704_judges_only_drills_whose_flows_exist(tmp_path):
     harness = _blv704()
     harness.flows = ("widget_token",)
     assert run_check("BLV704", tmp_path, harness=harness).status is Status.PASS and harness.asked == ["widget"]
+
+
+# ---- The source's evidence (real scans of small trees, several languages) ----
+
+import json
+import subprocess
+import textwrap
+
+from belvo_check.source.history import history_evidence
+from tests.conftest import run_cli
+
+PASSWORD = "Qw8eRt5yUi2oPa7sDf4g"  # looks like a key, used in no other test
+KEY_ID = "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+BASIC = base64.b64encode(f"{KEY_ID}:{PASSWORD}".encode()).decode()
+SOURCE = "source: {root: repo%s}\n"
+
+
+def _tree(tmp_path, files: dict[str, str]):
+    for name, text in files.items():
+        path = tmp_path / "repo" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return tmp_path / "repo"
+
+
+def _static(check_id, tmp_path, files, extra_source="", config=""):
+    _tree(tmp_path, files)
+    return run_check(check_id, tmp_path, config_body=config + SOURCE % extra_source)
+
+
+def _at(result, status=None) -> dict[str, Status]:
+    """'path:line:col' (relative to the tree) -> status of each located finding."""
+    return {str(f.location).split("/repo/", 1)[1]: f.status for f in result.findings
+            if f.location and "/repo/" in str(f.location) and (status is None or f.status is status)}
+
+
+def test_blv701_config_right_but_code_falling_back_to_sandbox_is_a_warning_the_source_decides(tmp_path):
+    result = _static("BLV701", tmp_path, {"app/settings.py": """\
+        import os
+        BELVO_URL = os.environ.get("BELVO_API_URL", "https://sandbox.belvo.com")
+        """}, config="belvo: {base_url: https://api.belvo.com}\n")
+    assert result.status is Status.WARN and result.decided_by == ("source",)
+    assert _at(result) == {"app/settings.py:2:16": Status.WARN}
+    # The config's own verdict stays, and nothing the source decided blames belvo.base_url.
+    assert any(f.status is Status.PASS and "api.belvo.com" in f.message for f in result.findings)
+    [warning] = [f for f in result.findings if f.status is Status.WARN]
+    assert "base_url" not in warning.message and "base_url" not in (warning.hint or "").split("set it")[0]
+    from belvo_check.registry import load_registry
+    assert "belvo.base_url" not in load_registry().get("BLV701").meta.failure_title
+
+
+def test_blv701_reads_hosts_in_code_and_deploy_files_of_every_language(tmp_path):
+    result = _static("BLV701", tmp_path, {
+        "config/belvo.json": '{\n  "belvo": {"url": "https://api.belvo.co"}\n}\n',
+        "deploy/docker-compose.prod.yml": "services:\n  api:\n    environment:\n"
+                                          "      BELVO_URL: https://sandbox.belvo.com\n",
+        "cmd/belvo.go": 'package main\n\nconst base = "https://sandbox.belvo.com"\n',
+        "src/Belvo.java": 'class Belvo {\n  String env = System.getenv().getOrDefault("BELVO_ENV", "sandbox");\n}\n',
+        "lib/belvo.rb": "client = Belvo::Client.new(ENV['ID'], ENV['PW'], 'sandbox')\n",
+        "tests/test_belvo.py": 'SANDBOX = "https://sandbox.belvo.com"\n',  # on purpose in a test: nothing
+        "terraform.tfvars": 'belvo_url = "https://production.belvo.com"\n',
+    }, config="belvo: {base_url: https://api.belvo.com}\n")
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    found = _at(result)
+    assert found["config/belvo.json:2:29"] is Status.FAIL  # a look-alike
+    assert found["deploy/docker-compose.prod.yml:4:26"] is Status.FAIL  # sandbox in a production file
+    assert found["cmd/belvo.go:3:23"] is Status.FAIL  # sandbox hard-coded
+    assert found["terraform.tfvars:1:22"] is Status.FAIL  # a look-alike
+    assert found["lib/belvo.rb:1:10"] is Status.FAIL  # the SDK fixed to sandbox
+    assert found["src/Belvo.java:2:32"] is Status.WARN  # falls back to sandbox when unset
+    assert not [k for k in found if "tests/" in k]
+
+
+def test_blv701_a_code_only_pass_is_a_warning_naming_the_config(tmp_path):
+    result = _static("BLV701", tmp_path, {".env.production": "BELVO_API_URL=https://api.belvo.com\n"})
+    assert result.status is Status.WARN and result.decided_by == ("source",)
+    assert "only behaviour can prove it" in result.findings[0].message and "base_url" in result.findings[0].message
+
+
+def test_blv705_fails_literal_secrets_in_each_language_and_passes_placeholders_and_env_reads(tmp_path):
+    result = _static("BLV705", tmp_path, {
+        "app/belvo_client.py": f'from belvo.client import Client\nclient = Client("{KEY_ID}", "{PASSWORD}", URL)\n',
+        "server/belvo.js": f"const belvo = require('belvo');\nconst BELVO_SECRET_PASSWORD = '{PASSWORD}';\n",
+        "belvo/keys.go": f'package belvo\n\nvar BelvoSecretPassword = "{PASSWORD}"\n',
+        "src/Keys.java": f'class Keys {{\n  static final String BELVO_SECRET_PASSWORD = "{PASSWORD}";\n}}\n',
+        "config/belvo.rb": f"BELVO_SECRET_PASSWORD = '{PASSWORD}'\n",
+        "src/keys.php": f"<?php\nreturn ['belvo_secret_password' => '{PASSWORD}'];\n",
+        "Belvo/Keys.cs": f'class Keys {{ const string BelvoSecretPassword = "{PASSWORD}"; }}\n',
+        "lib/http.py": f'import requests\nBELVO = "https://api.belvo.com"\nH = {{"Authorization": "Basic {BASIC}"}}\n',
+        ".env.local": f"BELVO_SECRET_PASSWORD={PASSWORD}\n",
+        "docs/setup.md": f"Set `BELVO_SECRET_PASSWORD={PASSWORD}` in belvo's dashboard.\n",
+        "tests/test_keys.py": f'BELVO_SECRET_PASSWORD = "{PASSWORD}"\n',  # a test: a warning only
+    })
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    found = _at(result)
+    for place in ("app/belvo_client.py:2:", "server/belvo.js:2:", "belvo/keys.go:3:", "src/Keys.java:2:",
+                  "config/belvo.rb:1:", "src/keys.php:2:", "Belvo/Keys.cs:1:", "lib/http.py:3:", ".env.local:1:",
+                  "docs/setup.md:1:"):
+        assert [s for k, s in found.items() if k.startswith(place)] == [Status.FAIL], place
+    assert found["tests/test_keys.py:1:26"] is Status.WARN
+    assert all(PASSWORD not in f"{f.message}{f.evidence}" and BASIC not in f"{f.message}{f.evidence}"
+               for f in result.findings)
+
+    clean = _static("BLV705", tmp_path / "clean", {
+        "app/settings.py": "import os\nBELVO_SECRET_PASSWORD = os.environ['BELVO_SECRET_PASSWORD']\n",
+        ".env.example": "BELVO_SECRET_ID=your_secret_id\nBELVO_SECRET_PASSWORD=<SECRET>\n",
+        "config/belvo.rb": "BELVO_SECRET_PASSWORD = 'xxxxxxxxxxxx'\n",
+    })
+    assert clean.status is Status.PASS and clean.decided_by == ("source",)
+    assert "3 files" in clean.findings[0].message
+
+
+def _git(root, *args):
+    subprocess.run(["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+                   check=True, capture_output=True)
+
+
+def test_blv706_finds_a_secret_removed_from_the_tree_in_history_once_by_fingerprint(tmp_path):
+    root = _tree(tmp_path, {"app/settings.py": f'import os\nBELVO_SECRET_PASSWORD = "{PASSWORD}"\n'})
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "keys")
+    (root / "app/settings.py").write_text('import os\nBELVO_SECRET_PASSWORD = os.environ["BELVO_SECRET_PASSWORD"]\n')
+    (root / "app/other.py").write_text(f'BELVO_SECRET_PASSWORD = "{PASSWORD}"  # again\n')
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "from the environment")
+    result = run_check("BLV706", tmp_path, config_body=SOURCE % "")
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    assert _at(result) == {"app/settings.py:2:26": Status.FAIL}  # first added there, one finding per secret
+    assert "and 1 later commit" in result.findings[0].message and PASSWORD not in result.findings[0].evidence
+    # The tree itself is clean of it in settings.py; BLV705 still sees the copy in other.py.
+    assert "app/other.py:1:26" in _at(run_check("BLV705", tmp_path, config_body=SOURCE % ""))
+
+    off = run_check("BLV706", tmp_path, config_body=SOURCE % ", history: false")
+    assert off.status is Status.SKIP and "source.history is false" in off.findings[0].message
+
+
+def test_blv706_passes_a_clean_history_and_skips_saying_why_it_could_not_read_one(tmp_path):
+    root = _tree(tmp_path, {"app/settings.py": "import os\nBELVO_URL = os.environ['BELVO_URL']\n"})
+    not_git = run_check("BLV706", tmp_path, config_body=SOURCE % "")
+    assert not_git.status is Status.SKIP and "not a git repository" in not_git.findings[0].message
+    _, why = history_evidence(root, git=str(tmp_path / "no-git-here"))
+    assert "git is not installed" in why[0]
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "clean")
+    (root / "sub").mkdir()
+    clean = run_check("BLV706", tmp_path, config_body="source: {root: repo/sub}\n")
+    assert clean.status is Status.SKIP and "inside the git repository" in clean.findings[0].message
+    found, why = history_evidence(root)
+    assert why is None and [f.verdict for f in found] == ["ok"] and "1 commits" in found[0].message
+
+
+def test_blv707_front_end_secrets_and_token_minting_fail_and_only_a_configured_front_end_passes(tmp_path):
+    frontend = ', frontend: ["web/**"]'
+    result = _static("BLV707", tmp_path, {
+        "web/src/link.ts": "export async function token() {\n"
+                           "  return fetch('https://api.belvo.com/api/token/', {method: 'POST'});\n}\n",
+        "web/.env": "NEXT_PUBLIC_BELVO_SECRET_PASSWORD=abc\n",
+        "server/app.py": "import os\nBELVO = os.environ['BELVO_URL']\n",
+    }, extra_source=frontend)
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    found = _at(result)
+    assert found["web/src/link.ts:2:38"] is Status.FAIL and found["web/.env:1:1"] is Status.FAIL
+
+    clean = {"web/src/app.tsx": "export const App = () => <div>belvo widget</div>;\n",
+             "server/token.py": "import os, requests\nBELVO = os.environ['BELVO_URL']\n"}
+    configured = _static("BLV707", tmp_path / "a", clean, extra_source=frontend)
+    assert configured.status is Status.PASS and "1 front-end files" in configured.findings[0].message
+    # Without source.frontend, finding nothing in what merely looks like front-end code proves nothing.
+    assert _static("BLV707", tmp_path / "b", clean).status is Status.SKIP
+
+
+def test_blv708_tls_verification_off_in_several_languages(tmp_path):
+    result = _static("BLV708", tmp_path, {
+        "app/belvo.py": 'import requests\nBELVO = "https://api.belvo.com"\nr = requests.get(BELVO, verify=False)\n',
+        "server/belvo.js": "const https = require('https');\nconst belvo = new https.Agent({ rejectUnauthorized: false });\n",
+        "util/http.go": "package util\n\nvar c = &tls.Config{InsecureSkipVerify: true}\n",  # no Belvo here: a warning
+        "src/Belvo.cs": "// belvo\nhandler.ServerCertificateCustomValidationCallback = (a, b, c, d) => true;\n",
+        "tests/test_http.py": "import requests\nrequests.get('https://localhost', verify=False)\n",  # tests: nothing
+    })
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    assert _at(result) == {"app/belvo.py:3:25": Status.FAIL, "server/belvo.js:2:33": Status.FAIL,
+                           "util/http.go:3:21": Status.WARN, "src/Belvo.cs:2:9": Status.FAIL}
+    clean = _static("BLV708", tmp_path / "clean", {"app/belvo.py": "import requests\nrequests.get(URL, timeout=5)\n"})
+    assert clean.status is Status.PASS and clean.decided_by == ("source",)
+
+
+def test_an_inline_suppression_with_a_reason_silences_a_static_finding(tmp_path):
+    _tree(tmp_path, {"app/dev.py": "import requests  # belvo\n"
+                                   "# belvo-check: ignore[BLV708] local proxy with a self-signed cert, dev only\n"
+                                   "requests.get('https://localhost:8443', verify=False)\n"})
+    (tmp_path / "belvo-check.yaml").write_text("version: 1\nenvironment: production\n" + SOURCE % "")
+    done = run_cli("run", "--select", "BLV708", "--format", "json", cwd=tmp_path)
+    [tls] = json.loads(done.stdout)["results"]
+    assert [f["status"] for f in tls["findings"]] == ["ignored"] and "self-signed" in tls["findings"][0]["suppression"]["why"]
+
+
+def test_no_report_format_ever_holds_a_secret_value(tmp_path):
+    root = _tree(tmp_path, {
+        "app/belvo_client.py": f'from belvo.client import Client\nclient = Client("{KEY_ID}", "{PASSWORD}", "sandbox")\n',
+        "lib/http.py": f'import requests\nBELVO = "https://api.belvo.com"\nH = {{"Authorization": "Basic {BASIC}"}}\n',
+        "web/.env": f"NEXT_PUBLIC_BELVO_SECRET_PASSWORD={PASSWORD}\n",
+    })
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "leak")
+    (tmp_path / "belvo-check.yaml").write_text("version: 1\nenvironment: production\n"
+                                               'source: {root: repo, frontend: ["web/**"]}\n')
+    formats = ["json", "sarif", "junit", "gitlab", "markdown", "html"]
+    done = run_cli("run", "--select", "keys", "--format", "rich", "--format", "github",
+                   *[a for f in formats for a in ("--format", f"{f}={tmp_path / ('out.' + f)}")], cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    outputs = [done.stdout, done.stderr] + [(tmp_path / f"out.{f}").read_text() for f in formats]
+    assert "BLV705" in outputs[2] and "BLV706" in outputs[2] and "sha256:" in outputs[2]
+    for text in outputs:
+        assert PASSWORD not in text and BASIC not in text and KEY_ID not in text

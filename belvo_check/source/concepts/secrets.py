@@ -86,6 +86,17 @@ def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
                     yield call.line, call.col, f"keys passed literally to {call.callee}(...)", password
 
 
+def redact_sdk_keys(snippet: str, calls) -> str:
+    """`snippet` with the literal keys given to any SDK client of its file replaced by their fingerprints:
+    positional keys carry no name the line matcher could see, and a snippet of any concept may show them."""
+    for call in calls:
+        if call.callee in SDK_CONSTRUCTORS:
+            for value in call.strings[:2]:
+                if value in snippet and not is_placeholder(value):
+                    snippet = snippet.replace(value, f"[redacted {fingerprint(value)}]")
+    return snippet
+
+
 @concept("secret_literal", "Literal Belvo secrets in the tree", topics=("belvo", "frontend"))
 def match_literal(ctx: SourceText):
     where = "a tracked .env file" if ctx.language == "dotenv" else (
