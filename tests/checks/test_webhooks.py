@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from belvo_check.model import Status
 from belvo_check.probes.deliveries import DuplicateRun, Exchange
-from tests.checks.recorded import RecordedProbes, answered, delivered, reaction, run_check, statuses
+from tests.checks.recorded import RecordedProbes, answered, delivered, reaction, run_check, scanned, statuses
 
 URLS = """\
     webhooks:
@@ -167,3 +167,99 @@ def test_blv406_reports_a_time_out_as_a_time_out(tmp_path):
     assert finding.status is Status.WARN
     assert finding.message.startswith("no answer") and "timed out" in finding.message
     assert "refused" not in finding.message
+
+
+# ----------------------------------------------------------------------------- source evidence
+
+LINKS_NO_RECEIVER = {"app/links.py": """\
+    import requests
+    def create_link(institution, username, password):
+        return requests.post(BELVO_URL + "/api/links/", json={"institution": institution}, timeout=10)
+    """}
+GIN_RECEIVER = {"hooks/main.go": """\
+    package hooks
+
+    // Belvo deliveries
+    func Routes(r *gin.Engine) {
+    \tr.POST("/webhooks/belvo", func(c *gin.Context) {
+    \t\tif c.GetHeader("Authorization") != secret {
+    \t\t\tc.AbortWithStatus(http.StatusUnauthorized)
+    \t\t\treturn
+    \t\t}
+    \t\tif fresh, _ := cache.SetNX(c, "hook:"+hook.WebhookID, 1, 0).Result(); !fresh {
+    \t\t\treturn
+    \t\t}
+    \t})
+    }
+    """}
+
+
+def _at(result, status: Status) -> list[tuple[str, int | None, int | None]]:
+    return [(f.location.path.rsplit("repo/", 1)[-1], f.location.line, f.location.col)
+            for f in result.findings if f.status is status and f.location]
+
+
+def test_blv403_source_fails_code_that_creates_links_with_no_receiver_and_warns_on_a_receiver_alone(tmp_path):
+    bare = scanned(tmp_path / "a" / "repo", LINKS_NO_RECEIVER)
+    result = run_check("BLV403", tmp_path, source=bare)
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    assert "no webhook receiver route found although the code creates links" in result.findings[0].message
+    served = scanned(tmp_path / "b" / "repo", {**LINKS_NO_RECEIVER, **GIN_RECEIVER})
+    alone = run_check("BLV403", tmp_path, source=served)
+    assert alone.status is Status.WARN and alone.decided_by == ("source",)
+    assert "only behaviour can prove it" in alone.findings[0].message and "probe" in alone.findings[0].message
+    assert _at(alone, Status.WARN) == [("hooks/main.go", 5, 2)]
+
+
+def test_blv403_probe_and_source_meet(tmp_path):
+    fine = RecordedProbes({"documented": [delivered("ACCOUNTS historical_update")]})
+    served = scanned(tmp_path / "b" / "repo", {**LINKS_NO_RECEIVER, **GIN_RECEIVER})
+    both = run_check("BLV403", tmp_path, probe=fine, source=served)
+    assert both.status is Status.PASS and both.decided_by == ("probe", "source")
+    # The probe's receiver answered, but the code scanned creates links and holds no receiver: the
+    # source decides (source.root points at the wrong tree, or the receiver is somebody else's).
+    bare = scanned(tmp_path / "a" / "repo", LINKS_NO_RECEIVER)
+    apart = run_check("BLV403", tmp_path, probe=fine, source=bare)
+    assert apart.status is Status.FAIL and apart.decided_by == ("source",)
+
+
+def test_blv405_and_blv406_judge_the_receivers_code_where_it_is(tmp_path):
+    rails = scanned(tmp_path / "repo", {
+        "config/routes.rb": """\
+            Rails.application.routes.draw do
+              post '/webhooks/belvo', to: 'belvo_webhooks#create'
+            end
+            """,
+        "app/controllers/belvo_webhooks_controller.rb": """\
+            class BelvoWebhooksController < ApplicationController
+              def create
+                head :unauthorized and return unless secure_compare(request.headers['Authorization'], ENV['HOOK'])
+                head :ok
+              end
+            end
+            """})
+    auth = run_check("BLV406", tmp_path, source=rails)
+    assert auth.status is Status.WARN and auth.decided_by == ("source",)  # the code alone cannot prove it
+    assert _at(auth, Status.WARN) == [("app/controllers/belvo_webhooks_controller.rb", 1, 7)]
+    assert "compares the Authorization header" in auth.findings[0].message
+    dedupe = run_check("BLV405", tmp_path, source=rails)
+    assert dedupe.status is Status.WARN and dedupe.decided_by == ("source",)
+    assert "no de-duplication by webhook_id" in dedupe.findings[0].message
+    assert _at(dedupe, Status.WARN) == [("app/controllers/belvo_webhooks_controller.rb", 1, 7)]
+    refused = RecordedProbes({"authorization": [delivered("no Authorization header", 401),
+                                                delivered("a wrong Authorization value", 401)]})
+    met = run_check("BLV406", tmp_path, probe=refused, source=rails)
+    assert met.status is Status.PASS and met.decided_by == ("probe", "source")
+
+
+def test_blv405_a_payload_read_of_webhook_id_is_not_a_lookup(tmp_path):
+    express = scanned(tmp_path / "repo", {"server/hooks.js": """\
+        // Belvo webhooks
+        app.post('/webhooks/belvo', (req, res) => {
+          console.log('delivery', req.body['webhook_id']);
+          if ('webhook_id' in req.body) res.status(200).end();
+        });
+        """})
+    result = run_check("BLV405", tmp_path, source=express)
+    assert result.status is Status.WARN and _at(result, Status.WARN) == [("server/hooks.js", 2, 1)]
+    assert "no de-duplication" in result.findings[0].message
