@@ -133,10 +133,11 @@ def require_config(ctx: Context, *key_path: str, example: str) -> Any:
 def source_scan(ctx: Context):
     """The static scan of the integration's source tree (`source:`), shared by every check that reads it."""
     from belvo_check.source import from_config
+    from belvo_check.source.concepts.secrets import with_frontend
     from belvo_check.source.history import with_history
 
     scan = from_config(ctx.loaded)
     if scan is None:
         raise EvidenceUnavailable("source is not configured, so the integration's code cannot be read",
                                   enable="add to the config: source: {root: .}")
-    return with_history(scan, ctx.config.source.history)
+    return with_frontend(with_history(scan, ctx.config.source.history), ctx.config.source.frontend)

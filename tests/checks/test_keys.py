@@ -239,7 +239,8 @@ def test_blv707_front_end_secrets_and_token_minting_fail_and_only_a_configured_f
     configured = _static("BLV707", tmp_path / "a", clean, extra_source=frontend)
     assert configured.status is Status.PASS and "1 front-end files" in configured.findings[0].message
     # Without source.frontend, finding nothing in what merely looks like front-end code proves nothing.
-    assert _static("BLV707", tmp_path / "b", clean).status is Status.SKIP
+    unset = _static("BLV707", tmp_path / "b", clean)
+    assert unset.status is Status.SKIP and "source.frontend is not configured" in unset.findings[0].message
 
 
 def test_blv708_tls_verification_off_in_several_languages(tmp_path):

@@ -158,3 +158,17 @@ def conclude_frontend(findings, tree):
         yield tree.finding("secret_frontend", "ok", f"no Belvo secret, secret-key read or widget-token minting in "
                            f"the {files} front-end files source.frontend marks, and no secret under a name "
                            "bundlers ship", form="source.frontend scanned")
+
+
+def with_frontend(scan, globs):
+    """`scan` (a SourceScan) saying why finding nothing in front-end code proves nothing, when no file
+    source.frontend marks was read (a skip that names the setting, not a pass)."""
+    from dataclasses import replace
+
+    if scan.signals["frontend_file"]:
+        return scan
+    why = (f"source.frontend ({', '.join(globs)}) matches no file read" if globs else
+           "source.frontend is not configured") + ", so no code is known to ship to browsers: finding no secret " \
+        "in front-end code proves nothing"
+    enable = "set source.frontend to the folders of browser or app code (belvo-check init writes it)"
+    return replace(scan, unavailable={**scan.unavailable, "secret_frontend": (why, enable)})
