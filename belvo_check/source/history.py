@@ -269,9 +269,12 @@ def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list
     except OSError:
         return [], (f"git is not installed ({git!r} could not run), so the git history was not scanned",
                     "install git, or set source.history: false")
-    if top.returncode != 0:
+    if top.returncode != 0 and "not a git repository" in top.stderr:
         return [], (f"{root} is not a git repository, so there is no history to scan",
                     "point source.root at the top of the integration's git repository")
+    if top.returncode != 0:  # e.g. git refusing a repository owned by another user
+        return [], (f"git could not read {root}: {(top.stderr.strip().splitlines() or ['?'])[0]}",
+                    "check that git log works in source.root")
     if os.path.realpath(top.stdout.strip()) != root:
         # History paths are the repository's, and a sub-folder's history is not the repository's.
         return [], (f"source.root is a folder inside the git repository at {top.stdout.strip()}: history is "
