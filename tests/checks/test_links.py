@@ -1,4 +1,4 @@
-"""Section 5 checks (BLV501-BLV503) judged on recorded drill outcomes."""
+"""Section 5 checks (BLV501-BLV503) judged on recorded drill outcomes, on real scans of small source trees, and on both met."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from belvo_check.harness.drills import LINKS_INVALID, LINKS_MFA, LINKS_TOKEN_REQ
 from belvo_check.model import Status
 from belvo_check.sim.errors import MESSAGES
 from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, snapshot, statuses, synced
+from tests.checks.test_errors import _at, _scanned  # real scans of small trees, with located findings
 
 TRUTH = {"link-1": {"record": {"id": "link-1", "institution_user_id": "iuid-42"}, "transactions": []}}
 
@@ -97,3 +98,101 @@ def test_blv503_passes_a_428_resumed_with_patch(tmp_path):
 def test_blv503_a_rejected_resume_is_no_resume(tmp_path):
     rejected = (call("PATCH", "/api/links/", 400, at=1.3, body={"link": "link-1"}),)
     assert run_check("BLV503", tmp_path, harness=_mfa("", then=rejected)).status is Status.FAIL
+
+
+# ----------------------------------------------------------------------------- source evidence
+
+ASKED_ONLY = {
+    "app/links.py": """\
+        import requests
+        BELVO_URL = "https://api.belvo.com"
+
+        def create(body):
+            return requests.post(BELVO_URL + "/api/links/", json=body, timeout=60).json()
+
+        def duplicates(link):
+            found = requests.get(BELVO_URL + "/api/links/", params={"institution_user_id": link["iuid"]}, timeout=30)
+            return found.json()["count"]
+        """,
+}
+KEPT = {
+    "src/Links.php": """\
+        <?php
+        use Illuminate\\Support\\Facades\\DB;
+        use Illuminate\\Support\\Facades\\Http;
+        function register(array $body): array {
+            $link = Http::timeout(60)->post(env('BELVO_API_URL') . '/api/links/', $body)->throw()->json();
+            DB::table('links')->insert(['belvo_id' => $link['id'], 'institution_user_id' => $link['institution_user_id']]);
+            return $link;
+        }
+        """,
+}
+
+
+def test_blv501_source_a_query_filter_is_no_storage_and_silence_fails_code_that_creates_links(tmp_path):
+    asked = run_check("BLV501", tmp_path, source=_scanned(tmp_path, ASKED_ONLY))
+    assert asked.status is Status.WARN and asked.decided_by == ("source",)
+    assert _at(asked, Status.WARN) == [("links.py", 8, 62)] and "not visibly kept" in asked.findings[0].message
+    silent = {"app/links.py": ASKED_ONLY["app/links.py"].split("def duplicates")[0]}
+    result = run_check("BLV501", tmp_path, source=_scanned(tmp_path / "silent", silent))
+    assert result.status is Status.FAIL and "although the code creates links" in result.findings[0].message
+    assert result.findings[0].location.path.endswith("repo")  # a conclusion about the whole tree
+
+
+def test_blv501_source_storage_is_a_warning_alone_and_a_pass_with_the_store_read_back(tmp_path):
+    source = _scanned(tmp_path, KEPT)
+    alone = run_check("BLV501", tmp_path, source=source)
+    assert alone.status is Status.WARN and alone.decided_by == ("source",)
+    assert "only behaviour can prove it" in alone.findings[0].message
+    assert (alone.findings[0].location.line, alone.findings[0].location.col) == (6, 61)
+    row = [{"belvo_id": "link-1", "institution_user_id": "iuid-42"}]
+    both = run_check("BLV501", tmp_path, harness=_plain_with_links(row), source=source)
+    assert both.status is Status.PASS and both.decided_by == ("harness", "source")
+    lost = run_check("BLV501", tmp_path, harness=_plain_with_links([{"belvo_id": "link-1"}]), source=source)
+    assert lost.status is Status.FAIL and lost.decided_by == ("harness",)
+
+
+STATES = {
+    "server/hooks.ts": """\
+        import { Request, Response } from 'express';
+        export async function belvoWebhook(req: Request, res: Response) {
+          const { webhook_code, link_id } = req.body;
+          if (webhook_code === 'invalid_credentials' || webhook_code === 'token_required') {
+            await markForReconnect(link_id, webhook_code);
+          }
+          res.sendStatus(202);
+        }
+        """,
+}
+NAMED_ONLY = {
+    "lib/belvo.rb": """\
+        require 'httparty'
+        class Belvo
+          # TODO: handle token_required and invalid links
+          STATES = %w[valid invalid token_required].freeze
+          def register(body)
+            HTTParty.post("#{ENV.fetch('BELVO_API_URL')}/api/links/", body: body, timeout: 60)
+          end
+        end
+        """,
+}
+
+
+def test_blv502_source_a_named_state_or_a_comment_is_no_handling(tmp_path):
+    result = run_check("BLV502", tmp_path, source=_scanned(tmp_path, NAMED_ONLY))
+    # the comment is not code; the list of states compares, branches on and records nothing
+    assert result.status is Status.WARN and _at(result, Status.WARN) == [("belvo.rb", 4, 29)]
+    comment = {"lib/belvo.rb": NAMED_ONLY["lib/belvo.rb"].replace("  STATES = %w[valid invalid token_required].freeze\n",
+                                                                   "")}
+    silent = run_check("BLV502", tmp_path, source=_scanned(tmp_path / "c", comment))
+    assert silent.status is Status.FAIL and "although the code creates links" in silent.findings[0].message
+
+
+def test_blv502_source_a_handled_state_is_a_warning_alone_and_a_pass_with_the_drills(tmp_path):
+    source = _scanned(tmp_path, STATES)
+    alone = run_check("BLV502", tmp_path, source=source)
+    assert alone.status is Status.WARN and alone.decided_by == ("source",)
+    assert "only behaviour can prove it" in alone.findings[0].message and alone.findings[0].location.line == 4
+    by_logs = _link_status("link link-1 marked invalid: ask the user to reconnect", "link link-1 needs an MFA token")
+    both = run_check("BLV502", tmp_path, harness=by_logs, source=source)
+    assert both.status is Status.PASS and both.decided_by == ("harness", "source")

@@ -1,10 +1,11 @@
-"""Section 3 checks (BLV301-BLV304) judged on recorded drill outcomes."""
+"""Section 3 checks (BLV301-BLV304) judged on recorded drill outcomes, on real scans of small source trees, and on both met."""
 
 from __future__ import annotations
 
 from belvo_check.harness.drills import PAGINATION, PLAIN, REPEAT_PAGES
 from belvo_check.model import Status
 from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, snapshot, statuses
+from tests.checks.test_errors import _at, _scanned  # real scans of small trees, with located findings
 
 TX = [f"tx-{i}" for i in range(30)]
 
@@ -124,3 +125,220 @@ def test_blv304_passes_ids_stored_once_and_fails_a_second_sync_that_stores_twice
     result = run_check("BLV304", tmp_path, harness=twice)
     assert statuses(result) == [Status.FAIL, Status.FAIL]
     assert "after a second sync, 30 transaction id(s) are stored more than once" in result.findings[0].message
+
+
+# ----------------------------------------------------------------------------- source evidence
+
+PAGES = {
+    "app/sync.py": """\
+        import requests
+        BELVO_URL = "https://api.belvo.com"
+
+        def owners(link_id):
+            answer = requests.get(BELVO_URL + "/api/owners/", params={"link": link_id}, timeout=30)
+            return answer.json()["results"]
+        """,
+    "server/belvo.js": """\
+        const belvo = require('belvo').default;
+        const client = new belvo(process.env.BELVO_ID, process.env.BELVO_PASSWORD, process.env.BELVO_URL);
+        async function transactions(linkId) {
+          return client.transactions.list({ filters: { link: linkId } });
+        }
+        """,
+}
+LOOPED = {
+    "belvo/pages.go": """\
+        package belvo
+
+        import (
+        \t"encoding/json"
+        \t"net/http"
+        \t"time"
+        )
+
+        var baseURL = "https://api.belvo.com"
+        var api = &http.Client{Timeout: 30 * time.Second}
+
+        type page struct {
+        \tNext    string            `json:"next"`
+        \tResults []json.RawMessage `json:"results"`
+        }
+
+        func All(linkID string) ([]json.RawMessage, error) {
+        \tvar rows []json.RawMessage
+        \tfor url := baseURL + "/api/transactions/?link=" + linkID; url != ""; {
+        \t\tresp, err := api.Get(url)
+        \t\tif err != nil {
+        \t\t\treturn nil, err
+        \t\t}
+        \t\tvar p page
+        \t\terr = json.NewDecoder(resp.Body).Decode(&p)
+        \t\tresp.Body.Close()
+        \t\tif err != nil {
+        \t\t\treturn nil, err
+        \t\t}
+        \t\trows = append(rows, p.Results...)
+        \t\turl = p.Next
+        \t}
+        \treturn rows, nil
+        }
+        """,
+}
+
+
+def test_blv303_source_fails_each_list_that_stops_early_with_its_location(tmp_path):
+    result = run_check("BLV303", tmp_path, source=_scanned(tmp_path, PAGES))
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    # a raw GET whose file never reads next; belvo-js list() with its default limit of 100
+    assert sorted(_at(result, Status.FAIL)) == [("belvo.js", 4, 10), ("sync.py", 5, 14)]
+    assert "100 items" in next(f.message for f in result.findings if f.location.path.endswith("belvo.js"))
+
+
+def test_blv303_a_loop_on_next_passes_on_the_code_and_meets_the_drills(tmp_path):
+    source = _scanned(tmp_path, LOOPED)
+    alone = run_check("BLV303", tmp_path, source=source)
+    assert alone.status is Status.PASS and alone.decided_by == ("source",)
+    assert (alone.findings[0].location.path.endswith("pages.go"), alone.findings[0].location.line) == (True, 19)
+    whole = RecordedHarness({"plain": _plain(), "pagination": _pagination(1, TX)})
+    both = run_check("BLV303", tmp_path, harness=whole, source=source)
+    assert both.status is Status.PASS and both.decided_by == ("harness", "source")
+    # The drills passed, yet the code holds a list that stops at page one: the source decides.
+    cut = run_check("BLV303", tmp_path, harness=whole, source=_scanned(tmp_path / "cut", PAGES))
+    assert cut.status is Status.FAIL and cut.decided_by == ("source",)
+
+
+CREATES = {
+    "lib/belvo.rb": """\
+        require 'httparty'
+        class Belvo
+          BELVO_URL = ENV.fetch('BELVO_API_URL')
+          def register(body)
+            response = HTTParty.post("#{BELVO_URL}/api/links/", body: body, timeout: 60)
+            raise 'failed' unless response.code.to_i == 200
+            response.parsed_response
+          end
+        end
+        """,
+    "src/main/java/Belvo.java": """\
+        import java.net.URI;
+        import java.net.http.HttpClient;
+        import java.net.http.HttpRequest;
+        import java.net.http.HttpResponse;
+        public class Belvo {
+            private final HttpClient http = HttpClient.newHttpClient();
+            private final String belvoUrl = System.getenv("BELVO_API_URL");
+            public String create(String body) throws Exception {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(belvoUrl + "/api/links/"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return response.body();
+                }
+                throw new IllegalStateException("failed");
+            }
+        }
+        """,
+    "app/token.py": """\
+        import requests
+        BELVO_URL = "https://api.belvo.com"
+
+        def widget_token():
+            answer = requests.post(BELVO_URL + "/api/token/", json={}, timeout=10)
+            if answer.status_code == 200:
+                return answer.json()["access"]
+        """,
+}
+
+
+def test_blv301_source_fails_a_create_judged_by_200_but_not_the_widget_token(tmp_path):
+    result = run_check("BLV301", tmp_path, source=_scanned(tmp_path, CREATES))
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    # Ruby's code.to_i, a POST built with java.net.http; the token request answers 200 and is fine
+    assert sorted(_at(result, Status.FAIL)) == [("Belvo.java", 12, 13), ("belvo.rb", 6, 27)]
+    # The flows succeeded, yet the code still rejects a 201: the source decides.
+    met = run_check("BLV301", tmp_path, harness=RecordedHarness({"plain": _plain()}),
+                    source=_scanned(tmp_path / "met", CREATES))
+    assert met.status is Status.FAIL and met.decided_by == ("source",)
+
+
+DELETES = {
+    "app/belvo.py": """\
+        import requests
+        BELVO_URL = "https://api.belvo.com"
+
+        class Belvo:
+            def _request(self, method, path):
+                answer = requests.request(method, BELVO_URL + path, timeout=30)
+                answer.raise_for_status()
+                return answer.json()
+
+            def unlink(self, link_id):
+                return self._request("DELETE", f"/api/links/{link_id}/")
+
+        def unlink_checked(link_id):
+            answer = requests.delete(f"{BELVO_URL}/api/links/{link_id}/", timeout=30)
+            answer.raise_for_status()
+            return None if answer.status_code == 204 else answer.json()
+        """,
+    "belvo/delete.go": """\
+        package belvo
+
+        import (
+        \t"encoding/json"
+        \t"net/http"
+        )
+
+        var baseURL = "https://api.belvo.com"
+
+        func Delete(linkID string) error {
+        \treq, err := http.NewRequest("DELETE", baseURL+"/api/links/"+linkID+"/", nil)
+        \tif err != nil {
+        \t\treturn err
+        \t}
+        \tresp, err := http.DefaultClient.Do(req)
+        \tif err != nil {
+        \t\treturn err
+        \t}
+        \tvar gone map[string]any
+        \treturn json.NewDecoder(resp.Body).Decode(&gone)
+        }
+        """,
+}
+
+
+def test_blv302_source_fails_json_parsed_from_a_delete_even_inside_the_app_s_own_request_method(tmp_path):
+    result = run_check("BLV302", tmp_path, source=_scanned(tmp_path, DELETES))
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    # the wrapper parsing every answer, Go decoding the empty body; the explicit 204 test is fine
+    assert sorted(_at(result, Status.FAIL)) == [("belvo.py", 11, 16), ("delete.go", 11, 14)]
+    assert "_request()" in next(f.message for f in result.findings if f.location.path.endswith("belvo.py"))
+
+
+STORES = {
+    "app/store.py": """\
+        UPSERT = "INSERT INTO transactions (belvo_id, amount) VALUES (?, ?) ON CONFLICT (belvo_id) DO UPDATE SET amount = excluded.amount"
+
+        def save(db, belvo_rows):
+            db.executemany(UPSERT, belvo_rows)
+        """,
+}
+
+
+def test_blv304_source_upserts_are_a_warning_until_the_store_read_back_proves_them(tmp_path):
+    source = _scanned(tmp_path, STORES)
+    alone = run_check("BLV304", tmp_path, source=source)
+    assert alone.status is Status.WARN and alone.decided_by == ("source",)
+    assert "only behaviour can prove it" in alone.findings[0].message
+    assert (alone.findings[0].location.line, alone.findings[0].location.col) == (1, 10)
+    once = RecordedHarness({"plain": _plain(), "repeat-pages": _repeat(TX)})
+    both = run_check("BLV304", tmp_path, harness=once, source=source)
+    assert both.status is Status.PASS and both.decided_by == ("harness", "source")
+    plain = {"src/Store.cs": """\
+        namespace Acme.Belvo;
+        public class Store {
+            public void Save(AppDb db, Transaction[] page) { db.Transactions.AddRange(page); }
+        }
+        """, "app/ignore.py": 'SQL = "INSERT OR IGNORE INTO accounts (belvo_id, name) VALUES (?, ?)"\n'}
+    unsure = run_check("BLV304", tmp_path, source=_scanned(tmp_path / "plain", plain))
+    assert unsure.status is Status.WARN and sorted(_at(unsure, Status.WARN)) == [("Store.cs", 3, 54),
+                                                                                ("ignore.py", 1, 7)]

@@ -10,7 +10,7 @@ import re
 
 from belvo_check.source.clients import BELVO_PATH, OWN_RECEIVERS, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept
-from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
+from belvo_check.source.context import SourceText
 
 READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b"""
                         r"""|\.Next\b(?!\s*\()""")
