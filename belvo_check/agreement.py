@@ -2,7 +2,9 @@
 
 One check, one checklist item, every kind of evidence on it:
 - both have evidence: the check passes only when both pass; otherwise the worse verdict stands,
-  and the result names the evidence that decided it;
+  and the result names the evidence that decided it. What the source only concluded from silence
+  ("no receiver route found") or doubts about an item only behaviour proves does not count against
+  behaviour that was observed: the probes answered by the receiver outrank "no route found";
 - only one has evidence: that one decides, except that a pass the code alone cannot prove (a
   `request_id` logged on some path is not the id of every 400 logged) is a warning that names what
   would prove it;
@@ -51,6 +53,11 @@ def meet(behaviour: tuple[Evidence, ...], observed: list[Finding], source: Sourc
         return Met(findings, ("source",))  # the skip of behaviour is named by the weak pass's warning
     if seen is Status.ERROR:
         return Met(observed + source.findings, ())
-    final = worst([*observed, *source.findings])
+    # What behaviour observed outranks what the source only concluded from silence or doubts.
+    counted = [f for f in source.findings if not any(f is soft for soft in source.soft)]
+    if not counted:
+        return Met(observed, behaviour_only(behaviour, observed))
+    code = worst(counted)
+    final = worst([*observed, *counted])
     decided = (kinds if seen is final else ()) + (("source",) if code is final else ())
-    return Met(observed + source.findings, decided)
+    return Met(observed + counted, decided)

@@ -40,6 +40,10 @@ def source(*concepts: str, proves: bool = True, every_site: bool = True, absence
 class SourceVerdict:
     findings: list[Finding] = field(default_factory=list)
     weak: bool = False  # its pass is one the code alone cannot prove (SourceRule.proves is False)
+    # Findings that behaviour, once observed, outranks: conclusions drawn from what the code does not
+    # show (no receiver route found, no log call naming request_id), and doubts about an item only
+    # behaviour can prove. A receiver that answers the probes refutes "no route found".
+    soft: list[Finding] = field(default_factory=list)
 
     @property
     def status(self) -> Status:  # SKIP when the code says nothing about the item
@@ -58,8 +62,14 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
     if not rule.every_site and good:
         unsure = []  # one site that does it settles the item; the others are not sites that must
     if bad or unsure:
-        findings = _located(bad, Status.FAIL, root) + _located(unsure, Status.WARN, root) + problems
-        return SourceVerdict(findings)
+        absent = [f for f in bad + unsure if not f.path]
+        doubts = [f for f in unsure if f.path] if not rule.proves else []
+        firm = [f for f in bad + unsure if f.path and f not in doubts]
+        soft = _located([f for f in absent if f.verdict == "bad"], Status.FAIL, root) + \
+            _located([f for f in absent + doubts if f.verdict == "ambiguous"], Status.WARN, root)
+        firm_findings = _located([f for f in firm if f.verdict == "bad"], Status.FAIL, root) + \
+            _located([f for f in firm if f.verdict == "ambiguous"], Status.WARN, root)
+        return SourceVerdict(firm_findings + soft + problems, soft=soft)
     if good:
         first = good[0]
         sites = ", ".join(f.where for f in good[:5]) + (f" and {len(good) - 5} more" if len(good) > 5 else "")

@@ -124,3 +124,30 @@ def test_explain_says_how_a_check_reads_the_source():
     text = " ".join(done.stdout.split())
     assert "Source evidence" in text and "request_id_logged" in text and "ignore[BLV201] reason" in text
     assert "earns at most a warning" in text  # a logged request_id somewhere is not every 400 logged
+
+
+def test_behaviour_observed_outranks_what_the_source_concluded_from_silence(tmp_path):
+    # Belvo is called but no log call names request_id: a conclusion from silence, located nowhere.
+    tree = _tree(tmp_path, {"app/client.py": """\
+        import requests
+        def accounts(link):
+            answer = requests.get("https://api.belvo.com/api/accounts/", params={"link": link}, timeout=5)
+            answer.raise_for_status()
+            return answer.json()
+        """})
+    rule = source("request_id_logged", proves=False, every_site=False)
+    verdict = judge(rule, tree, "BLV201")
+    assert verdict.status is Status.WARN and verdict.soft and not verdict.soft[0].location.line
+    logged = passed("the minted request_id of every 400 was logged", evidence="acme.log:3")
+    met = meet(HARNESS, [logged], verdict)
+    assert [f.status for f in met.findings] == [Status.PASS] and met.decided_by == ("harness",)
+    # Without behaviour, the same silence is the warning it is.
+    alone = meet(HARNESS, [skipped("no harness", enable="integration: ...")], verdict)
+    assert max(f.status.rank for f in alone.findings) == Status.WARN.rank and alone.decided_by == ("source",)
+    # A located site the harness may never have exercised still counts against a passing drill.
+    timeouts = judge(source("timeout"), _tree(tmp_path / "t", {"c.py": """\
+        import requests
+        def owners(link):
+            return requests.get("https://api.belvo.com/api/owners/", params={"link": link})
+        """}), "BLV208")
+    assert meet(HARNESS, [passed("stall handled", evidence="x")], timeouts).decided_by == ("source",)
