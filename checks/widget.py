@@ -208,7 +208,7 @@ def external_id(ctx: CheckContext):
     id="BLV103",
     title="Single links are created with fetch_resources",
     failure_title="Single links are created without fetch_resources",
-    checklist="Single links use `fetch_resources` so historical data arrives asynchronously.",
+    checklist="Single links use fetch_resources so historical data arrives asynchronously.",
     evidence=[],
     hint="Where links are single (access_mode: 'single'), send fetch_resources (e.g. ['ACCOUNTS', 'TRANSACTIONS', "
          "'OWNERS']) in the widget token request or the link creation.",
