@@ -37,10 +37,13 @@ HANDLES = re.compile(r"""(?i)==|!=|\bin\s*[(\[{]|\bcase\b|\bwhen\b|includes\s*\(
 
 
 def note_link_creation(ctx: SourceText) -> None:
-    """Signal `creates_links` for a Belvo file that creates links: then a missing webhook receiver, or
-    institution_user_id or link states never handled, is a failure rather than a doubt."""
-    if ctx.about_belvo and CREATES_LINKS.search(ctx.text):
-        ctx.signals.add("creates_links")
+    """Signal `belvo_code` for application code about Belvo (tests, docs and config aside), and
+    `creates_links` when it creates links: then a missing webhook receiver, or institution_user_id
+    or link states never handled, is a failure rather than a doubt."""
+    if ctx.about_belvo and ctx.file.is_code and not ctx.file.is_test:
+        ctx.signals.add("belvo_code")
+        if CREATES_LINKS.search(ctx.text):
+            ctx.signals.add("creates_links")
 
 
 def _mentions(ctx: SourceText, concept_name: str, pattern: re.Pattern, anchors: tuple[str, ...], settles,
@@ -87,7 +90,8 @@ def match_link_status(ctx: SourceText):
 
 
 def _absent(tree, name: str, what: str):
-    if name not in tree.signals:
+    """Never mentioned: a failure in code that creates links, a doubt in other Belvo code, nothing without any."""
+    if name not in tree.signals and "belvo_code" in tree.signals:
         verdict = "bad" if "creates_links" in tree.signals else "ambiguous"
         yield tree.finding(name, verdict, f"{what} appears nowhere in the code" +
                            (" although the code creates links" if verdict == "bad" else ""), form="never mentioned")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import BELVO_PATH, OWN_RECEIVERS, WRAPPER, cached_belvo_calls
+from belvo_check.source.clients import BELVO_PATH, OWN_RECEIVERS, SDK_RESOURCES, SDKS, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
 
@@ -39,35 +39,54 @@ GUARDS_204 = re.compile(r"NoContent|no_content|\.content\b|content-length"
                         r"|\bis_empty|\.ok\b|\bstatus_code\s*(?:<|>=)|\.text\s*(?:==|!=|and|&&|\)|$)")
 
 
+# The loop walks the pages when `next` feeds it (url = page["next"]) or ends it (if not page["next"]: break).
+FEEDS_NEXT = re.compile(r"(?<![=!<>])=(?!=)[^=\n]*?(?:" + READS_NEXT.pattern + r")"
+                        r"|\{[^}\n]*\bnext\b[^}\n]*\}\s*=(?!=)"
+                        r"|(?:" + READS_NEXT.pattern + r")[^\n]*(?:\n[^\n]*)?\b(?:break|last)\b")
+
+
 def _loops_on_next(body: str) -> bool:
-    return bool(READS_NEXT.search(body) and LOOPS.search(body))
+    return bool(LOOPS.search(body) and FEEDS_NEXT.search(body))
+
+
+def _sdk_lists(ctx: SourceText):
+    """(call, Sdk) of each SDK list call: the SDK's own, and in JS/TS belvo-js's by its shape
+    (`x.transactions.list({ filters: ... })`) where the client comes from another file."""
+    seen = set()
+    for belvo in cached_belvo_calls(ctx):
+        if belvo.sdk is not None and belvo.call.name == "list":
+            seen.add(id(belvo.call))
+            yield belvo.call, belvo.sdk
+    if ctx.language in SDKS["javascript"].languages:
+        for call in ctx.facts.calls:
+            if id(call) not in seen and call.name == "list" and SDK_RESOURCES.search("." + call.callee + ".") \
+                    and ("filters" in call.keywords or "limit" in call.keywords):
+                yield call, SDKS["javascript"]
 
 
 @concept("pagination", "Belvo list calls that do not follow next", topics=("belvo",), code_only=True)
 def match_pagination(ctx: SourceText):
     follows = bool(READS_NEXT.search(ctx.text))
     judged: set[int] = set()  # lines whose list call was judged: their path strings are not judged again
+    for call, sdk in _sdk_lists(ctx):
+        judged.add(call.line)
+        if sdk.list_follows_next == "all":
+            yield ctx.finding("pagination", "ok", f"{sdk.name} list() follows next to the end", call.line,
+                              call.col, form=f"{sdk.name} list")
+        elif sdk.list_follows_next == "up to limit":
+            if "limit" in call.keywords or re.search(r"\blimit\b", call.args):
+                yield ctx.finding("pagination", "ambiguous", "belvo-js list() stops at the limit it is given: "
+                                  "longer lists are cut there", call.line, call.col, form="belvo-js list(limit)")
+            else:
+                yield ctx.finding("pagination", "bad", "belvo-js list() stops after 100 items by default: "
+                                  "longer lists are silently cut", call.line, call.col,
+                                  form="belvo-js list() default limit")
+        else:
+            yield ctx.finding("pagination", "ambiguous", f"{sdk.name} list() paging is not documented",
+                              call.line, call.col, form=f"{sdk.name} list")
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
-        if belvo.sdk is not None:
-            if call.name != "list":
-                continue
-            judged.add(call.line)
-            if belvo.sdk.list_follows_next == "all":
-                yield ctx.finding("pagination", "ok", f"{belvo.sdk.name} list() follows next to the end", call.line,
-                                  call.col, form=f"{belvo.sdk.name} list")
-            elif belvo.sdk.list_follows_next == "up to limit":
-                if "limit" in call.keywords or re.search(r"\blimit\b", call.args):
-                    yield ctx.finding("pagination", "ambiguous", "belvo-js list() stops at the limit it is given: "
-                                      "longer lists are cut there", call.line, call.col, form="belvo-js list(limit)")
-                else:
-                    yield ctx.finding("pagination", "bad", "belvo-js list() stops after 100 items by default: "
-                                      "longer lists are silently cut", call.line, call.col,
-                                      form="belvo-js list() default limit")
-            else:
-                yield ctx.finding("pagination", "ambiguous", f"{belvo.sdk.name} list() paging is not documented",
-                                  call.line, call.col, form=f"{belvo.sdk.name} list")
-        elif belvo.method == "GET" and LIST_PATH.search(call.args):
+        if belvo.sdk is None and belvo.method == "GET" and LIST_PATH.search(call.args):
             judged.add(call.line)
             func = ctx.facts.enclosing(call.line)
             body = ctx.text_of_lines(func.line, func.end_line) if func else ""
@@ -75,8 +94,8 @@ def match_pagination(ctx: SourceText):
                 yield ctx.finding("pagination", "ok", "this function loops on `next` over the list answers",
                                   call.line, call.col, form="raw GET list in a loop on next")
             elif READS_NEXT.search(body):
-                yield ctx.finding("pagination", "ambiguous", "this function reads `next`, but no loop over the "
-                                  "pages is visible", call.line, call.col, form="next read without a loop")
+                yield ctx.finding("pagination", "ambiguous", "this function reads `next`, but no loop that "
+                                  "`next` feeds is visible", call.line, call.col, form="next read without a loop")
             elif follows:
                 yield ctx.finding("pagination", "ambiguous", "the file reads `next`, but not where this list is "
                                   "fetched", call.line, call.col, form="next read elsewhere")
