@@ -196,3 +196,11 @@ def test_blv502_source_a_handled_state_is_a_warning_alone_and_a_pass_with_the_dr
     by_logs = _link_status("link link-1 marked invalid: ask the user to reconnect", "link link-1 needs an MFA token")
     both = run_check("BLV502", tmp_path, harness=by_logs, source=source)
     assert both.status is Status.PASS and both.decided_by == ("harness", "source")
+
+
+def test_link_checks_skip_a_tree_without_belvo_code_even_when_its_docs_name_the_endpoints(tmp_path):
+    docs = {"docs/belvo.md": "We will call POST /api/links/ on Belvo and keep the link id.\n",
+            "app/main.py": "def handler(event):\n    return event\n"}
+    source = _scanned(tmp_path, docs)
+    for check_id in ("BLV501", "BLV502"):
+        assert run_check(check_id, tmp_path, source=source).status is Status.SKIP

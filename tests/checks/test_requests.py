@@ -342,3 +342,33 @@ def test_blv304_source_upserts_are_a_warning_until_the_store_read_back_proves_th
     unsure = run_check("BLV304", tmp_path, source=_scanned(tmp_path / "plain", plain))
     assert unsure.status is Status.WARN and sorted(_at(unsure, Status.WARN)) == [("Store.cs", 3, 54),
                                                                                 ("ignore.py", 1, 7)]
+
+
+def test_blv303_a_retry_loop_that_reads_next_is_no_walk_and_belvo_js_is_known_by_its_shape(tmp_path):
+    tree = {
+        "app/retry.py": """\
+            import requests
+            BELVO_URL = "https://api.belvo.com"
+
+            def accounts(link_id):
+                attempts = 0
+                while attempts < 3:
+                    answer = requests.get(BELVO_URL + "/api/accounts/", params={"link": link_id}, timeout=30)
+                    if answer.ok:
+                        print("more pages" if answer.json()["next"] else "one page")
+                        return answer.json()["results"]
+                    attempts += 1
+            """,
+        # The client is built in another file: the call is belvo-js's by its {filters} argument.
+        "worker/sync.js": """\
+            import { belvoClient } from './client.js';
+            export async function movements(linkId) {
+              const client = await belvoClient();
+              return client.transactions.list({ filters: { link: linkId } });
+            }
+            """,
+    }
+    result = run_check("BLV303", tmp_path, source=_scanned(tmp_path, tree))
+    assert result.status is Status.FAIL and _at(result, Status.FAIL) == [("sync.js", 4, 10)]
+    assert _at(result, Status.WARN) == [("retry.py", 7, 18)] and "no loop that `next` feeds" in \
+        next(f.message for f in result.findings if f.status is Status.WARN)
