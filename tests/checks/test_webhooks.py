@@ -216,11 +216,12 @@ def test_blv403_probe_and_source_meet(tmp_path):
     served = scanned(tmp_path / "b" / "repo", {**LINKS_NO_RECEIVER, **GIN_RECEIVER})
     both = run_check("BLV403", tmp_path, probe=fine, source=served)
     assert both.status is Status.PASS and both.decided_by == ("probe", "source")
-    # The probe's receiver answered, but the code scanned creates links and holds no receiver: the
-    # source decides (source.root points at the wrong tree, or the receiver is somebody else's).
+    # A receiver that answered outranks the source's "no route found", a conclusion from silence (the
+    # receiver may live outside source.root); alone, that silence fails.
     bare = scanned(tmp_path / "a" / "repo", LINKS_NO_RECEIVER)
     apart = run_check("BLV403", tmp_path, probe=fine, source=bare)
-    assert apart.status is Status.FAIL and apart.decided_by == ("source",)
+    assert apart.status is Status.PASS and apart.decided_by == ("probe",)
+    assert run_check("BLV403", tmp_path, source=bare).status is Status.FAIL
 
 
 def test_blv405_and_blv406_judge_the_receivers_code_where_it_is(tmp_path):

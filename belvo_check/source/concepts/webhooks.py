@@ -41,7 +41,10 @@ WEBHOOK_ID = re.compile(r"(?i)webhook_?id")
 # by the id itself (`processed[d.WebhookID]`, not `payload["webhook_id"]`, which only reads it).
 MEMBERSHIP = re.compile(r"""(?i)(?<!['"])\b[\w.\]\[]*webhook_?id\w*['"\]\)]*\s+(?:not\s+)?in\s+(?!(?:payload|body|data|"""
                         r"""request|req|json|event|hook|message|msg|params|delivery)\b)\w|\w\[\s*[\w.]*webhook_?id\w*\s*\]""")
-DELIVERY_FIELDS = re.compile(r"webhook_code|webhook_type|webhookCode|webhookType|WebhookCode|WebhookType")
+# Code that reads a delivery's code or type (not a DTO or interface that only declares the field).
+READS_DELIVERY = re.compile(r"""(?i)\.webhook_?(?:code|type)\b|\[\s*['"]webhook_(?:code|type)['"]\s*\]"""
+                            r"""|\(\s*['"]webhook_(?:code|type)['"]|:webhook_(?:code|type)\]|\.get_?webhook_?(?:code|type)\s*\("""
+                            r"""|\{[^}]*\bwebhook_(?:code|type)\b[^}]*\}\s*=""")
 RECEIVER_CLASS = re.compile(r"(?i)\bclass\s+(\w*webhook\w*(?:controller|view|viewset|handler|resource|endpoint|receiver"
                             r"|servlet|function)s?)\b")
 NEXT_HANDLER = re.compile(r"export\s+(?:async\s+)?function\s+POST\b|export\s+default\b")
@@ -140,10 +143,10 @@ def _site(ctx: SourceText, line: int, col: int, seen: dict[str, bool]):
 @concept("webhook_route", "Webhook receiver routes", topics=("webhook",), code_only=True, skip_tests=True)
 def match_routes(ctx: SourceText):
     note_link_creation(ctx)
-    payload = next(_code_lines(ctx, *(w.lower() for w in ("webhook_code", "webhook_type", "webhookcode",
-                                                          "webhooktype"))), None)
-    if payload:
-        ctx.signals.add("webhook_payload")  # code that reads deliveries, wherever its route is declared
+    mentions = list(_code_lines(ctx, "webhook_code", "webhook_type", "webhookcode", "webhooktype"))
+    if mentions:
+        ctx.signals.add("webhook_payload")  # code about deliveries, wherever its route is declared
+    payload = next(((n, line) for n, line in mentions if READS_DELIVERY.search(line)), None)
     seen = None
     sites = []
     for node, path, form in _routes(ctx):
@@ -167,7 +170,7 @@ def match_routes(ctx: SourceText):
                               form="webhook controller class")
             sites.append((line, col))
         elif payload:  # the handler of a route declared elsewhere, or the worker it hands deliveries to
-            sites.append((payload[0], ctx.line(payload[0]).lower().find("webhook") + 1))
+            sites.append((payload[0], READS_DELIVERY.search(payload[1]).start() + 1))
     if sites:
         seen = {"webhook_auth": _checks_authorization(ctx), "webhook_dedupe": _dedupes(ctx)}
         for line, col in sites:
