@@ -19,6 +19,9 @@ from belvo_check.model import Evidence, Finding, Status, warned
 from belvo_check.source.verdict import SourceVerdict
 
 
+OBSERVED = (Evidence.HARNESS, Evidence.PROBE, Evidence.LIVE)
+
+
 @dataclass(frozen=True)
 class Met:
     findings: list[Finding]
@@ -53,8 +56,10 @@ def meet(behaviour: tuple[Evidence, ...], observed: list[Finding], source: Sourc
         return Met(findings, ("source",))  # the skip of behaviour is named by the weak pass's warning
     if seen is Status.ERROR:
         return Met(observed + source.findings, ())
-    # What behaviour observed outranks what the source only concluded from silence or doubts.
-    counted = [f for f in source.findings if not any(f is soft for soft in source.soft)]
+    # What was observed (harness, probes, live) outranks what the source only concluded from silence
+    # or doubts; the config is a declaration, not an observation, so against it every finding counts.
+    observed_directly = any(kind in OBSERVED for kind in behaviour)
+    counted = [f for f in source.findings if not (observed_directly and any(f is soft for soft in source.soft))]
     if not counted:
         return Met(observed, behaviour_only(behaviour, observed))
     code = worst(counted)

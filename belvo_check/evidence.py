@@ -131,13 +131,21 @@ def require_config(ctx: Context, *key_path: str, example: str) -> Any:
 
 
 def source_scan(ctx: Context):
-    """The static scan of the integration's source tree (`source:`), shared by every check that reads it."""
+    """The static scan of the integration's source tree (`source:`), shared by every check that reads it.
+
+    The git history is read at the same time as the tree: both are mostly I/O and git's own work.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from belvo_check.source import from_config
     from belvo_check.source.concepts.secrets import with_frontend
-    from belvo_check.source.history import with_history
+    from belvo_check.source.history import history_or_why, with_history
 
-    scan = from_config(ctx.loaded)
-    if scan is None:
+    source = ctx.config.source
+    if source is None:
         raise EvidenceUnavailable("source is not configured, so the integration's code cannot be read",
                                   enable="add to the config: source: {root: .}")
-    return with_frontend(with_history(scan, ctx.config.source.history), ctx.config.source.frontend)
+    with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:
+        history = pool.submit(history_or_why, ctx.loaded.base_dir / source.root, source.history)
+        scan = from_config(ctx.loaded)
+        return with_frontend(with_history(scan, history.result()), source.frontend)

@@ -290,14 +290,18 @@ def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list
                           "any branch or tag", "", form="git log -p --all")], None
 
 
-def with_history(scan, enabled: bool = True, *, git: str = "git"):
-    """`scan` (a SourceScan) with the secret_history findings of its root, or why there are none."""
+def history_or_why(root: str | os.PathLike, enabled: bool = True, *, git: str = "git"):
+    """The secret_history evidence of a root as history_evidence gives it, or why it was switched off."""
+    if not enabled:
+        return [], ("source.history is false, so the git history was not scanned",
+                    "set source.history: true (the default)")
+    return history_evidence(root, git=git)
+
+
+def with_history(scan, evidence):
+    """`scan` (a SourceScan) with `evidence` from history_or_why: its findings, or why there are none."""
     from dataclasses import replace
 
-    if not enabled:
-        found, why = [], ("source.history is false, so the git history was not scanned",
-                          "set source.history: true (the default)")
-    else:
-        found, why = history_evidence(scan.root, git=git)
+    found, why = evidence
     return replace(scan, findings=scan.findings + found,
                    unavailable={**scan.unavailable, **({"secret_history": why} if why else {})})

@@ -77,7 +77,13 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
         evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "")
         return SourceVerdict([passed(message, evidence=evidence, location=first.location(root))]
                              + problems, weak=not rule.proves)
-    if rule.absence and scan.read:
+    if rule.absence and not scan.signals.get("belvo_code"):
+        # Nothing found in a tree with no Belvo code proves nothing: source.root may be the wrong folder.
+        return SourceVerdict([skipped(f"no application code under {root or '.'} mentions Belvo ({scan.read} files "
+                                      "read), so finding nothing here proves nothing",
+                                      enable="point source.root (and source.include) at the code that calls Belvo")]
+                             + problems)
+    if rule.absence:
         evidence = f"source: {scan.read} files read under {root or '.'}, none with a finding for " + \
                    ", ".join(rule.concepts)
         return SourceVerdict([passed(rule.absence.format(files=scan.read), evidence=evidence)]

@@ -254,8 +254,12 @@ def test_blv708_tls_verification_off_in_several_languages(tmp_path):
     assert result.status is Status.FAIL and result.decided_by == ("source",)
     assert _at(result) == {"app/belvo.py:3:25": Status.FAIL, "server/belvo.js:2:33": Status.FAIL,
                            "util/http.go:3:21": Status.WARN, "src/Belvo.cs:2:9": Status.FAIL}
-    clean = _static("BLV708", tmp_path / "clean", {"app/belvo.py": "import requests\nrequests.get(URL, timeout=5)\n"})
+    clean = _static("BLV708", tmp_path / "clean", {"app/belvo.py": 'import requests\nBELVO = "https://api.belvo.com"\n'
+                                                                   "requests.get(BELVO, timeout=5)\n"})
     assert clean.status is Status.PASS and clean.decided_by == ("source",)
+    # A clean scan of a tree with no Belvo code proves nothing: source.root may be the wrong folder.
+    elsewhere = _static("BLV708", tmp_path / "elsewhere", {"app/http.py": "import requests\nrequests.get(URL, timeout=5)\n"})
+    assert elsewhere.status is Status.SKIP and "mentions Belvo" in elsewhere.findings[0].message
 
 
 def test_an_inline_suppression_with_a_reason_silences_a_static_finding(tmp_path):

@@ -151,3 +151,12 @@ def test_behaviour_observed_outranks_what_the_source_concluded_from_silence(tmp_
             return requests.get("https://api.belvo.com/api/owners/", params={"link": link})
         """}), "BLV208")
     assert meet(HARNESS, [passed("stall handled", evidence="x")], timeouts).decided_by == ("source",)
+
+
+def test_the_config_is_a_declaration_so_it_never_outranks_a_doubt_in_the_code():
+    doubt = warned("the code falls back to sandbox when the variable is unset", evidence="source: a.py:3:9",
+                   location=None)
+    verdict = SourceVerdict([doubt], soft=[doubt])
+    config_says = passed("production run calls https://api.belvo.com", evidence="belvo.base_url")
+    assert meet((Evidence.CONFIG,), [config_says], verdict).decided_by == ("source",)
+    assert meet((Evidence.PROBE,), [config_says], verdict).decided_by == ("probe",)
