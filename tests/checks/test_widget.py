@@ -156,16 +156,21 @@ JS_MINT = """\
     """
 
 
-@pytest.mark.parametrize("imports, name, keys, status", [
-    ("import express from 'express';", "mint", "keys.id", Status.PASS),  # an Express app
-    ("", "POST", "keys.id", Status.PASS),  # a Next.js route handler
-    ("", "mint", "process.env.BELVO_SECRET_ID", Status.PASS),  # the key read from the server's environment
-    ("import { helper } from './helper';", "mint", "keys.id", Status.WARN),  # nothing says where it runs
+@pytest.mark.parametrize("imports, name, keys, server", [
+    ("import express from 'express';", "mint", "keys.id", True),  # an Express app
+    ("", "POST", "keys.id", True),  # a Next.js route handler
+    ("", "mint", "process.env.BELVO_SECRET_ID", True),  # the key read from the server's environment
+    ("import { helper } from './helper';", "mint", "keys.id", False),  # nothing says where it runs
 ])
-def test_blv101_js_mints_on_a_server_only_where_the_code_says_so(tmp_path, imports, name, keys, status):
-    text = JS_MINT.format(imports=imports, name=name, keys=keys)
-    result = _static("BLV101", tmp_path, {"lib/belvo-token.ts": text}, harness=RecordedHarness({"widget": _widget()}))
-    assert result.status is status and _at(result.findings[-1]) == ("lib/belvo-token.ts", 3, 24)
+def test_blv101_js_mints_on_a_server_only_where_the_code_says_so(tmp_path, imports, name, keys, server):
+    files = {"lib/belvo-token.ts": JS_MINT.format(imports=imports, name=name, keys=keys)}
+    alone = _static("BLV101", tmp_path / "alone", files)
+    assert alone.status is Status.WARN and _at(alone.findings[0]) == ("lib/belvo-token.ts", 3, 24)
+    assert ("only behaviour can prove it" in alone.findings[0].message) is server
+    assert ("no sign of running on a server" in alone.findings[0].message) is not server
+    # The drill saw the token minted by the configured command: a doubt about where the code runs yields to it.
+    both = _static("BLV101", tmp_path / "both", files, harness=RecordedHarness({"widget": _widget()}))
+    assert both.status is Status.PASS and both.decided_by == (("harness", "source") if server else ("harness",))
 
 
 def test_blv101_an_android_app_minting_fails_and_the_apps_own_token_route_is_not_minting(tmp_path):
@@ -187,6 +192,16 @@ def test_blv101_an_android_app_minting_fails_and_the_apps_own_token_route_is_not
         app.post('/api/token', (req, res) => res.json(issueBelvoSession(req.user)));
         """})
     assert route.status is Status.SKIP
+    # Nor is a login to the app's own JWT endpoint (Django simplejwt serves /api/token/ too).
+    login = _static("BLV101", tmp_path / "login", {"app/session.py": """\
+        import requests
+        from django.conf import settings
+
+        def login(username, password):  # the belvo widget opens after this
+            return requests.post(f"{settings.API_URL}/api/token/", json={"username": username, "password": password},
+                                 timeout=5)
+        """})
+    assert login.status is Status.SKIP
 
 
 @pytest.mark.parametrize("name, text, line", [
@@ -283,6 +298,8 @@ def test_blv102_a_hosted_widget_url_without_external_id_fails(tmp_path):
             return f"https://widget.belvo.io/?access_token={token}&locale=es"
         """})
     assert result.status is Status.FAIL and _at(result.findings[0]) == ("app/widget.py", 2, 12)
+    bare_host = _static("BLV102", tmp_path / "host", {"app/hosted.py": 'BELVO_WIDGET = "https://widget.belvo.io/"\n'})
+    assert bare_host.status is Status.WARN and "no external_id is set in this file" in bare_host.findings[0].message
 
 
 FRONT_SINGLE = {"web/connect.js": WIDGET_JS.format(options="external_id: user.id, access_mode: 'single', " + CALLBACKS)}
@@ -318,6 +335,11 @@ def test_blv103_warns_without_the_token_request_or_on_a_variable_mode_and_skips_
     recurrent = _static("BLV103", tmp_path / "recurrent", {"web/connect.js": WIDGET_JS.format(
         options="external_id: user.id, access_mode: 'recurrent', " + CALLBACKS)})
     assert recurrent.status is Status.SKIP
+    copied = _static("BLV103", tmp_path / "copied", {"app/store.py": """\
+        def keep(row, link):  # a Link read back from /api/links/: its access_mode is data, not a request
+            row.access_mode = link.access_mode
+        """})
+    assert copied.status is Status.SKIP
     link = _static("BLV103", tmp_path / "link", {"app/links.py": """\
         from belvo.client import Client
         from belvo.enums import AccessMode
@@ -356,6 +378,12 @@ def test_blv104_hosted_callback_urls_missing_one_fail_and_complete_ones_warn(tmp
     complete = _static("BLV104", tmp_path / "complete",
                        {k: v.replace("{event}", ", 'event' => route('event')") for k, v in files.items()})
     assert complete.status is Status.WARN and "not visible here" in complete.findings[0].message
+    variable = _static("BLV104", tmp_path / "variable", {"app/token.py": """\
+        import httpx
+        def belvo_token(urls):
+            return httpx.post("https://api.belvo.com/api/token/", json={"widget": {"callback_urls": urls}}, timeout=5)
+        """})
+    assert variable.status is Status.WARN and "come from urls" in variable.findings[0].message
 
 
 def test_a_static_only_run_reports_widget_findings_and_honours_a_reasoned_suppression(tmp_path):

@@ -205,17 +205,18 @@ def url_argument(call, language: str) -> str:
 
 
 def _request_token(call, token_names: set[str], language: str) -> bool:
-    """A raw HTTP call whose URL is Belvo's token endpoint (not the app's own /api/token route)."""
+    """A raw HTTP call to Belvo's token endpoint: its URL is a Belvo host or a Belvo-named base joined to
+    /api/token (or a variable holding one), or its body is a token request's (scopes, or id and password).
+    A bare '/api/token', or any other base, is as likely the app's own route (Django simplejwt's login)."""
     if not REQUEST_METHODS.match(call.name):
         return False
     url = url_argument(call, language)
-    if TOKEN_PATH in url:
-        at = url.find(TOKEN_PATH)
-        relative = at > 0 and url[at - 1] in "'\"`"  # a bare '/api/token': the app's own route, or a base URL?
-        body = "scopes" in call.keywords or {"id", "password"} <= set(call.keywords)
-        return (not relative or body or "belvo" in call.receiver.lower() or bool(BELVO_HOST_IN_TEXT.search(url))
-                or bool(BELVO_URL_NAME.search(url[:at])))
-    return any(re.search(rf"\b{re.escape(name)}\b", url) for name in token_names)
+    at = url.find(TOKEN_PATH)
+    if at < 0 and not any(re.search(rf"\b{re.escape(name)}\b", url) for name in token_names):
+        return False
+    body = "scopes" in call.keywords or {"id", "password"} <= set(call.keywords)
+    return at < 0 or body or "belvo" in call.receiver.lower() or bool(BELVO_HOST_IN_TEXT.search(url)) \
+        or bool(BELVO_URL_NAME.search(url[:at]))
 
 
 def token_requests(ctx: SourceText) -> list[tuple[int, int, str]]:
@@ -231,7 +232,7 @@ def token_requests(ctx: SourceText) -> list[tuple[int, int, str]]:
             found.append((call.line, call.col, f"POST {TOKEN_PATH}/ via {call.callee}"))
     # The URL kept in a variable first (TOKEN_URL = BASE + "/api/token/"), unless that value is itself a request.
     named = {a.name for a in facts.assigns if TOKEN_PATH in a.value and (
-        BELVO_HOST_IN_TEXT.search(a.value) or not a.value.lstrip("'\"`@$fr").startswith(TOKEN_PATH))
+        BELVO_HOST_IN_TEXT.search(a.value) or BELVO_URL_NAME.search(a.value[:a.value.find(TOKEN_PATH)]))
         and not any(a.line <= line <= a.line + a.value.count("\n") for line, _, _ in found)}
     if named:
         found += [(call.line, call.col, f"POST {TOKEN_PATH}/ via {call.callee}") for call in facts.calls
@@ -332,9 +333,12 @@ def _hosted_external_id(ctx: SourceText):
             yield ctx.finding("widget_external_id", "ambiguous", "the hosted widget URL is built here and "
                               "external_id is set elsewhere in the file: cannot tell it reaches the URL",
                               string.line, string.col, form="hosted widget URL")
-        else:
+        elif "?" in string.value or "access_token" in string.value:
             yield ctx.finding("widget_external_id", "bad", "the hosted widget is opened without an external_id",
                               string.line, string.col, form="hosted widget URL")
+        else:  # the bare host: its parameters may be added anywhere
+            yield ctx.finding("widget_external_id", "ambiguous", "the hosted widget's address is kept here; "
+                              "no external_id is set in this file", string.line, string.col, form="hosted widget URL")
 
 
 # ----------------------------------------------------------------------------- callbacks
@@ -371,7 +375,11 @@ def match_callbacks(ctx: SourceText):
                 continue
             given = [k for k in HOSTED_CALLBACKS if re.search(rf"""['"]?\b{k}\b['"]?\s*(?::|=>|=|,)""", assign.value)]
             missing = [k for k in HOSTED_CALLBACKS if k not in given]
-            if missing:
+            if not re.search(r"[{\[(]", assign.value):  # a variable: its keys are set elsewhere
+                yield ctx.finding("widget_callbacks", "ambiguous", f"the hosted widget's callback_urls come from "
+                                  f"{assign.value.strip()[:40]}: cannot tell they name success, exit and event",
+                                  assign.line, assign.col, form="callback_urls variable")
+            elif missing:
                 yield ctx.finding("widget_callbacks", "bad", f"the hosted widget's callback_urls lack {', '.join(missing)}",
                                   assign.line, assign.col, form="callback_urls")
             else:
@@ -427,7 +435,9 @@ def _access_modes(facts: Facts):
     ("access_mode", "single"), or a hosted widget URL parameter."""
     for assign in facts.assigns:
         value = assign.value.strip()
-        if assign.name in ACCESS_MODE and (assign.literal is not None or re.fullmatch(r"[\w$.]+", value)):
+        copied = value.rpartition(".")[2] in ACCESS_MODE  # link.access_mode: a field read back, not a link asked for
+        if assign.name in ACCESS_MODE and (assign.literal is not None or re.fullmatch(r"[\w$.]+", value)) \
+                and not copied:
             yield assign.line, assign.col, value
     for call in facts.calls:
         strings = call.strings
