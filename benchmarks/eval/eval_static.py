@@ -83,6 +83,7 @@ class Score:
     per_check: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     disagreements: list[Disagreement] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)  # "BLVnnn in NAME": reads source, no label
+    matrix: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))  # check -> name -> "said/label"
 
     def total(self) -> Counter:
         out: Counter = Counter()
@@ -185,6 +186,7 @@ def score(integrations: list[Integration], verdicts: dict[str, dict[str, Verdict
                 if verdict.reads_source:
                     result.unlabelled.append(f"{check_id} in {integration.name}")
                 continue
+            result.matrix[check_id][integration.name] = f"{verdict.status}/{label.verdict}"
             counts = result.per_check[check_id]
             counts[verdict.status] += 1
             counts[f"label {label.verdict}"] += 1
@@ -258,6 +260,12 @@ def render(result: Score, verbose: bool = False) -> str:
                 lines.append(f"  {d.check} {d.integration}: belvo-check {d.said} at {', '.join(d.where) or '(tree)'}"
                              f" \"{d.message[:160]}\"")
                 lines.append(f"      label {d.label}: {d.why}")
+    if verbose and result.matrix:
+        names = list(dict.fromkeys(n for row in result.matrix.values() for n in row))
+        lines.append("\nbelvo-check/label per integration: " + ", ".join(f"{i + 1}={n}" for i, n in enumerate(names)))
+        lines.append(f"{'':8}" + "".join(f"{i + 1:>14}" for i in range(len(names))))
+        for check_id in sorted(result.matrix):
+            lines.append(f"{check_id:8}" + "".join(f"{result.matrix[check_id].get(n, '-'):>14}" for n in names))
     if result.unlabelled:
         lines.append(f"\nunlabelled (reads source, no label): {', '.join(result.unlabelled)}")
     return "\n".join(lines)
@@ -272,6 +280,7 @@ def summary(result: Score) -> dict:
         "per_check": {k: dict(v) | {"fail_precision": Score.precision(v)} for k, v in sorted(result.per_check.items())},
         "disagreements": [asdict(d) for d in result.disagreements],
         "unlabelled": result.unlabelled,
+        "verdicts": {k: result.matrix[k] for k in sorted(result.matrix)},  # belvo-check's status / the label
     }
 
 
