@@ -218,7 +218,7 @@ COLUMNS = [(re.compile(p.replace("{next}", _NEXT), re.I), form) for p, form in [
     (r"#\[ORM\\Column\([^)]*length:\s*(?P<size>\d+)[^)]*\)\]{next}(?:(?:private|public|protected)\s+)?\??\w*\s*\$(?P<name>\w+)",
      "Doctrine Column(length)"),
 ]]
-COLUMN_NEEDLES = ("char", "string", "length", "size:")
+COLUMN_NEEDLES = ("char(", "char (", "string(", "string (", "length", "size:", "limit:")
 # Ids Belvo hands out (the app's own user_id or customer_id are not Belvo's to change).
 BELVO_ID = re.compile(r"(?i)^(?:belvo_?\w*|link|account|transaction|owner|bill|balance|consent|webhook|request|statement"
                       r"|investment|invoice|employment|income|recurring_expense|institution_user)_?id$|^belvo_?id$")
