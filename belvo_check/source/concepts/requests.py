@@ -214,7 +214,7 @@ UNKEYED_UPSERT_SQL = re.compile(r"(?is)on\s+conflict\b|on\s+duplicate\s+key|^\s*
                                 r"|^\s*replace\s+into")
 UPSERT_CALLS = frozenset({"update_or_create", "get_or_create", "upsert", "find_or_create_by", "first_or_create",
                           "updateOrCreate", "firstOrCreate", "insertOrIgnore", "upsert_all", "findOrCreate",
-                          "save_or_update", "merge", "bulkWrite", "replace_one", "updateOne", "create_or_find_by",
+                          "save_or_update", "merge", "create_or_find_by",
                           "on_conflict_do_update", "on_conflict_do_nothing", "updateOrInsert", "upsertAll",
                           "UpsertAsync", "BulkMerge", "insert_or_update"})
 # ORM and driver inserts, per language: Django/SQLAlchemy, ActiveRecord, Laravel, Sequelize/Prisma/TypeORM/
@@ -227,6 +227,8 @@ INSERT_CALLS = re.compile(r"(?:objects\.create|objects\.bulk_create|\.create!?|\
 ADD_RECEIVER = re.compile(r"(?i)(?:^|\.)_?(?:session|db|context|ctx|em)$|\.(?:transactions|accounts|owners|balances|links)$")
 DECLARES_CONFLICT = re.compile(r"ignore_conflicts\s*=\s*True|update_conflicts\s*=\s*True|updateOnDuplicate"
                                r"|ignoreDuplicates|OnConflict|on_duplicate|ON CONFLICT|upsert\s*:\s*true")
+# Mongo writes that insert only with upsert: true (otherwise they update what exists, or nothing).
+MONGO_WRITES = frozenset({"updateOne", "update_one", "replaceOne", "replace_one", "bulkWrite", "bulk_write"})
 BELVO_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|link|belvo")
 STORED_OBJECT = re.compile(r"(?i)transaction|account|owner|balance|\blinks?\b|belvo_?link")
 # Database transactions (db.transaction(), session.begin()) are no store of Belvo transactions.
@@ -260,7 +262,9 @@ def match_object_store(ctx: SourceText):
                 or BELVO_PATH.search(call.args):
             continue  # a Belvo call or URL (client.links.create, URI.create(".../api/links/")), or db.transaction()
         what = call.callee + call.args
-        if (call.name in UPSERT_CALLS or "OnConflict" in call.callee) and BELVO_OBJECT.search(what):
+        upserts = call.name in UPSERT_CALLS or "OnConflict" in call.callee or (
+            call.name in MONGO_WRITES and re.search(r"(?i)upsert['\"]?\s*[:=]>?\s*true", call.args))
+        if upserts and BELVO_OBJECT.search(what):
             yield ctx.finding("object_store", "ok", "Belvo objects are upserted", call.line, call.col,
                               form=f"{call.name}(...)")
         elif INSERT_CALLS.search(call.callee) and STORED_OBJECT.search(what) and not DECLARES_CONFLICT.search(what):
