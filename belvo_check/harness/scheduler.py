@@ -2,8 +2,9 @@
 
 Checks ask `harness.drill(ERRORS_500)`; the first asker schedules it and every asker waits for
 the same cached `Outcome`. Drills run on a pool of os.cpu_count() + 1 workers (retry back-offs
-leave a core idle), slowest first; drills that mostly wait on a socket (the stall) get one worker
-of their own, so they do not hold a CPU slot while sleeping.
+leave a core idle), slowest first; each drill that mostly waits on a socket (a stall) starts at
+once on a thread of its own: the stalls wait side by side, beside the CPU-bound drills, without
+holding a CPU slot while sleeping.
 """
 
 from __future__ import annotations
@@ -39,14 +40,13 @@ class Harness:
         self._futures: dict[str, Future] = {}
         self._running: set[str] = set()
         self.phases = Phases()  # timing probes run when no CPU-bound drill does
-        self._queues: dict[bool, list] = {False: [], True: []}  # keyed by Drill.waits
+        self._queue: list = []  # CPU-bound drills waiting for a worker, slowest first
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._closed = False
         cpu = max(1, workers or (os.cpu_count() or 1) + 1)  # +1: retry back-offs leave a core idle
-        self._workers = [threading.Thread(target=self._work, args=(i >= cpu,), daemon=True, name=f"harness-{i}")
-                         for i in range(cpu + 1)]
+        self._workers = [threading.Thread(target=self._work, daemon=True, name=f"harness-{i}") for i in range(cpu)]
         for thread in self._workers:
             thread.start()
         self._receiver: Receiver | None = None
@@ -90,8 +90,16 @@ class Harness:
                 future = self._futures.get(drill.name)
                 if future is None:
                     future = self._futures[drill.name] = Future()
-                    heapq.heappush(self._queues[drill.waits], (-drill.cost, next(self._order), drill))
-                    self._wake.notify_all()
+                    if self._closed:
+                        future.cancel()
+                    elif drill.waits:
+                        self._running.add(drill.name)
+                        threading.Thread(target=self._run, args=(drill, future), daemon=True,
+                                         name=f"harness-{drill.name}").start()
+                    else:
+                        self.phases.queue()
+                        heapq.heappush(self._queue, (-drill.cost, next(self._order), drill))
+                        self._wake.notify_all()
                 futures.append(future)
         return futures
 
@@ -102,30 +110,29 @@ class Harness:
         """Several outcomes; all are scheduled before waiting, so they run side by side."""
         return [future.result() for future in self.submit(*drills)]
 
-    def _work(self, waits: bool) -> None:
-        queue = self._queues[waits]
+    def _work(self) -> None:
         while True:
             with self._lock:
-                while not queue and not self._closed:
+                while not self._queue and not self._closed:
                     self._wake.wait()
                 if self._closed:
                     return
-                _, _, drill = heapq.heappop(queue)
+                _, _, drill = heapq.heappop(self._queue)
                 future = self._futures[drill.name]
                 self._running.add(drill.name)
-            try:
-                from belvo_check.harness.execute import run_drill
+            with self.phases.drill(queued=True):
+                self._run(drill, future)
 
-                if drill.waits:  # waiting on a socket loads no CPU: never held back by a timing probe
-                    future.set_result(run_drill(drill, self.integration))
-                else:
-                    with self.phases.drill():
-                        future.set_result(run_drill(drill, self.integration))
-            except BaseException as exc:  # reported by the check that asked, never lost
-                future.set_exception(exc)
-            finally:
-                with self._lock:
-                    self._running.discard(drill.name)
+    def _run(self, drill: Drill, future: Future) -> None:
+        try:
+            from belvo_check.harness.execute import run_drill
+
+            future.set_result(run_drill(drill, self.integration))
+        except BaseException as exc:  # reported by the check that asked, never lost
+            future.set_exception(exc)
+        finally:
+            with self._lock:
+                self._running.discard(drill.name)
 
     def running(self) -> list[str]:
         """The drills running now, for the progress display ("waiting on drill errors-stall")."""
@@ -148,8 +155,8 @@ class Harness:
             self._closed = True
             self._wake.notify_all()
             pending = [f for f in self._futures.values() if not f.done()]
-            for queue in self._queues.values():
-                queue.clear()
+            self.phases.queue(-len(self._queue))  # never run: no timing probe waits for them
+            self._queue.clear()
         for future in pending:
             future.cancel()
         with self._receiver_lock:

@@ -255,12 +255,15 @@ class Probes:
         return time.monotonic() - started
 
     def _timed(self, key: str, run: Callable):
-        """Run a probe whose latencies are judged: drained first, and alone on the CPU (no drill running)."""
-        def alone():
-            with self.phases.timing() if self.phases is not None else nullcontext():
-                self._drain()
-                return run()
-        return self._once(key, alone)
+        """Run a probe whose latencies are judged: drained first, and alone on the CPU (no drill running).
+
+        Its phase comes before its turn among the probes, so the other probes go on while it waits.
+        """
+        def drained():
+            self._drain()
+            return run()
+        with self.phases.timing() if self.phases is not None else nullcontext():
+            return self._once(key, drained)
 
     def _each(self, probes: list[Payload]) -> list[Exchange]:
         return [Exchange(p, self._send(p)) for p in probes]
