@@ -125,7 +125,8 @@ def test_blv101_code_that_mints_on_the_server_alone_is_a_warning_and_with_the_ha
     assert "only behaviour can prove it" in alone.findings[0].message and "python server code" in \
         alone.findings[0].message
     assert _at(alone.findings[0]) == ("api/token.py", 7, 14)
-    both = _static("BLV101", tmp_path / "both", {"api/token.py": PY_MINT}, harness=RecordedHarness({"widget": _widget()}))
+    both = _static("BLV101", tmp_path / "both", {"api/token.py": PY_MINT},
+                   harness=RecordedHarness({"widget": _widget()}))
     assert both.status is Status.PASS and both.decided_by == ("harness", "source")
 
 
@@ -353,11 +354,13 @@ def test_blv103_warns_without_the_token_request_or_on_a_variable_mode_and_skips_
 @pytest.mark.parametrize("options, status, words", [
     (CALLBACKS, Status.PASS, "success, exit and event"),
     ("callback: (link) => save(link), onExit: (data) => log(data),", Status.FAIL, "without onEvent"),
-    ("callback: (link) => save(link), onExit() {}, onEvent: (e) => log(e),", Status.FAIL, "onExit (exit) doing nothing"),
+    ("callback: (link) => save(link), onExit() {}, onEvent: (e) => log(e),", Status.FAIL,
+     "onExit (exit) doing nothing"),
     ("...defaults, callback: (link) => save(link),", Status.WARN, "spread another object"),
 ])
 def test_blv104_judges_each_widget_s_callbacks(tmp_path, options, status, words):
-    result = _static("BLV104", tmp_path, {"web/connect.js": WIDGET_JS.format(options="external_id: user.id, " + options)})
+    files = {"web/connect.js": WIDGET_JS.format(options="external_id: user.id, " + options)}
+    result = _static("BLV104", tmp_path, files)
     assert result.status is status and words in result.findings[0].message
     assert _at(result.findings[0]) == ("web/connect.js", 2, 3)
 
@@ -401,3 +404,8 @@ def test_a_static_only_run_reports_widget_findings_and_honours_a_reasoned_suppre
         callbacks["findings"][0]["suppression"]["why"]
     assert results["BLV102"]["status"] == "warn" and results["BLV102"]["decided_by"] == ["source"]
     assert results["BLV101"]["status"] == "skip"
+
+
+def test_another_sdk_s_create_widget_is_not_belvo_s(tmp_path):
+    result = _static("BLV104", tmp_path, {"web/chat.js": "chatSdk.createWidget(token, { theme: 'dark' }).mount();\n"})
+    assert result.status is Status.SKIP

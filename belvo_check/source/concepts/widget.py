@@ -8,7 +8,8 @@
 - `widget_fetch_resources`: single links (`access_mode: single`) asked with `fetch_resources`.
 
 The web SDK is opened with `createWidget(token, options)` in JS/TS or in the script of an HTML,
-Vue or Svelte file; the hosted widget with a `widget.belvo.io` URL (docs/belvo-api.md, "What the checks rely on": Widget).
+Vue or Svelte file; the hosted widget with a `widget.belvo.io` URL (docs/belvo-api.md, "What the checks
+rely on": Widget).
 """
 
 from __future__ import annotations
@@ -87,9 +88,13 @@ def script_facts(ctx: SourceText) -> Facts:
     return ctx.__dict__["_script_facts"]
 
 
-def split_top(text: str, separator: str = ",", hash_comments: bool = False) -> list[str]:
-    """Split code at the separators that are outside brackets, strings and comments (comments dropped);
-    `hash_comments`: `#` starts a comment too (Python, Ruby)."""
+HASH_COMMENTS = frozenset({"python", "ruby", "php"})
+SLASH_COMMENTS_NOT = frozenset({"python", "ruby"})  # there `//` is floor division or a regex
+
+
+def split_top(text: str, separator: str = ",", language: str = "javascript") -> list[str]:
+    """Split code at the separators that are outside brackets, strings and comments (comments dropped)."""
+    hashes, slashes = language in HASH_COMMENTS, language not in SLASH_COMMENTS_NOT
     parts, current, depth, quote, index = [], [], 0, "", 0
     while index < len(text):
         char = text[index]
@@ -100,7 +105,7 @@ def split_top(text: str, separator: str = ",", hash_comments: bool = False) -> l
                 continue
             if char == quote:
                 quote = ""
-        elif text.startswith("//", index) or text.startswith("/*", index) or (hash_comments and char == "#"):
+        elif (slashes and (text.startswith("//", index) or text.startswith("/*", index))) or (hashes and char == "#"):
             block = text.startswith("/*", index)
             end = text.find("*/" if block else "\n", index + 1)
             index = len(text) if end < 0 else end + (2 if block else 0)
@@ -120,6 +125,14 @@ def split_top(text: str, separator: str = ",", hash_comments: bool = False) -> l
         index += 1
     parts.append("".join(current))
     return [p.strip() for p in parts if p.strip()]
+
+
+def arguments(call, language: str) -> list[str]:
+    """The text of each argument of a call."""
+    inner = call.args.strip()
+    if language != "python":  # tree-sitter argument lists keep their brackets; Python's are the arguments alone
+        inner = inner[1:-1]
+    return split_top(inner, language=language)
 
 
 KEY = re.compile(r"""^(?:async\s+)?['"]?([A-Za-z_$][\w$]*)['"]?\s*(?::|\(|$)""")
@@ -153,14 +166,15 @@ class WidgetCall:
 
 def widget_calls(ctx: SourceText) -> list[WidgetCall]:
     """Every createWidget(token, options) call of a file, with its options when the code spells them out."""
-    if not (ctx.file.is_code or ctx.language in MARKUP) or "createwidget" not in ctx.lower:
+    if not (ctx.file.is_code or ctx.language in MARKUP) or "createwidget" not in ctx.lower or \
+            "belvo" not in ctx.lower:  # other SDKs have a createWidget too
         return []
     facts = script_facts(ctx)
     found = []
     for call in facts.calls:
         if call.name != "createWidget":
             continue
-        args = split_top(call.args.strip()[1:-1]) if call.args.strip().startswith("(") else split_top(call.args)
+        args = arguments(call, "javascript")
         options = args[1] if len(args) > 1 else ""
         if re.fullmatch(r"[A-Za-z_$][\w$]*", options):  # a variable: read its object literal in this file
             built = [a for a in facts.assigns if a.name == options and a.line <= call.line and
@@ -197,11 +211,7 @@ NOT_URL = re.compile(r"""(?i)^(?:['"`]?(?:get|post|put|patch|delete)['"`]?|(?:Ht
 
 def url_argument(call, language: str) -> str:
     """The argument of a request call that holds its URL: the first one that is not a verb or a context."""
-    inner = call.args.strip()
-    if language != "python":  # tree-sitter argument lists keep their brackets; Python's are the arguments alone
-        inner = inner[1:-1]
-    args = split_top(inner, hash_comments=language in ("python", "ruby"))
-    return next((a for a in args if not NOT_URL.match(a)), "")
+    return next((a for a in arguments(call, language) if not NOT_URL.match(a)), "")
 
 
 def _request_token(call, token_names: set[str], language: str) -> bool:
@@ -380,7 +390,8 @@ def match_callbacks(ctx: SourceText):
                                   f"{assign.value.strip()[:40]}: cannot tell they name success, exit and event",
                                   assign.line, assign.col, form="callback_urls variable")
             elif missing:
-                yield ctx.finding("widget_callbacks", "bad", f"the hosted widget's callback_urls lack {', '.join(missing)}",
+                yield ctx.finding("widget_callbacks", "bad",
+                                  f"the hosted widget's callback_urls lack {', '.join(missing)}",
                                   assign.line, assign.col, form="callback_urls")
             else:
                 yield ctx.finding("widget_callbacks", "ambiguous", "the hosted widget redirects to the success, exit "
