@@ -16,13 +16,14 @@ import time
 from dataclasses import dataclass, field
 
 from belvo_check.secrets import fingerprint
-from belvo_check.source.concepts.secrets import secrets_in_line
+from belvo_check.source.concepts.secrets import KEYWORDS, secrets_in_line
 from belvo_check.source.context import snippet_of
 from belvo_check.source.files import language_of
 from belvo_check.source.finding import SourceFinding
 
 CHUNK = 1 << 22
-NEEDLES = (b"secret", b"basic ")  # searched inside sections that mention belvo
+# The line matcher's keywords, searched inside sections that mention belvo (whose lines are all read).
+NEEDLES = tuple(keyword.encode() for keyword in KEYWORDS if keyword != "belvo")
 COMMIT_MARK = b"\x01"
 HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
 GIT_LOG = ("log", "-p", "--all", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "-U0",

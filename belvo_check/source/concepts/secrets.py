@@ -23,6 +23,26 @@ ASSIGNED = re.compile(
     rf"(?i)(?<![A-Za-z0-9_])(?P<name>{SECRET_NAME})[\"']?\]?\s*(?:=>|:=|=(?!=)|:)\s*"
     r"(?P<q>[\"'`]?)(?P<value>[^\"'`\s,;#)}\]]+)(?P=q)")
 BASIC = re.compile(r"(?i)\bbasic\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
+# The scheme and the credentials as separate parts: ("Basic", "<b64>"), "Basic " + "<b64>".
+BASIC_SCHEME = re.compile(r"(?i)\bbasic\b")
+B64_LITERAL = re.compile(r"[\"'`](?P<value>[A-Za-z0-9+/]{12,}={0,2})[\"'`]")
+# "id:password" encoded at run time: btoa("id:pw"), Base64.getEncoder().encodeToString("id:pw".getBytes()).
+ENCODING = re.compile(r"(?i)\bbasic\b|base64|btoa\s*\(|b64encode|encode64")
+COLON_PAIR = re.compile(r"[\"'`](?P<id>[A-Za-z0-9_.\-]{8,}):(?P<value>[^\"'`\s:]{8,})[\"'`]")
+_ID = r"""(?P<id>[\"'`][^\"'`\n]*[\"'`]|[^,;\n]+?)"""
+_PASSWORD = r"""(?P<q>[\"'`])(?P<value>[^\"'`\s]{1,200})(?P=q)(?=\s*(?:[,)\]}]|$))"""
+# Key id and password as two literals given to a Basic-auth helper or option (Go SetBasicAuth,
+# requests auth=(...), Guzzle 'auth' => [...], Faraday :basic, axios/HTTParty auth: {username, password}).
+PAIR_ARGS = re.compile(
+    r"(?i)(?:\b(?:set_?basic_?auth|HTTPBasicAuth|HTTPDigestAuth|basic_?auth|with_?basic_?auth|basicAuthentication"
+    r"|Credentials\.basic|NetworkCredential|UsernamePasswordCredentials)\s*\(?"
+    r"|\bauth['\"]?\]?\s*(?:=>|=(?!=)|:)\s*[(\[]|:basic\s*,)\s*" + _ID + r"\s*,\s*" + _PASSWORD)
+PAIR_OPTIONS = re.compile(
+    r"(?i)\b(?:auth|basic_?auth|credentials)['\"]?\s*(?:=>|=(?!=)|:)\s*\{\s*['\"]?(?:username|user)['\"]?"
+    r"\s*(?:=>|:|=)\s*" + _ID + r"\s*,\s*['\"]?(?:password|pass)['\"]?\s*(?:=>|:|=)\s*" + _PASSWORD)
+USERINFO = re.compile(r"(?i)\bhttps?://(?P<id>[^:/\s@\"'`]+):(?P<value>[^@/\s\"'`]+)@[\w.\-]*belvo")
+# Lines worth matching (the tree scan and the history scan read only these).
+KEYWORDS = ("secret", "belvo", "pass", "basic", "auth", "credential", "base64", "btoa", "encode64")
 PUBLIC_ENV = re.compile(rf"\b(?P<name>(?:{'|'.join(PUBLIC_ENV_PREFIXES)})[A-Z0-9_]*?"
                         r"(?:SECRET|PASSWORD|BELVO_KEY)"
                         r"[A-Z0-9_]*)")
@@ -58,26 +78,73 @@ def secrets_in_line(line: str, language: str, about_belvo: bool) -> Iterator[tup
                 continue
             if not is_placeholder(value, name):
                 yield match.start("value") + 1, f"literal value of {name}", value
-    if "basic" in lower and about_belvo:
+    if not about_belvo:
+        return
+    if "basic" in lower:
         for match in BASIC.finditer(line):
-            try:
-                decoded = base64.b64decode(match.group("value"), validate=True).decode("utf-8")
-            except (binascii.Error, ValueError):
-                continue
-            key_id, _, password = decoded.partition(":")
-            placeholder = is_placeholder(key_id) and is_placeholder(password)
-            if key_id and password and decoded.isprintable() and not placeholder:
+            if _encodes_credentials(match.group("value")):
                 yield match.start("value") + 1, "base64 Basic authorization header", match.group("value")
+        scheme = BASIC_SCHEME.search(line)
+        for match in B64_LITERAL.finditer(line, scheme.end()) if scheme else ():
+            if _encodes_credentials(match.group("value")):
+                yield match.start("value") + 1, "base64 credentials beside a Basic scheme", match.group("value")
+    if ENCODING.search(line):
+        for match in COLON_PAIR.finditer(line):
+            if _real_pair(match) and not match.group(0)[1:].lower().startswith(("http", "ftp")):
+                yield match.start("value") + 1, "literal id:password encoded for a Basic header", match.group("value")
+    yield from pairs_in(line)
+
+
+def _encodes_credentials(value: str) -> bool:
+    """The base64 value decodes to printable `id:password` that is not a placeholder."""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    key_id, _, password = decoded.partition(":")
+    return bool(key_id and password and decoded.isprintable()
+                and not (is_placeholder(key_id) and is_placeholder(password)))
+
+
+def _real_pair(match: re.Match) -> bool:
+    """The password is a literal that is not a placeholder, nor one interpolating code; a literal key id
+    that is a placeholder makes the pair a template."""
+    value, key_id = match.group("value"), match.group("id").strip()
+    if re.search(r"[{}$%]|#\{", value) or is_placeholder(value):
+        return False
+    quoted = key_id[:1] in ("'", '"', "`")
+    return not (quoted and is_placeholder(key_id.strip("'\"`")))
+
+
+def pairs_in(text: str) -> Iterator[tuple[int, str, str]]:
+    """(column, or offset in a multi-line text, + 1; form; password) for each key id and password given
+    as separate literals to a Basic-auth helper or option, or as a URL's user info."""
+    lower = text.lower()
+    if "auth" in lower or "credential" in lower or ":basic" in lower:
+        for match in (*PAIR_ARGS.finditer(text), *PAIR_OPTIONS.finditer(text)):
+            if _real_pair(match):
+                yield match.start("value") + 1, "literal key id and password given for Basic auth", match.group("value")
+    if "@" in text:
+        for match in USERINFO.finditer(text):
+            if _real_pair(match):
+                yield match.start("value") + 1, "literal password in a Belvo URL", match.group("value")
 
 
 def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
     """(line, col, form, value) of every literal Belvo secret in a file, from text and from SDK calls."""
     seen = set()
-    for number in ctx.lines_with("secret", "belvo", "pass", "basic"):
+    for number in ctx.lines_with(*KEYWORDS):
         line = ctx.line(number)
         for col, form, value in secrets_in_line(line, ctx.language, ctx.about_belvo):
-            seen.add((number, value))
-            yield number, col, form, value
+            if (number, value) not in seen:
+                seen.add((number, value))
+                yield number, col, form, value
+    if ctx.about_belvo:  # options spread over several lines: auth: {\n username: ..., \n password: ... }
+        for offset, form, value in pairs_in(ctx.text):
+            line, col = ctx.position(offset - 1)
+            if (line, value) not in seen:
+                seen.add((line, value))
+                yield line, col, form, value
     if ctx.file.is_code and ctx.about_belvo and ctx.language != "kotlin":
         for call in ctx.facts.calls:
             if call.callee in SDK_CONSTRUCTORS and len(call.strings) >= 2:
