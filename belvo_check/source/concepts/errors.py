@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER, cached_belvo_calls
+from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER
 from belvo_check.source.concepts import concept, conclusion
-from belvo_check.source.concepts.timeouts import answer_call, client_behind
+from belvo_check.source.concepts.timeouts import answer_call, belvo_calls_of, client_behind
 from belvo_check.source.context import SourceText
 
 LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|zap|sugar|sentry\w*|rails\.logger"
@@ -20,12 +20,15 @@ ERROR_BODY = re.compile(r"\.detail\b|response\.data\b|err\.response|\.response\.
                         r"|response\.text\b|errorBody|getResponseBodyAsString|ReadAsStringAsync|getBody\(\)"
                         r"|\b(?:e|ex|err|error|exc|exception|response|resp|res|answer|result)\s*(?:\.|->)\s*body\b"
                         r"|\[:body\]|\[['\"]body['\"]\]")
+# An answer's body read into a variable: raw, _ := io.ReadAll(resp.Body); body = resp.json(); text = await res.text().
+BODY_READ = re.compile(r"ReadAll\([^)]*\bBody\b|\b(?:resp|res|response|r|answer|result)\s*\.\s*(?:json|text)\b"
+                       r"|ReadAsStringAsync|body\(\)\.string\(\)|getBody\(\)")
 EXCEPTION = re.compile(r"(?i)^\s*(?:e|err|error|exc|ex|exception)\s*$")
 
 
 def _note_belvo_calls(ctx: SourceText) -> None:
     """Signal `belvo_calls`: the tree calls Belvo, so finding no request_id log or 429 handling is worth a warning."""
-    if cached_belvo_calls(ctx):
+    if belvo_calls_of(ctx):
         ctx.signals.add("belvo_calls")
 
 
@@ -35,6 +38,9 @@ def match_request_id(ctx: SourceText):
     facts = ctx.facts
     _note_belvo_calls(ctx)
     holders = {a.name for a in facts.assigns if REQUEST_ID.search(a.value)}
+    bodies = {name for a in facts.assigns if BODY_READ.search(a.value) or ERROR_BODY.search(a.value)
+              for name in (re.findall(r"\b(?!_\b|err\b)\w+", a.target) if "," in a.target else [a.name]) if name}
+    body_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(bodies))) + r")\b") if bodies else None
     holder_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(holders))) + r")\b") if holders else None
     for call in facts.calls:
         if not LOGGER.search(call.callee):
@@ -43,10 +49,10 @@ def match_request_id(ctx: SourceText):
         if REQUEST_ID.search(args) or (holder_re and holder_re.search(args)):
             yield ctx.finding("request_id_logged", "ok", "the request_id is logged", call.line, call.col,
                               form="request_id in log call")
-        elif ERROR_BODY.search(args):
+        elif ERROR_BODY.search(args) or body_re and body_re.search(args):
             yield ctx.finding("request_id_logged", "ok", "Belvo's error body (which holds the request_id) is logged",
                               call.line, call.col, form="error body in log call")
-        elif cached_belvo_calls(ctx) and any(EXCEPTION.match(part) for part in re.split(r"[,()]", args)):
+        elif belvo_calls_of(ctx) and any(EXCEPTION.match(part) for part in re.split(r"[,()]", args)):
             yield ctx.finding("request_id_logged", "ambiguous", "an error object is logged: whether its text carries "
                               "Belvo's request_id depends on the client", call.line, call.col,
                               form="exception object in log call")
@@ -75,13 +81,16 @@ def _raise_exception(call) -> str | None:
 INSPECTS = r"(?:isinstance\(\s*{name}\s*,\s*(?:list|dict)|type\(\s*{name}\s*\)|{name}\s*\[\s*0\s*\]|not\s+{name}\s*\.get\(\s*['\"]id" \
            r"|['\"](?:request_id|code)['\"]\s+(?:not\s+)?in\s+{name}\b)"
 
+# Code that reads the result as the object it asked for: link["id"], accounts.get(...), for acc in accounts.
+USED = r"(?:\b{name}\s*\[\s*['\"]|\b{name}\s*\.\s*get\(|\bfor\s+[\w, ]+\s+in\s+{name}\b)"
+
 
 @concept("unchecked_post", "belvo-python POST results never inspected", topics=("belvo",), code_only=True,
          skip_tests=True)
 def match_unchecked_post(ctx: SourceText):
     if ctx.language != "python":
         return
-    for belvo in cached_belvo_calls(ctx):
+    for belvo in belvo_calls_of(ctx):
         call = belvo.call
         if not _sdk_post(belvo):
             continue
@@ -102,6 +111,11 @@ def match_unchecked_post(ctx: SourceText):
         if held and re.search(INSPECTS.format(name=re.escape(held.group(1))), after):
             yield ctx.finding("unchecked_post", "ok", "the result is checked for Belvo's error list", call.line,
                               call.col, form="result inspected")
+        elif held and re.search(USED.format(name=re.escape(held.group(1))), after):
+            yield ctx.finding("unchecked_post", "bad", "the result is used as the created object without a check: "
+                              "belvo-python returns Belvo's error list as data unless raise_exception=True, so an "
+                              "error is read as the object and its request_id is lost", call.line, call.col,
+                              form="belvo-python POST result used unchecked")
         elif not assigned:
             yield ctx.finding("unchecked_post", "bad", "the result is dropped: belvo-python returns Belvo's error "
                               "body as data unless raise_exception=True, so errors pass as success", call.line,
@@ -119,11 +133,49 @@ STATUS_CHECK = re.compile(r"raise_for_status|status_code|\.status\b|\.ok\b|Statu
 HANDLER = re.compile(r"\btry\s*[:{]|\bexcept\b|\bcatch\b|\brescue\b|\.catch\(|if\s+err\s*!=\s*nil")
 
 
+# A function's name on its first line: def/function/func/fun (Go receivers, Ruby self.), an arrow function's
+# constant, or a method's name before its parameters (Java, C#).
+DEFINED = re.compile(r"\b(?:def|function|func|fun)\s+(?:\([^)]*\)\s*)?(?:self\.)?(\w+)"
+                     r"|\b(\w+)\s*=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>|\w+\s*=>)"
+                     r"|\b(?!(?:if|for|while|switch|catch|return|new)\b)(\w+)\s*\(")
+FAILS = re.compile(r"\braise\b|\bthrow\b|\bpanic\(|\babort!?\(|errors\.New\(|fmt\.Errorf\(|raise_for_status"
+                   r"|EnsureSuccessStatusCode")
+
+
+def status_helpers(ctx: SourceText) -> frozenset[str]:
+    """The functions of this file that check an answer's status and raise (or return an error) on a bad one:
+    `_check(resp)` after a request is as good as a check written inline."""
+    if "_status_helpers" not in ctx.__dict__:
+        found = set()
+        for func in ctx.facts.funcs:
+            named = DEFINED.search(ctx.line(func.line))
+            body = ctx.text_of_lines(func.line + 1, func.end_line)
+            if named and STATUS_CHECK.search(body) and FAILS.search(body):
+                found.add(next(g for g in named.groups() if g))
+        ctx.__dict__["_status_helpers"] = frozenset(found)
+    return ctx.__dict__["_status_helpers"]
+
+
+def _given_to_helper(ctx: SourceText, call, body: str) -> bool:
+    """The answer goes to a status-checking helper of this file: `_check(session.get(...))`, or
+    `resp = session.get(...)` then `_check(resp)`."""
+    helpers = status_helpers(ctx)
+    if not helpers:
+        return False
+    helper = "(?:" + "|".join(map(re.escape, sorted(helpers))) + r")\s*\(\s*(?:await\s+)?"
+    if re.search(rf"\b{helper}$", ctx.line(call.line)[:call.col - 1]):
+        return True
+    names = {name for a in ctx.facts.assigns if a.line == call.line
+             for name in (re.findall(r"\b(?!_\b|err\b)\w+", a.target) if "," in a.target else [a.name]) if name}
+    return any(re.search(rf"\b{helper}{re.escape(name)}\b", body) for name in names)
+
+
 def _status_checked(ctx: SourceText, call, body: str, alone: bool) -> bool:
-    """The answer of this call has its status checked: chained on the call, on the variable it was assigned
-    to, or anywhere in a function that makes no other Belvo call."""
+    """The answer of this call has its status checked: chained on the call, by a status-checking helper of
+    this file it is given to, on the variable it was assigned to, or anywhere in a function that makes no
+    other Belvo call."""
     line = ctx.line(call.end_line)
-    if re.search(r"raise_for_status|EnsureSuccessStatusCode|\.throw\(\)", line):
+    if re.search(r"raise_for_status|EnsureSuccessStatusCode|\.throw\(\)", line) or _given_to_helper(ctx, call, body):
         return True
     if alone:
         return bool(STATUS_CHECK.search(body))
@@ -145,7 +197,7 @@ def _returned(ctx: SourceText, call) -> bool:
 @concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo",), code_only=True,
          skip_tests=True)
 def match_error_handling(ctx: SourceText):
-    calls = cached_belvo_calls(ctx)
+    calls = belvo_calls_of(ctx)
     for belvo in calls:
         call = belvo.call
         via, raises = belvo.via, belvo.sdk.raises if belvo.sdk else False
