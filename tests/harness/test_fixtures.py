@@ -18,7 +18,7 @@ from tests.conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "integrations"
 # Every check judged by the harness alone (those that also probe the receiver are tests/probes' matter).
-HARNESS_CHECKS = [c.meta.id for c in load_registry().all() if c.meta.evidence == (Evidence.HARNESS,)]
+HARNESS_CHECKS = [c.meta.id for c in load_registry().all() if c.meta.behaviour == (Evidence.HARNESS,)]
 COMPAT = ("BLV601", "BLV602", "BLV603", "BLV604")
 
 # fixture -> the checks whose verdict is not "pass" (every harness check not named must pass).
