@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from belvo_check.source.facts import Call
+from belvo_check.source.facts import Call, last_ident
 
 # docs/belvo-api.md "Hosts": only these two answer the API today.
 API_HOSTS = {"api.belvo.com": "production", "sandbox.belvo.com": "sandbox"}
@@ -133,18 +133,23 @@ HTTP_CLIENTS = (
                "got has no default timeout", raises=True),
     HttpClient("net/http", ("go",), _re(r'"net/http"'), _re(r"^http\.(?:Get|Post|PostForm|Head)$"),
                _re(r"^http\.Client$"), None, _re(r"context\.WithTimeout|context\.WithDeadline|\.Timeout\s*="),
-               "http.DefaultClient has no timeout"),
+               "a Go http.Client waits forever unless its Timeout is set (http.Get and the like use "
+               "http.DefaultClient, which sets none)"),
     HttpClient("RestTemplate", ("java",), _re(r"\bRestTemplate\b"), NEVER, _re(r"RestTemplate(?:Builder)?$"), None,
-               _re(r"set(?:Read|Connect)Timeout|(?:read|connect)Timeout\(|setConnectionRequestTimeout"),
-               "RestTemplate has no default timeout", raises=True),
+               _re(r"setReadTimeout|readTimeout\("), "RestTemplate has no default read timeout", raises=True),
     HttpClient("WebClient", ("java",), _re(r"\bWebClient\b"), NEVER, _re(r"WebClient\.(?:create|builder)$"), None,
                _re(r"responseTimeout|\.timeout\(|ReadTimeoutHandler"), "WebClient has no default timeout", raises=True),
     HttpClient("OkHttp", ("java",), _re(r"\bOkHttpClient\b"), NEVER, _re(r"OkHttpClient(?:\.Builder)?$"), 10.0,
-               _re(r"(?:read|connect|call)Timeout\("), "OkHttp defaults to 10 s connect and read"),
-    HttpClient("java.net.http", ("java",), _re(r"java\.net\.http"), NEVER, _re(r"HttpClient\.newBuilder$"), None,
-               _re(r"\.timeout\(|connectTimeout\("), "java.net.http.HttpClient has no default timeout"),
-    HttpClient("Net::HTTP", ("ruby",), _re(r"Net::HTTP"), _re(r"^Net\.HTTP\.(?:get|post|get_response|start)$"),
-               _re(r"^Net\.HTTP\.new$"), 60.0, _re(r"read_timeout\s*="), "Net::HTTP defaults to a 60 s read timeout"),
+               _re(r"(?:read|call)Timeout\("), "OkHttp defaults to 10 s connect and read"),
+    # Only a request's own .timeout(...) bounds the wait for java.net.http's answer: a client's
+    # connectTimeout ends at the connection, so a stalled answer still waits forever.
+    HttpClient("java.net.http", ("java",), _re(r"java\.net\.http"), NEVER,
+               _re(r"^HttpClient\.(?:newBuilder|newHttpClient)$"), None, _re(r"\.timeout\("),
+               "java.net.http waits forever for an answer unless the request sets .timeout(...) "
+               "(connectTimeout bounds only the connection)"),
+    HttpClient("Net::HTTP", ("ruby",), _re(r"Net::HTTP"), _re(r"^Net\.HTTP\.(?:get|post|get_response)$"),
+               _re(r"^Net\.HTTP\.(?:new|start)$"), 60.0, _re(r"read_timeout\s*="),
+               "Net::HTTP defaults to 60 s read and open timeouts"),
     HttpClient("Faraday", ("ruby",), _re(r"\bFaraday\b"), _re(r"^Faraday\.(?:get|post)$"), _re(r"^Faraday\.new$"),
                None, _re(r"(?:request|options)\.timeout\s*=|\.timeout\s*="),
                "Faraday's timeout is its adapter's (Net::HTTP: 60 s read)", default_varies=True),
@@ -159,13 +164,16 @@ HTTP_CLIENTS = (
                _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
 )
 CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
-TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "connect_timeout", "read_timeout", "timeout_seconds",
-                          "ClientTimeout", "open_timeout", "TimeoutSeconds", "timeoutMs"})
+TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "read_timeout", "timeout_seconds", "ClientTimeout",
+                          "TimeoutSeconds", "timeoutMs"})
+# Settings that end at the connection (or a pool wait): an answer that stalls after it is not bounded,
+# so they never count as a request timeout; the client's default read timeout decides instead.
+CONNECT_ONLY = re.compile(r"(?i)^(?:set)?(?:connect(?:ion)?(?:_?request)?|open)_?time_?out(?:millis|ms|seconds)?$")
 REQUEST_METHODS = re.compile(r"^(?:get|post|put|patch|delete|request|fetch|head|send|Do|Get|Post|NewRequest"
                              r"|NewRequestWithContext|exchange|getForObject|getForEntity|postForObject|postForEntity"
                              r"|postForLocation|retrieve|newCall|uri|GetAsync|PostAsync|PutAsync|DeleteAsync|SendAsync"
                              r"|GetStringAsync|GetFromJsonAsync|PostAsJsonAsync|get_response|urlopen|axios|got"
-                             r"|sendAsync|call|url)$")
+                             r"|sendAsync|call|url|newBuilder)$")
 SLOW_DEFAULT = 60.0  # a default longer than this is no real protection: the verdict is ambiguous
 
 
@@ -181,10 +189,93 @@ MAPPINGS = re.compile(r"(?i)(?:^|\.)(?:environ|env|config|settings|headers|param
                       r"|store|redis|options|props|query|form|values|ENV|getenv)$")
 
 
+def _names_belvo(text: str) -> bool:
+    return bool(BELVO_HOST_IN_TEXT.search(text) or BELVO_PATH.search(text) or BELVO_URL_NAME.search(text))
+
+
 def reaches_belvo(call: Call) -> bool:
     """The call's arguments point at Belvo: a Belvo host, a Belvo API path, or a belvo-named URL variable."""
-    args = call.args
-    return bool(BELVO_HOST_IN_TEXT.search(args) or BELVO_PATH.search(args) or BELVO_URL_NAME.search(args))
+    return _names_belvo(call.args)
+
+
+_QUOTED = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`""")
+_KEYWORD_ARG = re.compile(r"^\s*[\w$@]+\s*(?:=(?![=>])|:(?!:)|=>)")
+# A name read as a value: not a method called (`URI(`), nor a member or namespace of something else.
+_VALUE_NAME = re.compile(r"(?<![\w.:>$@])[$@]{0,2}([A-Za-z_]\w*)\b(?!\s*\()(?!::)")
+_OWN_MEMBER = re.compile(r"\$?\b(?:this|self)\s*(?:\.|->)")  # this.url, self.url, $this->url: the field url
+_CALLED = re.compile(r"([A-Za-z_$@][\w$@]*(?:(?:\.|::|->)[A-Za-z_$@][\w$@]*)*)\s*\(")
+TRACE_DEPTH = 3  # url -> uri -> the base URL: deeper chains are not followed
+
+
+def _positional(args: str, limit: int = 3) -> list[str]:
+    """The first positional arguments of an argument text, without their string literals."""
+    text = _QUOTED.sub('""', args.strip())
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return [part for part in parts if part.strip() and not _KEYWORD_ARG.match(part)][:limit]
+
+
+def _sends(value: str) -> bool:
+    """The value is the result of a request (a response, a request object built around a URL), not a URL."""
+    for callee in _CALLED.findall(value):
+        callee = callee.replace("::", ".").replace("->", ".")
+        name, receiver = last_ident(callee), callee.rpartition(".")[0]
+        if REQUEST_METHODS.match(name) and not MAPPINGS.search(receiver):
+            return True
+    return False
+
+
+class UrlTrace:
+    """Where the URL variables of a file come from: `url = BELVO_URL + "/api/links/"` then `get(url)`,
+    `uri = URI(url)` then `http.get(uri.request_uri)`. A name is traced to its nearest assignment before
+    the call in the same function (or enclosing ones), else to one outside any function (a field, a
+    constant); values that send or build a request are not URLs and end the trace."""
+
+    def __init__(self, facts):
+        self.facts = facts
+        self.by_name: dict[str, list] = {}
+        for assign in facts.assigns:
+            if assign.name:
+                self.by_name.setdefault(assign.name, []).append(assign)
+
+    def _value_of(self, name: str, line: int):
+        visible, outside = None, None
+        for assign in self.by_name.get(name, ()):
+            func = self.facts.enclosing(assign.line)
+            if func is None:
+                outside = outside or assign
+            elif assign.line < line and func.line <= line <= func.end_line \
+                    and (visible is None or assign.line > visible.line):
+                visible = assign
+        return visible or outside
+
+    def reaches(self, args: str, line: int, depth: int = TRACE_DEPTH, seen: frozenset = frozenset()) -> str | None:
+        """The traced value (for reading the method from it) when a URL argument leads to Belvo, else None."""
+        if depth == 0:
+            return None
+        for part in _positional(args):
+            for name in dict.fromkeys(_VALUE_NAME.findall(_OWN_MEMBER.sub("", part))):
+                if name in seen:
+                    continue
+                assign = self._value_of(name, line)
+                if assign is None or _sends(assign.value):
+                    continue
+                if _names_belvo(assign.value):
+                    return assign.value
+                deeper = self.reaches(assign.value, assign.line, depth - 1, seen | {name})
+                if deeper is not None:
+                    return assign.value + "\n" + deeper
+        return None
 
 
 def judge_default(client: HttpClient) -> str:
@@ -202,11 +293,13 @@ class BelvoCall:
     sdk: Sdk | None
     client: HttpClient | None  # for raw HTTP calls made through a module-level function of a known client
     method: str  # GET, POST, PUT, PATCH, DELETE or "?"
+    url: str = ""  # where it goes: the arguments, and the value a URL variable among them was traced to
 
 
 _VERBS = re.compile(r"(?i)^(get|post|put|patch|delete|head)")
 _METHOD_IN_ARGS = re.compile(r"""(?i)['"](GET|POST|PUT|PATCH|DELETE)['"]|HttpMethod\.(GET|POST|PUT|PATCH|DELETE)"""
-                             r"""|Method(Get|Post|Put|Patch|Delete)\b|method\s*[:=]\s*['"]?(get|post|put|patch|delete)""")
+                             r"""|Method(Get|Post|Put|Patch|Delete)\b|method\s*[:=]\s*['"]?(get|post|put|patch|delete)"""
+                             r"""|HTTP::(Get|Post|Put|Patch|Delete)\b""")
 
 
 OWN_RECEIVERS = frozenset({"self", "this", "cls", "static"})
@@ -214,23 +307,37 @@ WRAPPER = "the app's own request method"
 _CHAINED_VERB = re.compile(r"\.(get|post|put|patch|delete|method)\s*\(\s*(?:HttpMethod\.(\w+))?", re.I)
 
 
-def _method(call: Call, sdk: Sdk | None, line: str = "") -> str:
+def _method(call: Call, sdk: Sdk | None, line: str = "", traced: str = "") -> str:
+    """The HTTP method of a call: from the SDK method, the arguments (or the request object they were
+    traced to: `Net::HTTP::Post.new(uri)`), the call's name, or the verb chained onto a request builder."""
     name = call.name
     if sdk is not None:
         if name in SDK_POST_METHODS:
             return "POST"
         return "DELETE" if name == "delete" else "GET"
-    found = _METHOD_IN_ARGS.search(call.args)
+    found = _METHOD_IN_ARGS.search(call.args) or _METHOD_IN_ARGS.search(traced)
     if found:
         return next(g for g in found.groups() if g).upper()
     verb = _VERBS.match(name)
     if verb:
         return verb.group(1).upper()
-    if name in ("url", "uri"):  # request builders (OkHttp, WebClient): the verb is chained after the URL
+    if name in ("url", "uri", "newBuilder"):  # request builders (OkHttp, WebClient, java.net.http): the verb is chained after the URL
         chained = _CHAINED_VERB.search(line[line.find(name + "("):] if name + "(" in line else line)
         if chained and (chained.group(2) or chained.group(1).lower() != "method"):
             return (chained.group(2) or chained.group(1)).upper()
+        if "HttpRequest.newBuilder" in line and not chained:  # java.net.http builds a GET unless told otherwise
+            return "GET"
     return "GET" if name in ("fetch", "getForObject", "getForEntity", "GetStringAsync", "urlopen") else "?"
+
+
+def _chain(lines: list[str], call: Call) -> str:
+    """The call's lines and the builder calls chained onto it on the lines after (`.timeout(...)`, `.POST(...)`)."""
+    text = "\n".join(lines[call.line - 1:call.end_line])
+    for following in lines[call.end_line:call.end_line + 6]:
+        if not following.lstrip().startswith((".", "->", "?.")):
+            break
+        text += "\n" + following
+    return text
 
 
 def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
@@ -239,16 +346,22 @@ def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
     sdk = sdk_for(language, text)
     clients = clients_in(text, language)
     lines = text.split("\n")
+    trace = UrlTrace(facts)
     for call in facts.calls:
         if sdk is not None and is_sdk_call(call, text) and call.name != "Client":
-            found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
-        elif REQUEST_METHODS.match(call.name) and not MAPPINGS.search(call.receiver) and reaches_belvo(call):
+            found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk), call.args))
+            continue
+        if not REQUEST_METHODS.match(call.name) or MAPPINGS.search(call.receiver):
+            continue
+        traced = "" if reaches_belvo(call) else trace.reaches(call.args, call.line)
+        if traced is not None:
             direct = next((c for c in clients if c.direct.match(call.callee)), None)
             if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
                 via = WRAPPER
             else:
                 via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
-            found.append(BelvoCall(call, via, None, direct, _method(call, None, lines[call.line - 1])))
+            found.append(BelvoCall(call, via, None, direct, _method(call, None, _chain(lines, call), traced),
+                                   call.args + ("\n" + traced if traced else "")))
     return found
 
 

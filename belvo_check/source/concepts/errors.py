@@ -128,7 +128,7 @@ def match_unchecked_post(ctx: SourceText):
 
 STATUS_CHECK = re.compile(r"raise_for_status|status_code|\.status\b|\.ok\b|StatusCode|getStatusCode|is_success"
                           r"|successful\(\)|failed\(\)|IsSuccessStatusCode|EnsureSuccessStatusCode|HTTPError"
-                          r"|is2xxSuccessful|isError|onStatus|\.code\b|\.throw\(\)|validateStatus|statusCode\(\)"
+                          r"|is2xxSuccessful|isError|onStatus|\.code\b|(?:\.|->)throw\(\)|validateStatus|statusCode\(\)"
                           r"|\.success\?|\.ok\?|HTTPSuccess|isSuccessful\(\)")
 HANDLER = re.compile(r"\btry\s*[:{]|\bexcept\b|\bcatch\b|\brescue\b|\.catch\(|if\s+err\s*!=\s*nil")
 
@@ -175,7 +175,7 @@ def _status_checked(ctx: SourceText, call, body: str, alone: bool) -> bool:
     this file it is given to, on the variable it was assigned to, or anywhere in a function that makes no
     other Belvo call."""
     line = ctx.line(call.end_line)
-    if re.search(r"raise_for_status|EnsureSuccessStatusCode|\.throw\(\)", line) or _given_to_helper(ctx, call, body):
+    if re.search(r"raise_for_status|EnsureSuccessStatusCode|(?:\.|->)throw\(\)", line) or _given_to_helper(ctx, call, body):
         return True
     if alone:
         return bool(STATUS_CHECK.search(body))

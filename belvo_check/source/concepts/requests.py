@@ -86,10 +86,13 @@ def match_pagination(ctx: SourceText):
                               call.line, call.col, form=f"{sdk.name} list")
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
-        if belvo.sdk is None and belvo.method == "GET" and LIST_PATH.search(call.args):
-            judged.add(call.line)
+        if belvo.sdk is None and belvo.method == "GET" and LIST_PATH.search(belvo.url):
             func = ctx.facts.enclosing(call.line)
             body = ctx.text_of_lines(func.line, func.end_line) if func else ""
+            if _loops_on_next(body) and not LIST_PATH.search(call.args) and any(
+                    func.line <= f.line <= func.end_line and LIST_PATH.search(f.value) for f in ctx.facts.strings):
+                continue  # a URL variable walked in a loop: shown below, at the list path it starts from
+            judged.add(call.line)
             if _loops_on_next(body):
                 yield ctx.finding("pagination", "ok", "this function loops on `next` over the list answers",
                                   call.line, call.col, form="raw GET list in a loop on next")
@@ -118,7 +121,7 @@ def match_pagination(ctx: SourceText):
 def match_create_status(ctx: SourceText):
     calls = [b for b in cached_belvo_calls(ctx) if b.sdk is None]
     # The widget token request (POST /api/token/) answers 200, unlike creates (201).
-    posts = [b.call for b in calls if b.method == "POST" and "/api/token" not in b.call.args]
+    posts = [b.call for b in calls if b.method == "POST" and "/api/token" not in b.url]
     facts = ctx.facts
     built = (_built_post(ctx, f) for f in facts.strings if BELVO_PATH.search(f.value) and "/api/token" not in f.value)
     posts += [call for call in built if call is not None]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from belvo_check.source.clients import (TIMEOUT_KEYS, BelvoCall, HttpClient, cached_belvo_calls, clients_in,
-                                        judge_default)
+from belvo_check.source.clients import (CONNECT_ONLY, TIMEOUT_KEYS, BelvoCall, HttpClient, cached_belvo_calls,
+                                        clients_in, judge_default)
 from belvo_check.source.clients import SDK_POST_METHODS, SDK_RESOURCES, SDKS
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
@@ -38,7 +38,8 @@ def disabled(value: str) -> bool:
 
 def settings(text: str) -> list[tuple[str, str]]:
     """(name, value) of each timeout setting in a piece of code."""
-    return [(m.group(1), m.group(2).strip()) for m in SETTING.finditer(text) if m.group(1).lower() != "timeoutexception"]
+    return [(m.group(1), m.group(2).strip()) for m in SETTING.finditer(text)
+            if m.group(1).lower() != "timeoutexception" and not CONNECT_ONLY.match(m.group(1))]
 
 
 def _on(text: str) -> bool | None:
@@ -124,10 +125,9 @@ def client_behind(ctx: SourceText, belvo: BelvoCall) -> Behind:
             return Behind(client, factory, statement_of(ctx, factory))
         assign = next((a for a in ctx.facts.assigns if a.line <= factory.line <= a.line + a.value.count("\n")
                        and a.name and factory.callee in compact(a.value)), None)
-        held = assign.name if assign else None
-        if held is None:  # Python `with httpx.Client(...) as http:`
-            aliased = re.search(r"\bas\s+(\w+)\s*:", ctx.line(factory.line)[factory.col - 1:])
-            held = aliased.group(1) if aliased else None
+        # Python `with httpx.Client(...) as http:`, Ruby `Net::HTTP.start(...) do |http|`
+        aliased = re.search(r"\bas\s+(\w+)\s*:|(?:\bdo|\{)\s*\|\s*(\w+)\s*\|", ctx.line(factory.line)[factory.col - 1:])
+        held = (aliased.group(1) or aliased.group(2)) if aliased else assign.name if assign else None
         if held and held == name:
             held_by_name.append(Behind(client, factory, assign.value if assign else statement_of(ctx, factory), held))
     if held_by_name:  # the same name built twice (two `with ... as http:` blocks): the nearest one before the call
