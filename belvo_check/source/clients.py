@@ -148,7 +148,7 @@ HTTP_CLIENTS = (
                "java.net.http waits forever for an answer unless the request sets .timeout(...) "
                "(connectTimeout bounds only the connection)"),
     HttpClient("Net::HTTP", ("ruby",), _re(r"Net::HTTP"), _re(r"^Net\.HTTP\.(?:get|post|get_response)$"),
-               _re(r"^Net\.HTTP\.(?:new|start)$"), 60.0, _re(r"read_timeout\s*="),
+               _re(r"^Net\.HTTP\.(?:new|start)$"), 60.0, NEVER,  # set per instance only: Net::HTTP.get uses its defaults
                "Net::HTTP defaults to 60 s read and open timeouts"),
     HttpClient("Faraday", ("ruby",), _re(r"\bFaraday\b"), _re(r"^Faraday\.(?:get|post)$"), _re(r"^Faraday\.new$"),
                None, _re(r"(?:request|options)\.timeout\s*=|\.timeout\s*="),

@@ -208,8 +208,11 @@ def judge_call(ctx: SourceText, belvo: BelvoCall) -> tuple[str, str, str]:
         on = _keyword_timeout(behind.factory.keywords)
         on = _on(behind.statement) if on is None else on
         if on is None and behind.name:  # set on the variable afterwards: http.read_timeout = 10, c.Timeout = ...
+            # a local variable only where it lives (another function's `http` is another client)
+            scope = ctx.facts.enclosing(behind.factory.line)
             on = _on("\n".join(m.group(0) for m in re.finditer(
-                rf"\b{re.escape(behind.name)}\s*\.\s*\w*[Tt]ime_?[Oo]ut\w*\s*(?:=(?!=)|\()[^;\n]*", ctx.text)))
+                rf"\b{re.escape(behind.name)}\s*\.\s*\w*[Tt]ime_?[Oo]ut\w*\s*(?:=(?!=)|\()[^;\n]*",
+                ctx.text_of_lines(scope.line, scope.end_line) if scope else ctx.text)))
         if on is not None:
             return ("ok", f"{where} has a timeout", "client timeout") if on else \
                 ("bad", f"{where} switches its timeout off: it waits forever", "client timeout switched off")
