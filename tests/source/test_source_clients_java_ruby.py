@@ -94,8 +94,8 @@ def test_java_net_http_reads_get_by_default_and_post_from_the_chain(tmp_path):
 def test_ruby_net_http_url_traced_through_uri_and_judged_per_instance(tmp_path):
     timeouts = _findings(tmp_path, "sync.rb", RUBY_NET_HTTP, "timeout")
     assert set(timeouts) == {(11, 5), (17, 18)}  # the status.example.com call is not Belvo's
-    assert timeouts[(11, 5)] == ("bad", "the Net::HTTP client behind this call (line 9) switches its timeout "
-                                        "off: it waits forever")
+    assert timeouts[(11, 5)] == ("bad", ("the Net::HTTP client behind this call (line 9) switches its timeout "
+                                         "off: it waits forever"))
     assert timeouts[(17, 18)][0] == "ok"  # read_timeout given to Net::HTTP.start, whose block yields `http`
 
 
@@ -116,8 +116,8 @@ end
 """
     timeouts = _findings(tmp_path, "one.rb", text, "timeout")
     # open_timeout bounds only the connection; Net::HTTP's own 60 s read timeout still bounds the answer
-    assert timeouts == {(5, 65): ("ok", "the Net::HTTP client behind this call (line 5) is built without a "
-                                        "timeout: Net::HTTP defaults to 60 s read and open timeouts")}
+    assert timeouts == {(5, 65): ("ok", ("the Net::HTTP client behind this call (line 5) is built without a "
+                                         "timeout: Net::HTTP defaults to 60 s read and open timeouts"))}
 
 
 def test_okhttp_read_timeout_zero_waits_forever_and_call_timeout_bounds(tmp_path):
