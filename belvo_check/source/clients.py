@@ -7,6 +7,7 @@ default it relied on. The facts and their sources are collected in docs/belvo-ap
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -243,21 +244,47 @@ class UrlTrace:
 
     def __init__(self, facts):
         self.facts = facts
-        self.by_name: dict[str, list] = {}
+        # The outermost functions, as (first line, last line): only assignments inside the one around the
+        # call can be visible to it, so the search for one stops at its first line.
+        self.tops: list[tuple[int, int]] = []
+        for func in sorted(facts.funcs, key=lambda func: func.line):
+            if self.tops and func.line <= self.tops[-1][1]:
+                self.tops[-1] = (self.tops[-1][0], max(self.tops[-1][1], func.end_line))
+            else:
+                self.tops.append((func.line, func.end_line))
+        self.top_starts = [top[0] for top in self.tops]
+        self.inside: dict[str, list] = {}  # per name, the assignments inside functions, by line
+        self.outside: dict[str, object] = {}  # per name, the first assignment outside any function
+        self.scopes: dict[int, object] = {}  # the function around an assignment, once asked
         for assign in facts.assigns:
-            if assign.name:
-                self.by_name.setdefault(assign.name, []).append(assign)
+            if not assign.name:
+                continue
+            if self._within_top(assign.line) is not None:
+                self.inside.setdefault(assign.name, []).append(assign)
+            else:
+                self.outside.setdefault(assign.name, assign)
+        for assigns in self.inside.values():
+            assigns.sort(key=lambda assign: assign.line)
+        self.lines = {name: [assign.line for assign in assigns] for name, assigns in self.inside.items()}
+
+    def _within_top(self, line: int) -> int | None:
+        """The first line of the outermost function around a line, or None outside any function."""
+        at = bisect.bisect_right(self.top_starts, line) - 1
+        return self.tops[at][0] if at >= 0 and self.tops[at][1] >= line else None
 
     def _value_of(self, name: str, line: int):
-        visible, outside = None, None
-        for assign in self.by_name.get(name, ()):
-            func = self.facts.enclosing(assign.line)
-            if func is None:
-                outside = outside or assign
-            elif assign.line < line and func.line <= line <= func.end_line \
-                    and (visible is None or assign.line > visible.line):
-                visible = assign
-        return visible or outside
+        first = self._within_top(line) or line
+        assigns = self.inside.get(name, [])
+        for index in range(bisect.bisect_left(self.lines.get(name, []), line) - 1, -1, -1):
+            assign = assigns[index]
+            if assign.line < first:
+                break
+            if id(assign) not in self.scopes:
+                self.scopes[id(assign)] = self.facts.enclosing(assign.line)
+            scope = self.scopes[id(assign)]
+            if scope.line <= line <= scope.end_line:
+                return assign
+        return self.outside.get(name)
 
     def reaches(self, args: str, line: int, depth: int = TRACE_DEPTH, seen: frozenset = frozenset()) -> str | None:
         """The traced value (for reading the method from it) when a URL argument leads to Belvo, else None."""
