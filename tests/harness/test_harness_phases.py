@@ -1,5 +1,5 @@
-"""When the harness runs what: wait-bound drills side by side, and the timing phase after the queued
-CPU-bound drills, never beside one."""
+"""When the harness runs what: wait-bound drills side by side, the timing phase after the queued
+CPU-bound drills and never beside one, and the other probes while a timed one waits for its phase."""
 from __future__ import annotations
 
 import json
@@ -9,10 +9,13 @@ from pathlib import Path
 
 from belvo_check.config import load_config
 from belvo_check.evidence import Context
-import belvo_check.harness.execute as execute
+from belvo_check.harness import execute
 from belvo_check.harness.drills import ERRORS_400_LOGIN, ERRORS_401, ERRORS_STALL, ERRORS_STALL_CREATE, PLAIN, WIDGET
 from belvo_check.harness.phase import Phases
 from belvo_check.harness.scheduler import Harness
+from belvo_check.probes.deliveries import Probes
+from belvo_check.probes.target import Target
+from tests.probes.helpers import AUTH, Receiver
 
 PATIENCE = 60.0  # generous: the machine may be loaded
 
@@ -137,3 +140,43 @@ def test_the_timing_phase_comes_after_the_queued_drills_of_a_real_harness(tmp_pa
     assert done == [True, True, True]
     assert timeline.overlapping() == []
     assert timeline.events.index(("start", ERRORS_400_LOGIN.name)) > timeline.events.index(("end", "timing"))
+
+
+def test_a_probe_waiting_for_its_timing_phase_holds_no_other_probe_back(tmp_path):
+    """While a drill runs, the timed probe waits; the duplicate probe (not timed) goes on meanwhile."""
+    drill_running, drill_may_end, timing_asked = threading.Event(), threading.Event(), threading.Event()
+
+    class Watched(Phases):
+        def timing(self):
+            timing_asked.set()
+            return super().timing()
+
+    phases = Watched()
+    receiver = Receiver("good", tmp_path)
+    probes = Probes(target=Target(url=receiver.url, origin="test", authorization=AUTH, auth_label="test"),
+                    ack_within=2.0, burst_size=3, phases=phases)
+
+    def drill() -> None:
+        with phases.drill():
+            drill_running.set()
+            drill_may_end.wait(PATIENCE)
+
+    timed: list = []
+    threads = [threading.Thread(target=drill), threading.Thread(target=lambda: timed.append(probes.tolerance()))]
+    try:
+        threads[0].start()
+        assert drill_running.wait(PATIENCE)
+        threads[1].start()
+        assert timing_asked.wait(PATIENCE)
+        duplicate = probes.duplicate()  # not held by the timed probe, which waits for the drill
+        waiting = not timed
+        drill_may_end.set()
+        for thread in threads:
+            thread.join(PATIENCE)
+    finally:
+        drill_may_end.set()
+        probes.close()
+        receiver.stop()
+    assert waiting
+    assert (duplicate.first.status, duplicate.second.status) == (200, 200)
+    assert timed and all(e.response.status == 200 for e in timed[0])
