@@ -165,3 +165,30 @@ func Owners() (*http.Response, error) {
     verdict, message = timeouts[(13, 9)]
     assert verdict == "bad" and message.startswith("the net/http client behind this call (line 9) is built "
                                                    "without a timeout: a Go http.Client waits forever")
+
+
+def test_faraday_block_configures_its_builder_not_a_client_named_after_it(tmp_path):
+    text = """require 'faraday'
+class Gateway
+  def initialize
+    @timed = Faraday.new(url: ENV['BELVO_URL']) do |f|
+      f.options.timeout = 20
+    end
+    @plain = Faraday.new(url: ENV['BELVO_URL']) do |f|
+      f.response :json
+    end
+  end
+
+  def links
+    @timed.get('/api/links/x/')
+  end
+
+  def owners
+    @plain.get('/api/owners/x/')
+  end
+end
+"""
+    timeouts = _findings(tmp_path, "gateway.rb", text, "timeout")
+    # `f` is each client's builder: the timeout set through it belongs to @timed only
+    assert timeouts[(13, 5)] == ("ok", "the Faraday client behind this call (line 4) has a timeout")
+    assert timeouts[(17, 5)][0] == "ambiguous"  # Faraday's default is its adapter's

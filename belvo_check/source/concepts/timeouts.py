@@ -125,9 +125,13 @@ def client_behind(ctx: SourceText, belvo: BelvoCall) -> Behind:
             return Behind(client, factory, statement_of(ctx, factory))
         assign = next((a for a in ctx.facts.assigns if a.line <= factory.line <= a.line + a.value.count("\n")
                        and a.name and factory.callee in compact(a.value)), None)
-        # Python `with httpx.Client(...) as http:`, Ruby `Net::HTTP.start(...) do |http|`
-        aliased = re.search(r"\bas\s+(\w+)\s*:|(?:\bdo|\{)\s*\|\s*(\w+)\s*\|", ctx.line(factory.line)[factory.col - 1:])
-        held = (aliased.group(1) or aliased.group(2)) if aliased else assign.name if assign else None
+        held = assign.name if assign else None
+        rest = ctx.line(factory.line)[factory.col - 1:]
+        # Python `with httpx.Client(...) as http:`; Ruby `Net::HTTP.start(...) do |http|` yields the client
+        # (while `Faraday.new(...) do |f|` yields only its builder)
+        aliased = re.search(r"\bas\s+(\w+)\s*:", rest) if held is None else None
+        aliased = aliased or (re.search(r"(?:\bdo|\{)\s*\|\s*(\w+)\s*\|", rest) if factory.name == "start" else None)
+        held = aliased.group(1) if aliased else held
         if held and held == name:
             held_by_name.append(Behind(client, factory, assign.value if assign else statement_of(ctx, factory), held))
     if held_by_name:  # the same name built twice (two `with ... as http:` blocks): the nearest one before the call
