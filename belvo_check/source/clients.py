@@ -322,6 +322,10 @@ class BelvoCall:
     method: str  # GET, POST, PUT, PATCH, DELETE or "?"
     url: str = ""  # where it goes: the arguments, and the value a URL variable among them was traced to
 
+    def __post_init__(self):
+        if not self.url:
+            object.__setattr__(self, "url", self.call.args)
+
 
 _VERBS = re.compile(r"(?i)^(get|post|put|patch|delete|head)")
 _METHOD_IN_ARGS = re.compile(r"""(?i)['"](GET|POST|PUT|PATCH|DELETE)['"]|HttpMethod\.(GET|POST|PUT|PATCH|DELETE)"""
@@ -376,7 +380,7 @@ def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
     trace = UrlTrace(facts)
     for call in facts.calls:
         if sdk is not None and is_sdk_call(call, text) and call.name != "Client":
-            found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk), call.args))
+            found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
             continue
         if not REQUEST_METHODS.match(call.name) or MAPPINGS.search(call.receiver):
             continue
