@@ -32,8 +32,16 @@ BELVO_PATH = re.compile(r"/api/(?:links|accounts|transactions|owners|balances|in
 BELVO_HOST_IN_TEXT = re.compile(r"(?i)\b(?:api|sandbox|development)\.belvo\.com")
 
 # docs/belvo-api.md "Official SDKs": how each SDK is imported and what its calls default to.
-SDK_IMPORTS = re.compile(r"""from\s+belvo(?:\.client)?\s+import|import\s+belvo\b|require\(\s*['"]belvo['"]\s*\)"""
-                         r"""|from\s+['"]belvo['"]|require\s+['"]belvo['"]|Belvo::Client""")
+# `import belvo` and `from belvo.<module> import` only at a statement's start: `from app.factory import belvo`
+# imports the app's own object.
+SDK_IMPORTS = re.compile(r"""(?m)^\s*(?:from\s+belvo(?:\.\w+)*\s+import\b|import\s+belvo\b)"""
+                         r"""|require\(\s*['"]belvo['"]\s*\)|from\s+['"]belvo['"]|require\s+['"]belvo['"]|Belvo::Client""")
+# A module importing belvo-python (any part of it) or a belvo-named module of the app (the client factory).
+IMPORTS_BELVO = re.compile(r"(?im)^\s*(?:from\s+[\w.]*belvo[\w.]*\s+import\b|import\s+belvo\b)")
+# belvo-python's resources are CamelCase attributes of the client (client.Links.create): a Django
+# related manager (user.accounts.create) is lower case.
+CAMEL_RESOURCE = re.compile(r"(?:^|\.)[A-Z][A-Za-z]+\.\w+$")
+SDK_RESOURCE_CALL = re.compile(r"(?:^|\.)[A-Z][A-Za-z]+\.(?:create|list|detail|retrieve|resume|update|delete)$")
 # Environment names that front-end bundlers (Next.js, Create React App, Vite, Expo) inline into
 # browser and app code: whatever is stored under them ships with the bundle.
 PUBLIC_ENV_PREFIXES = ("NEXT_PUBLIC_", "REACT_APP_", "VITE_", "EXPO_PUBLIC_")
@@ -84,14 +92,6 @@ def uses_sdk(text: str) -> bool:
 
 def is_sdk_constructor(call: Call, text: str) -> bool:
     return call.callee in SDK_CONSTRUCTORS and uses_sdk(text)
-
-
-def is_sdk_call(call: Call, text: str) -> bool:
-    """A resource call on an SDK client: in a file importing the SDK, or on a receiver named after Belvo
-    (`belvo_client.Transactions.list(...)` where the client is built in another file)."""
-    if not SDK_RESOURCES.search("." + call.callee + "."):
-        return False
-    return uses_sdk(text) or "belvo" in call.receiver.lower()
 
 
 @dataclass(frozen=True)
@@ -371,28 +371,55 @@ def _chain(lines: list[str], call: Call) -> str:
     return text
 
 
+# A path of the page's own origin: fetch('/api/links'), axios.get(`/api/links/${id}`), location.origin + '/api'.
+SAME_ORIGIN = re.compile(r"""^\s*\(?\s*(?:[\"'`]/(?!/)|(?:window\.)?location\.origin\b|new\s+URL\(\s*[\"'`]/(?!/))""")
+BASE_URL = re.compile(r"(?i)\bbase_?ur[il]\b|BaseAddress")
+
+
+def _sdk_resource_call(call: Call, sdk: Sdk, imports_sdk: bool, imports_belvo: bool) -> bool:
+    """A resource call on an SDK client: in a file importing the SDK, or on a receiver named after Belvo
+    (`belvo_client.Transactions.list(...)` where the client is built in another file), or a belvo-python
+    resource (`client().Links.create(...)`) on a client from a function or module of a file importing belvo.
+    belvo-python's resources are CamelCase (client.Links): `user.accounts.create` is a Django manager."""
+    if call.name == "Client" or not SDK_RESOURCES.search("." + call.callee + "."):
+        return False
+    named = imports_sdk or "belvo" in call.receiver.lower()
+    if sdk is SDKS["python"]:
+        return bool(CAMEL_RESOURCE.search(call.callee)) and (
+            named or imports_belvo and bool(SDK_RESOURCE_CALL.search(call.callee)))
+    return named
+
+
 def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
-    """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL."""
+    """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL.
+    A request a module-level function (fetch, axios.get) sends to a path of the app's own origin goes to
+    the app's own routes, not to Belvo, unless the file gives that client a base URL."""
     found = []
     sdk = sdk_for(language, text)
     clients = clients_in(text, language)
     lines = text.split("\n")
     trace = UrlTrace(facts)
+    own_base = bool(BASE_URL.search(text))
+    imports_sdk = uses_sdk(text)
+    imports_belvo = language == "python" and bool(IMPORTS_BELVO.search(text))
     for call in facts.calls:
-        if sdk is not None and is_sdk_call(call, text) and call.name != "Client":
+        if sdk is not None and _sdk_resource_call(call, sdk, imports_sdk, imports_belvo):
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
             continue
         if not REQUEST_METHODS.match(call.name) or MAPPINGS.search(call.receiver):
             continue
         traced = "" if reaches_belvo(call) else trace.reaches(call.args, call.line)
-        if traced is not None:
-            direct = next((c for c in clients if c.direct.match(call.callee)), None)
-            if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
-                via = WRAPPER
-            else:
-                via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
-            found.append(BelvoCall(call, via, None, direct, _method(call, None, _chain(lines, call), traced),
-                                   call.args + ("\n" + traced if traced else "")))
+        if traced is None:
+            continue
+        direct = next((c for c in clients if c.direct.match(call.callee)), None)
+        if direct is not None and not own_base and SAME_ORIGIN.match(call.args):
+            continue
+        if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
+            via = WRAPPER
+        else:
+            via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
+        found.append(BelvoCall(call, via, None, direct, _method(call, None, _chain(lines, call), traced),
+                               call.args + ("\n" + traced if traced else "")))
     return found
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER
+from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept, conclusion
-from belvo_check.source.concepts.timeouts import answer_call, belvo_calls_of, client_behind
+from belvo_check.source.concepts.timeouts import answer_call, client_behind
 from belvo_check.source.context import SourceText
 
 LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|zap|sugar|sentry\w*|rails\.logger"
@@ -28,7 +28,7 @@ EXCEPTION = re.compile(r"(?i)^\s*(?:e|err|error|exc|ex|exception)\s*$")
 
 def _note_belvo_calls(ctx: SourceText) -> None:
     """Signal `belvo_calls`: the tree calls Belvo, so finding no request_id log or 429 handling is worth a warning."""
-    if belvo_calls_of(ctx):
+    if cached_belvo_calls(ctx):
         ctx.signals.add("belvo_calls")
 
 
@@ -52,7 +52,7 @@ def match_request_id(ctx: SourceText):
         elif ERROR_BODY.search(args) or body_re and body_re.search(args):
             yield ctx.finding("request_id_logged", "ok", "Belvo's error body (which holds the request_id) is logged",
                               call.line, call.col, form="error body in log call")
-        elif belvo_calls_of(ctx) and any(EXCEPTION.match(part) for part in re.split(r"[,()]", args)):
+        elif cached_belvo_calls(ctx) and any(EXCEPTION.match(part) for part in re.split(r"[,()]", args)):
             yield ctx.finding("request_id_logged", "ambiguous", "an error object is logged: whether its text carries "
                               "Belvo's request_id depends on the client", call.line, call.col,
                               form="exception object in log call")
@@ -90,7 +90,7 @@ USED = r"(?:\b{name}\s*\[\s*['\"]|\b{name}\s*\.\s*get\(|\bfor\s+[\w, ]+\s+in\s+{
 def match_unchecked_post(ctx: SourceText):
     if ctx.language != "python":
         return
-    for belvo in belvo_calls_of(ctx):
+    for belvo in cached_belvo_calls(ctx):
         call = belvo.call
         if not _sdk_post(belvo):
             continue
@@ -197,7 +197,7 @@ def _returned(ctx: SourceText, call) -> bool:
 @concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo",), code_only=True,
          skip_tests=True)
 def match_error_handling(ctx: SourceText):
-    calls = belvo_calls_of(ctx)
+    calls = cached_belvo_calls(ctx)
     for belvo in calls:
         call = belvo.call
         via, raises = belvo.via, belvo.sdk.raises if belvo.sdk else False

@@ -12,9 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from belvo_check.source.clients import (CONNECT_ONLY, TIMEOUT_KEYS, BelvoCall, HttpClient, cached_belvo_calls,
-                                        clients_in, judge_default)
-from belvo_check.source.clients import SDK_POST_METHODS, SDK_RESOURCES, SDKS
+from belvo_check.source.clients import (
+    CONNECT_ONLY,
+    TIMEOUT_KEYS,
+    BelvoCall,
+    HttpClient,
+    cached_belvo_calls,
+    clients_in,
+    judge_default,
+)
 from belvo_check.source.concepts import concept
 from belvo_check.source.context import SourceText
 from belvo_check.source.facts import Call, compact, last_ident
@@ -142,42 +148,9 @@ def client_behind(ctx: SourceText, belvo: BelvoCall) -> Behind:
     return Behind(present[0] if len(present) == 1 else None, name=name)
 
 
-# A path of the page's own origin: fetch('/api/links'), axios.get(`/api/links/${id}`), location.origin + '/api'.
-SAME_ORIGIN = re.compile(r"""^\s*\(?\s*(?:[\"'`]/(?!/)|(?:window\.)?location\.origin\b|new\s+URL\(\s*[\"'`]/(?!/))""")
-BASE_URL = re.compile(r"(?i)\bbase_?ur[il]\b|BaseAddress")
-# A module importing belvo-python (any part of it) or a belvo-named module of the app (the client factory).
-IMPORTS_BELVO = re.compile(r"(?im)^\s*(?:from\s+[\w.]*belvo[\w.]*\s+import\b|import\s+belvo\b)")
-# belvo-python's resources are CamelCase attributes of the client (client.Links.create): a Django
-# related manager (user.accounts.create) is lower case.
-SDK_RESOURCE_CALL = re.compile(r"(?:^|\.)[A-Z][A-Za-z]+\.(?:create|list|detail|retrieve|resume|update|delete)$")
-
-
-def belvo_calls_of(ctx: SourceText) -> list[BelvoCall]:
-    """The Belvo calls of a file: those clients.py finds, without requests a module-level function (fetch,
-    axios.get) sends to a path of the app's own origin (unless the file gives that client a base URL), and
-    with belvo-python resource calls on a client obtained from a function or another module
-    (`client().Links.create(...)`) in a module that imports belvo."""
-    if "_belvo_calls_of" in ctx.__dict__:
-        return ctx.__dict__["_belvo_calls_of"]
-    own_base = bool(BASE_URL.search(ctx.text))
-    found = [b for b in cached_belvo_calls(ctx)
-             if not (b.sdk is None and b.client is not None and not own_base and SAME_ORIGIN.match(b.call.args))]
-    if ctx.language == "python" and ctx.file.is_code and IMPORTS_BELVO.search(ctx.text):
-        seen = {id(b.call) for b in found}
-        sdk = SDKS["python"]
-        for call in ctx.facts.calls:
-            if id(call) not in seen and SDK_RESOURCE_CALL.search(call.callee) \
-                    and SDK_RESOURCES.search("." + call.callee + "."):
-                method = "POST" if call.name in SDK_POST_METHODS else "DELETE" if call.name == "delete" else "GET"
-                found.append(BelvoCall(call, sdk.name, sdk, None, method))
-        found.sort(key=lambda b: (b.call.line, b.call.col))
-    ctx.__dict__["_belvo_calls_of"] = found
-    return found
-
-
 @concept("timeout", "Belvo calls without a request timeout", topics=("belvo",), code_only=True)
 def match_timeouts(ctx: SourceText):
-    for belvo in belvo_calls_of(ctx):
+    for belvo in cached_belvo_calls(ctx):
         verdict, message, form = judge_call(ctx, belvo)
         yield ctx.finding("timeout", verdict, message, belvo.call.line, belvo.call.col, form=form)
 
