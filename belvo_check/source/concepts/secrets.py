@@ -13,8 +13,13 @@ import re
 from typing import Iterator
 
 from belvo_check.secrets import fingerprint
-from belvo_check.source.clients import PUBLIC_ENV_PREFIXES, SDK_CONSTRUCTORS
+from belvo_check.source.clients import (
+    BELVO_HOST_IN_TEXT,
+    PUBLIC_ENV_PREFIXES,
+    SDK_CONSTRUCTORS,
+)
 from belvo_check.source.concepts import concept, conclusion
+from belvo_check.source.concepts.widget import TOKEN_PATH, token_requests
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 SECRET_NAME = (r"[A-Za-z0-9_\-.]*?(?:secret[_\-.]?(?:key[_\-.]?)?(?:id|password|pass|pwd|pw)"
@@ -198,21 +203,22 @@ def match_frontend(ctx: SourceText):
         fp = fingerprint(value)
         yield ctx.finding("secret_frontend", verdict, f"a Belvo secret is written in {where} ({fp})", line, col,
                           form=form, fingerprint=fp, hide=value)
-    for number in ctx.lines_with("secret", "/api/token"):
+    for number in ctx.lines_with("secret"):
         line = ctx.line(number)
-        if COMMENT_OR_IMPORT.match(line):
-            continue
         match = SECRET_ENV_REF.search(line)
-        if match:
+        if match and not COMMENT_OR_IMPORT.match(line):
             yield ctx.finding("secret_frontend", verdict, f"{where} reads the Belvo secret keys", number,
                               match.start() + 1, form="secret reference in front-end code")
-        # Parsed code: only a string holding the token path is a call to it (comments may name it).
-        calls_token = "/api/token" in line and (not ctx.file.is_code or any(
-            "/api/token" in s.value for s in ctx.facts.strings if s.line == number))
-        if calls_token:
-            yield ctx.finding("secret_frontend", verdict, f"{where} mints the widget token: that needs the "
-                              "secret keys, which must stay on the server", number, line.find("/api/token") + 1,
-                              form="widget token minted in front-end code")
+    # Minting is a request to Belvo's /api/token/ (widget.token_requests): fetch('/api/token/') asks the
+    # app's own backend, which is the right design. Outside parsed code, the line must name Belvo's host.
+    sites = token_requests(ctx) if ctx.file.is_code else [
+        (number, 1, "") for number in ctx.lines_with(TOKEN_PATH)
+        if BELVO_HOST_IN_TEXT.search(ctx.line(number)) and not COMMENT_OR_IMPORT.match(ctx.line(number))]
+    for line, col, _ in sites:
+        at = ctx.line(line).find(TOKEN_PATH)  # shown at the path when the call's line holds it
+        yield ctx.finding("secret_frontend", verdict, f"{where} mints the widget token: that needs the secret keys, "
+                          "which must stay on the server", line, at + 1 if at >= 0 else col,
+                          form="widget token minted in front-end code")
 
 
 @conclusion("secret_frontend")
