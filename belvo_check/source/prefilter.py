@@ -40,6 +40,8 @@ def topics_of(data: bytes, language: str, frontend: bool = False, guessed_fronte
     elif b"/api/" in lower or b"institution_user_id" in lower or b"webhook_code" in lower:
         if any(needle in lower for needle in BELVO_ONLY):
             topics.add("belvo")
+    if b"collected" in lower and (b"collected_at" in lower or b"collectedat" in lower):
+        topics.add("belvo_data")  # Belvo's timestamp field: its parsers are judged where "belvo" is never named
     if b"webhook" in lower:
         topics.add("webhook")
     extra = TLS_BY_LANGUAGE.get(language)

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from belvo_check.source.concepts import concept
+from belvo_check.source.concepts.widget import arguments
 from belvo_check.source.context import SourceText
 
 PY_TOLERANT = re.compile(r"replace\(\s*['\"]Z['\"]\s*,\s*['\"]\+00:?00['\"]")
@@ -82,9 +83,51 @@ def _strptime_like(ctx, call, formats: list[str]):
     return "bad", FIXED
 
 
+NAME = re.compile(r"^[A-Za-z_]\w*$")
+PARSERS = frozenset({"fromisoformat", "strptime", "moment", "utc", "dayjs", "fromFormat", "parse", "parseFromTimeZone",
+                     "Parse", "ParseInLocation", "ofPattern", "SimpleDateFormat", "appendPattern", "createFromFormat",
+                     "date_create_from_format", "date_create_immutable_from_format", "ParseExact", "TryParseExact"})
+# Belvo's own timestamp field: where a file never names Belvo, a parser it is given is still Belvo data.
+BELVO_TIMESTAMP = re.compile(r"(?i)collected_?at")
+
+
+def literal_of(ctx: SourceText, name: str, line: int) -> str | None:
+    """The string a name holds where it is used: its nearest literal assignment before `line` in the same
+    function, else one outside any function (a constant: `const layout = "..."`, `FORMAT = '...'`)."""
+    func = ctx.facts.enclosing(line)
+    outside, inside = None, None
+    for assign in ctx.facts.assigns:
+        if assign.name != name or assign.literal is None:
+            continue
+        scope = ctx.facts.enclosing(assign.line)
+        if scope is None:
+            outside = outside or assign
+        elif func is not None and scope.line <= line <= scope.end_line and assign.line <= line:
+            inside = assign if inside is None or assign.line > inside.line else inside
+    found = inside or outside
+    return found.literal if found else None
+
+
+def formats_of(ctx: SourceText, call) -> list[str]:
+    """The strings a call is given, in argument order: literals, and names resolved to the literal they hold."""
+    strings = []
+    for argument in arguments(call, ctx.language):
+        text = argument.strip()
+        if NAME.match(text):
+            held = literal_of(ctx, text, call.line)
+            if held is not None:
+                strings.append(held)
+        else:
+            strings += [s for s in call.strings if s in text]
+    return list(dict.fromkeys(strings)) if strings else list(call.strings)
+
+
 def _timestamp_verdict(ctx: SourceText, call):
     """(verdict, message) for one call that parses a timestamp, or None when the call does not."""
-    language, name, strings = ctx.language, call.name, call.strings
+    language, name = ctx.language, call.name
+    if name not in PARSERS:
+        return None
+    strings = formats_of(ctx, call)
     joined = " ".join(strings)
     if language == "python":
         if name == "fromisoformat":
@@ -132,10 +175,12 @@ def _timestamp_verdict(ctx: SourceText, call):
     return None
 
 
-@concept("timestamp_parse", "Timestamp parsing too strict for Belvo's variants", topics=("belvo",), code_only=True,
+@concept("timestamp_parse", "Timestamp parsing too strict for Belvo's variants", topics=("belvo", "belvo_data"), code_only=True,
          skip_tests=True)
 def match_timestamps(ctx: SourceText):
     for call in ctx.facts.calls:
+        if not ctx.about_belvo and not BELVO_TIMESTAMP.search(call.args):
+            continue
         found = _timestamp_verdict(ctx, call)
         if found:
             verdict, message = found
