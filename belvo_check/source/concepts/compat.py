@@ -318,6 +318,46 @@ TOLERATED = re.compile(r"(?i)default|fallback|unknown|missing|other")
 SQL_ENUMS = re.compile(r"(?i)\bCHECK\s*\(\s*[\w\"`]+\s+IN\s*\(|\bAS\s+ENUM\s*\(|\s(?:ENUM)\s*\(\s*'|^\s*enum\s+\w+\s*\{")
 
 
+# Jackson fails a whole answer on an enum value it does not know, unless the enum names a default
+# (@JsonEnumDefaultValue), reads values itself (@JsonCreator) or the mapper is told to tolerate them.
+JACKSON = re.compile(r"\bcom\.fasterxml\.jackson\b")
+JACKSON_ENUM_TOLERANT = re.compile(r"READ_UNKNOWN_ENUM_VALUES|@JsonEnumDefaultValue|@JsonCreator")
+RECORD = re.compile(r"\brecord\s+\w+\s*(?:<[^>]*>)?\s*\(")
+JAVA_ENUM = re.compile(r"\benum\s+(\w+)\s*(?:implements\s+[\w.,\s<>]+)?\{")
+
+
+def _closing(text: str, start: int) -> int:
+    """The offset of the bracket closing the one at `start` (the end of the text when unbalanced)."""
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return len(text) - 1
+
+
+def _jackson_enums(ctx: SourceText):
+    """Fields and record components typed with a closed enum of this file, in a file bound by Jackson."""
+    if ctx.language != "java" or not JACKSON.search(ctx.text) or JACKSON_ENUM_TOLERANT.search(ctx.text):
+        return
+    names = [m.group(1) for m in JAVA_ENUM.finditer(ctx.text)]
+    if not names:
+        return
+    enums = "|".join(map(re.escape, names))
+    # A field (`private TransactionType type;`) anywhere; a record component only inside a record's header.
+    field = re.compile(rf"\b(?:private|protected|public)\s+(?:final\s+)?({enums})\s+(\w+)\s*(?=[;=])")
+    component = re.compile(rf"(?:^|[(,])\s*(?:@\w+(?:\([^()]*\))?\s+)*({enums})\s+(\w+)\s*(?=[,)])")
+    found = list(field.finditer(ctx.text))
+    for header in RECORD.finditer(ctx.text):
+        start = header.end() - 1
+        found += component.finditer(ctx.text, start, _closing(ctx.text, start) + 1)
+    for match in sorted(found, key=lambda m: m.start()):
+        line, col = ctx.position(match.start(1))
+        yield ctx.finding("enum_parse", "bad", f"{match.group(2)} is bound by Jackson to the closed enum "
+                          f"{match.group(1)}: a value Belvo adds fails the whole answer (no @JsonEnumDefaultValue, "
+                          "@JsonCreator or READ_UNKNOWN_ENUM_VALUES_* here)", line, col, form="Jackson closed enum")
+
+
 @concept("enum_parse", "Closed enums parsed from Belvo values", topics=("belvo",), skip_tests=True,
          skip_languages=("markdown", "text"))
 def match_enums(ctx: SourceText):
@@ -331,6 +371,7 @@ def match_enums(ctx: SourceText):
         return
     if not ctx.file.is_code:
         return
+    yield from _jackson_enums(ctx)
     names = {m.group(1) or m.group(2) for m in ENUM_CLASS.finditer(ctx.text)}
     for call in ctx.facts.calls:
         receiver = call.receiver
