@@ -4,8 +4,8 @@ Drills run the integration's own processes and load every core; a webhook probe 
 acknowledgement latency beside them would measure that load, not the receiver. A timing probe
 therefore runs in a phase of its own: no CPU-bound drill runs while it is timed. Drills queued
 to run go first (they are most of the run, and a phase in their midst would leave cores idle while
-the running ones finish), so the phase comes once the queue is empty, while only wait-bound drills
-(a stall) run: they load nothing and are never held.
+the running ones finish), so the phase comes once none is queued and the running ones have ended.
+Drills that wait on a socket (a stall) load nothing and are never held: the phase overlaps their wait.
 """
 
 from __future__ import annotations
