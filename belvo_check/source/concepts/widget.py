@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from belvo_check.source.clients import BELVO_HOST_IN_TEXT, BELVO_URL_NAME, PUBLIC_ENV_PREFIXES, REQUEST_METHODS
+from belvo_check.source.clients import (BELVO_HOST_IN_TEXT, BELVO_URL_NAME, PUBLIC_ENV_PREFIXES, REQUEST_METHODS,
+                                        cached_belvo_calls)
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.links import note_link_creation
 from belvo_check.source.context import SourceText
@@ -302,9 +303,31 @@ def match_external_id(ctx: SourceText):
             yield _judge_value(ctx, call.options["external_id"], call.line, call.col, "createWidget external_id")
     if ctx.file.is_code and HOSTED in ctx.lower:
         yield from _hosted_external_id(ctx)
+    if ctx.file.is_code and ctx.about_belvo and "external_id" in ctx.lower:
+        yield from _request_external_ids(ctx, {call.line for call in widget_calls(ctx)})
 
 
-def _judge_value(ctx: SourceText, value: str, line: int, col: int, form: str) -> SourceFinding:
+# Calls that give Belvo an external_id: link creation (the SDK's, or the app's own create_link) and the
+# widget token request; a lookup such as `User.find_by(external_id: ...)` is none of them.
+GIVES_EXTERNAL_ID = re.compile(r"(?i)link|token|widget|register")
+
+
+def _request_external_ids(ctx: SourceText, widget_lines: set[int]):
+    """external_id given to Belvo by server code: `Links.create(..., external_id=...)`, a raw POST body,
+    or the app's own `create_link(external_id: ...)`."""
+    belvo = {id(b.call) for b in cached_belvo_calls(ctx)}
+    for call in ctx.facts.calls:
+        value = call.keywords.get("external_id")
+        if value is None or call.line in widget_lines or not (id(call) in belvo or GIVES_EXTERNAL_ID.search(
+                call.callee)):
+            continue
+        at = next((n for n in range(call.line, call.end_line + 1) if "external_id" in ctx.line(n)), call.line)
+        yield _judge_value(ctx, value, at, ctx.line(at).find("external_id") + 1, "external_id in a Belvo request",
+                           f"Belvo ({call.callee})")
+
+
+def _judge_value(ctx: SourceText, value: str, line: int, col: int, form: str,
+                 receiver: str = "the widget") -> SourceFinding:
     literal = value.strip("'\"` ") if re.fullmatch(r"""\s*(['"`])[^'"`$]*\1\s*""", value) else None
     kind = personal_data(literal) if literal is not None else personal_expression(value)
     if kind:
@@ -313,7 +336,7 @@ def _judge_value(ctx: SourceText, value: str, line: int, col: int, form: str) ->
     if literal is not None and len(literal) < 3:
         return ctx.finding("widget_external_id", "bad", "external_id is shorter than 3 characters", line, col,
                            form=form)
-    return ctx.finding("widget_external_id", "ok", f"the widget gets external_id from {value.strip()[:40]}",
+    return ctx.finding("widget_external_id", "ok", f"{receiver} gets external_id from {value.strip()[:40]}",
                        line, col, form=form)
 
 
