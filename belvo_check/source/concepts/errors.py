@@ -58,6 +58,88 @@ def match_request_id(ctx: SourceText):
                               form="exception object in log call")
 
 
+    yield from _dropped_bodies(ctx)
+
+
+BRACES = frozenset({"go", "javascript", "typescript", "tsx", "java", "csharp", "php"})
+STATUS_READ = r"\s*(?:\.|->)\s*(?:StatusCode|status_code|statusCode|status|ok|getStatusCode\(\)|IsSuccessStatusCode" \
+              r"|successful\(\)|failed\(\)|is2xxSuccessful\(\))"
+# What a failure branch may do with the answer without reading its body: read its status, close it.
+NOT_BODY = r"\s*(?:\.|->)\s*(?:StatusCode|status_code|statusCode|status|ok|getStatusCode\(\)|IsSuccessStatusCode" \
+           r"|successful\(\)|failed\(\)|is2xxSuccessful\(\)|Body\.Close\(\)|close\(\)|Dispose\(\))"
+# The branch ends the call in failure with an error of its own making.
+LINE_COMMENT = re.compile(r"(?m)\s(?://|#)\s.*$")
+FAILS_HERE = re.compile(r"\bthrow\b|\braise\b|\breturn\b[^\n]*(?:Error|Exception|errors\.New|fmt\.Errorf)")
+
+
+def _branch(ctx: SourceText, line: int) -> str | None:
+    """The text of the block an `if` on this line guards (brace languages and Python), or None."""
+    text = LINE_COMMENT.sub("", ctx.text_of_lines(line, min(line + 40, len(ctx.lines))))
+    start = re.search(r"\bif\b", text)
+    if start is None:
+        return None
+    if ctx.language == "python":
+        own = len(text) - len(text.lstrip())
+        head, _, rest = text.partition("\n")
+        if not head.rstrip().endswith(":"):
+            return head.partition(":")[2]
+        body = []
+        for following in rest.split("\n"):
+            if following.strip() and len(following) - len(following.lstrip()) <= own:
+                break
+            body.append(following)
+        return "\n".join(body)
+    depth = 0
+    for index in range(start.end(), len(text)):
+        char = text[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth == 0 and ctx.language != "go" and text[index + 1:].partition("\n")[0].strip() not in ("", "{"):
+                return text[index + 1:].partition("\n")[0]  # `if (!res.ok) throw new Error(...)`
+        elif char == "{" and depth == 0:
+            inner = 0
+            for end in range(index, len(text)):
+                inner += {"{": 1, "}": -1}.get(text[end], 0)
+                if inner == 0:
+                    return text[index + 1:end]
+            return None
+    return None
+
+
+def _dropped_bodies(ctx: SourceText):
+    """Failure branches on a Belvo answer that build their own error from its status alone: the body, and
+    with it the request_id, is dropped there, so no caller can log it."""
+    if ctx.language != "python" and ctx.language not in BRACES:
+        return
+    seen = set()
+    for belvo in cached_belvo_calls(ctx):
+        if belvo.sdk is not None:
+            continue
+        answer = answer_call(ctx, belvo)
+        func = ctx.facts.enclosing(answer.line)
+        if func is None:
+            continue
+        names = {name for a in ctx.facts.assigns if a.line == answer.line
+                 for name in (re.findall(r"\b(?!_\b|err\b)\w+", a.target) if "," in a.target else [a.name]) if name}
+        for name in names:
+            checks = re.compile(rf"^\s*(?:}}\s*else\s+)?if\b.*(?<![\w$]){re.escape(name)}{STATUS_READ}")
+            other = re.compile(rf"(?<![\w$.]){re.escape(name)}\b(?!{NOT_BODY})")
+            for number in range(answer.end_line + 1, func.end_line + 1):
+                if number in seen or not checks.search(ctx.line(number)):
+                    continue
+                branch = _branch(ctx, number)
+                if branch is None or not FAILS_HERE.search(branch) or other.search(branch) \
+                        or REQUEST_ID.search(branch) or ERROR_BODY.search(branch) or BODY_READ.search(branch):
+                    continue
+                seen.add(number)
+                col = ctx.line(number).find(name) + 1
+                yield ctx.finding("request_id_logged", "bad", "this failure branch builds its error from the status "
+                                  "alone and drops Belvo's answer: its body, with the request_id, is lost, so no "
+                                  "caller can log it", number, col, form="error body dropped on failure")
+
+
 @conclusion("request_id_logged")
 def conclude_request_id(findings, tree):
     if "belvo_calls" in tree.signals and not any(f.verdict == "ok" for f in findings):

@@ -17,8 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from belvo_check.source.clients import (BELVO_HOST_IN_TEXT, BELVO_URL_NAME, PUBLIC_ENV_PREFIXES, REQUEST_METHODS,
-                                        cached_belvo_calls)
+from belvo_check.source.clients import (
+    BELVO_HOST_IN_TEXT,
+    BELVO_URL_NAME,
+    PUBLIC_ENV_PREFIXES,
+    REQUEST_METHODS,
+    cached_belvo_calls,
+)
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.links import note_link_creation
 from belvo_check.source.context import SourceText
