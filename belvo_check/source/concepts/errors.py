@@ -117,6 +117,9 @@ def _dropped_bodies(ctx: SourceText):
     for belvo in cached_belvo_calls(ctx):
         if belvo.sdk is not None:
             continue
+        client = CLIENT_BY_NAME.get(belvo.via) or client_behind(ctx, belvo).client
+        if client is not None and client.raises:
+            continue  # error answers raise before any status branch: what the branch sees is no error answer
         answer = answer_call(ctx, belvo)
         func = ctx.facts.enclosing(answer.line)
         if func is None:
@@ -129,6 +132,9 @@ def _dropped_bodies(ctx: SourceText):
             for number in range(answer.end_line + 1, func.end_line + 1):
                 if number in seen or not checks.search(ctx.line(number)):
                     continue
+                before = ctx.text_of_lines(answer.end_line + 1, number - 1)
+                if BODY_READ.search(before) or ERROR_BODY.search(before):
+                    break  # the body was read before the check: it may be logged or kept
                 branch = _branch(ctx, number)
                 if branch is None or not FAILS_HERE.search(branch) or other.search(branch) \
                         or REQUEST_ID.search(branch) or ERROR_BODY.search(branch) or BODY_READ.search(branch):
