@@ -103,11 +103,13 @@ def logs_400(ctx: CheckContext):
     Belvo's error body (its message text too), from a flow that exited 0, warns: belvo-python returns
     error bodies as data by default, so the dump may be the code taking the error for a success.
 
-    ## Source evidence
+    ## In the code
     With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
     Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
     Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
+    Belvo answer that raises or returns an error built from the status alone, never reading the body,
+    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
     intent but cannot prove that every 400 is logged: alone, it is a warning that names the harness
     flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
     Suppress a finding that does not apply with a comment on or above its line:
@@ -145,11 +147,13 @@ def logs_401(ctx: CheckContext):
     A sync against a simulator that answers every data call with 401 `authentication_failed`:
     the minted `request_id` must appear in the integration's logs, without a crash or a hang.
 
-    ## Source evidence
+    ## In the code
     With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
     Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
     Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
+    Belvo answer that raises or returns an error built from the status alone, never reading the body,
+    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
     intent but cannot prove that every 401 is logged: alone, it is a warning that names the harness
     flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
     Suppress a finding that does not apply with a comment on or above its line:
@@ -185,11 +189,13 @@ def logs_500(ctx: CheckContext):
     the integration retries, at least one of the `request_id`s the simulator minted must reach the
     logs; a crash or a hang fails.
 
-    ## Source evidence
+    ## In the code
     With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
     Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
     Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
+    Belvo answer that raises or returns an error built from the status alone, never reading the body,
+    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
     intent but cannot prove that every 500 is logged: alone, it is a warning that names the harness
     flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
     Suppress a finding that does not apply with a comment on or above its line:
@@ -227,11 +233,13 @@ def logs_408(ctx: CheckContext):
     logs, without a crash or a hang. Together with BLV208 it replaces BLV204, retired because it
     judged two checklist sentences at once and hid a passing one behind a failing one.
 
-    ## Source evidence
+    ## In the code
     With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
     Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
     Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. One such log call shows the
+    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
+    Belvo answer that raises or returns an error built from the status alone, never reading the body,
+    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
     intent but cannot prove that every 408 is logged: alone, it is a warning that names the harness
     flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
     Suppress a finding that does not apply with a comment on or above its line:
@@ -274,7 +282,7 @@ def stalls(ctx: CheckContext):
     creation and no sync is judged on the creation stall alone. Together with BLV207 it replaces
     BLV204, retired because it judged two checklist sentences at once.
 
-    ## Source evidence
+    ## In the code
     With `source:` configured, every Belvo call in the code (SDK calls and raw HTTP calls to a Belvo host,
     path or base-URL variable) is judged on the client that sends it: a timeout argument, the client object
     it is called on (traced to its constructor: `httpx.Client(timeout=10)`, `axios.create({timeout})`,
@@ -569,7 +577,7 @@ def rate_limited(ctx: CheckContext):
     a wait (not an immediate retry); never more than 5 retries in a row. Not retrying at all
     hammers nothing and passes. Advisory (warn): Belvo documents 429 only for deletes.
 
-    ## Source evidence
+    ## In the code
     With `source:` configured, the code is read for 429 or rate-limit handling: `429`,
     `too_many_requests`, `Retry-After`, or a retry library (tenacity, backoff, urllib3 `Retry`, axios-retry,
     p-retry, Polly, resilience4j, faraday-retry). Seeing one shows intent, not that the waits are right, so

@@ -43,7 +43,7 @@ def stores_institution_user_id(ctx: CheckContext):
     (`integration.store.links`) and compares the row of the new link with the
     `institution_user_id` the simulator returned for it.
 
-    ## Source evidence
+    ## In the code
     Each mention of `institution_user_id` in code and schemas (comments and tests aside): a
     column, model field, struct tag or entity property, or a write into a store (insert, update,
     save, create, an attribute set) keeps it; a query filter (`GET /api/links/?institution_user_id=`),
@@ -113,7 +113,7 @@ def records_link_status(ctx: CheckContext):
     the logs, is a warning (the evidence cannot tell). The store row without the state, and logs
     silent about the link, fail. A crash or a hang fails.
 
-    ## Source evidence
+    ## In the code
     Code that compares, branches on or records `invalid`/`token_required` (link `status`, the
     LINK webhook codes `invalid_credentials` and `token_required`, the `invalid_link` and
     `token_required` error codes); a mention that does none of these (a list of states, a

@@ -42,7 +42,7 @@ def success_codes(ctx: CheckContext):
     must be read (a GET of it for that link) after the webhook announcing it; otherwise a separate
     finding says 202 was not judged, and why.
 
-    ## Source evidence
+    ## In the code
     The code fails where a function that POSTs to Belvo (a create or a retrieval) compares a
     status with 200 (`== 200`, `!= 200`, `StatusOK`, `HttpStatus.OK`, `HttpStatusCode.OK`,
     `code.to_i == 200`); it is a warning when the function also makes other calls, or turns
@@ -133,7 +133,7 @@ def delete_204(ctx: CheckContext):
     `DELETE /api/links/{id}/` with 204 and no body (or 202 in async mode). The flow must exit 0
     without a crash.
 
-    ## Source evidence
+    ## In the code
     The code fails where the answer of a raw Belvo `DELETE` is parsed as JSON in the lines that
     follow it (`.json()`, `JSON.parse`, `json.NewDecoder`, `readValue`, `ReadFromJsonAsync`...),
     or by the app's own request method that parses every answer (`self._request("DELETE", ...)`).
@@ -192,7 +192,7 @@ def pagination(ctx: CheckContext):
     count follows from the transactions held and the page size); when the lists use filters besides
     the link, that count is unknown and the check warns.
 
-    ## Source evidence
+    ## In the code
     Every Belvo list call the code shows must follow `next`: belvo-python `list()` does (a
     generator to the end); belvo-js `list()` fails with its default limit (100 items) and warns
     with an explicit `limit`; SDKs whose paging is undocumented warn. A raw `GET` of a list path
@@ -336,7 +336,7 @@ def ids_deduplicated(ctx: CheckContext):
     ids must be there), after a second sync of the same link (no id may appear twice), and after
     a sync where the simulator repeats items across pages (no id twice either).
 
-    ## Source evidence
+    ## In the code
     SQL inserts of Belvo objects and ORM inserts (Django, SQLAlchemy, ActiveRecord, Laravel,
     Sequelize, Prisma, Mongo, GORM, JPA repositories, Entity Framework). An upsert keyed on an id
     (`ON CONFLICT (belvo_id)`, `update_or_create`, `upsert_all`, `updateOrCreate`, Prisma

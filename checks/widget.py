@@ -155,7 +155,10 @@ def external_id(ctx: CheckContext):
     (`widget.belvo.io/?...`) must set `external_id`. A missing one fails; so does a value that reads
     personal data (`user.email`, `customer.cpf`, `userName`, a literal e-mail; a hashed value is
     fine). Options built elsewhere, or a hosted URL whose `external_id` is set apart from it, are a
-    warning. The code alone earns at most a warning: only the requests show what the value holds.
+    warning. Server code that gives Belvo an `external_id` (link creation, the widget token request,
+    the app's own create-link helpers) is judged the same way; lookups such as
+    `User.find_by(external_id: ...)` are not. The code alone earns at most a warning: only the
+    requests show what the value holds.
 
     ## Why Belvo asks
     `external_id` ties a link to the customer's own user, so orphan and duplicate links can be
