@@ -337,13 +337,14 @@ def secrets_not_written(ctx: CheckContext):
 def secrets_not_committed(ctx: CheckContext):
     """
     ## What it checks
-    When `source.root` is the top of a git repository, every commit on every branch and tag
+    Every commit on every branch and tag of the git repository holding `source.root`
     (`git log -p --all`) is read for the same literal secrets as BLV705, on the lines each commit
-    added. Each distinct secret is reported once, by the fingerprint of its value (never the value),
-    at the commit, path, line and column where it was first added, with how many commits added it.
-    A history with none passes, naming how many commits were read. It is skipped, saying why, when
-    `source.root` is not the top of a git repository, git is not installed, or `source.history` is
-    `false` (it is on by default).
+    added; when `source.root` is a folder inside the repository (a monorepo), only the history of
+    that folder's files is read. Each distinct secret is reported once, by the fingerprint of its
+    value (never the value), at the commit, path, line and column where it was first added, with
+    how many commits added it. A history with none passes, naming how many commits were read. It is
+    skipped, saying why, when `source.root` is not in a git repository, git is not installed, or
+    `source.history` is `false` (it is on by default).
 
     ## Why Belvo asks
     Belvo asks that keys are never committed. Deleting a key from the files leaves it in every

@@ -161,10 +161,14 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
     state.added_before += buf.count(b"\n+", hunk_newline)
 
 
-def _stream(root: str, git: str, pathspec: list[str]) -> tuple[dict[str, _Seen], set[str], str | None]:
-    """Scan one `git log -p` stream (limited to a pathspec, or whole); returns (secrets, commits, error)."""
-    command = [git, "-C", root, "-c", "core.quotepath=off", *GIT_LOG, *(["--full-history", "--", *pathspec]
-                                                                        if pathspec else [])]
+def _stream(root: str, git: str, pathspec: list[str], folder: bool = False) -> tuple[dict[str, _Seen], set[str],
+                                                                                      str | None]:
+    """Scan one `git log -p` stream (limited to a pathspec, or whole); returns (secrets, commits, error).
+
+    `folder`: `root` is a folder inside its repository: only its files, with paths relative to it.
+    """
+    command = [git, "-C", root, "-c", "core.quotepath=off", *GIT_LOG, *(["--relative"] if folder else []),
+               *(["--full-history", "--", *pathspec] if pathspec else [])]
     try:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as error:
@@ -215,20 +219,22 @@ def _halves(root: str, git: str) -> list[list[str]] | None:
     return [[f":(top,literal){top}" for top in first], [f":(top,literal,exclude){top}" for top in first]]
 
 
-def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None = None) -> HistoryScan:
-    """Every Belvo secret ever committed on any ref of the repository at `root`.
+def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None = None,
+                 folder: bool = False) -> HistoryScan:
+    """Every Belvo secret ever committed on any ref of the repository at `root` (or, with `folder`, in
+    the files under `root`, a folder inside its repository).
 
-    With two or more cores the paths are split in two and each half is streamed and matched by
-    its own process (its own `git log`), so git's diffing runs on both cores too.
+    With two or more cores the paths of a whole repository are split in two and each half is streamed
+    and matched by its own process (its own `git log`), so git's diffing runs on both cores too.
     """
     from belvo_check.source.scanner import pool_context
 
     started = time.perf_counter()
     result = HistoryScan(os.path.abspath(os.fspath(root)))
     jobs = jobs or os.cpu_count() or 1
-    halves = _halves(result.root, git) if jobs > 1 else None
+    halves = _halves(result.root, git) if jobs > 1 and not folder else None
     if halves is None:
-        parts = [_stream(result.root, git, [])]
+        parts = [_stream(result.root, git, [], folder)]
     else:
         with pool_context().Pool(2) as pool:
             parts = pool.starmap(_stream, [(result.root, git, half) for half in halves])
@@ -276,11 +282,8 @@ def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list
     if top.returncode != 0:  # e.g. git refusing a repository owned by another user
         return [], (f"git could not read {root}: {(top.stderr.strip().splitlines() or ['?'])[0]}",
                     "check that git log works in source.root")
-    if os.path.realpath(top.stdout.strip()) != root:
-        # History paths are the repository's, and a sub-folder's history is not the repository's.
-        return [], (f"source.root is a folder inside the git repository at {top.stdout.strip()}: history is "
-                    "scanned for a whole repository only", "set source.root to the repository's top folder")
-    history = scan_history(root, git=git)
+    # A folder inside a repository (a monorepo) is judged on its own files' history, shown from the folder.
+    history = scan_history(root, git=git, folder=os.path.realpath(top.stdout.strip()) != root)
     if history.error:
         return [], (f"git history could not be read: {history.error}", "check that git log works in source.root")
     if not history.commits:

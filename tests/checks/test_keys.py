@@ -215,11 +215,15 @@ def test_blv706_passes_a_clean_history_and_skips_saying_why_it_could_not_read_on
     _git(root, "init", "-q")
     _git(root, "add", ".")
     _git(root, "commit", "-qm", "clean")
+    # A folder inside the repository (a monorepo) is judged on the history of its own files.
     (root / "sub").mkdir()
+    (root / "sub" / "belvo.py").write_text("import os\nBELVO_URL = os.environ['BELVO_URL']\n")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "sub")
     clean = run_check("BLV706", tmp_path, config_body="source: {root: repo/sub}\n")
-    assert clean.status is Status.SKIP and "inside the git repository" in clean.findings[0].message
+    assert clean.status is Status.PASS and "commits" in clean.findings[0].message
     found, why = history_evidence(root)
-    assert why is None and [f.verdict for f in found] == ["ok"] and "1 commits" in found[0].message
+    assert why is None and [f.verdict for f in found] == ["ok"] and "2 commits" in found[0].message
 
 
 def test_blv707_front_end_secrets_and_token_minting_fail_and_only_a_configured_front_end_passes(tmp_path):
@@ -291,3 +295,16 @@ def test_no_report_format_ever_holds_a_secret_value(tmp_path):
     assert "BLV705" in outputs[2] and "BLV706" in outputs[2] and "sha256:" in outputs[2]
     for text in outputs:
         assert PASSWORD not in text and BASIC not in text and KEY_ID not in text
+
+
+def test_blv706_in_a_monorepo_reads_the_history_of_the_integrations_folder_only(tmp_path):
+    root = _tree(tmp_path, {"payments/app/settings.py": f'BELVO_SECRET_PASSWORD = "{PASSWORD}"\n',
+                            "other-team/notes.py": f'BELVO_SECRET_PASSWORD = "{PASSWORD}x"\n'})
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "both")
+    (root / "payments/app/settings.py").write_text('import os\nBELVO_SECRET_PASSWORD = os.environ["BELVO_KEY"]\n')
+    _git(root, "commit", "-qam", "from the environment")
+    result = run_check("BLV706", tmp_path, config_body="source: {root: repo/payments}\n")
+    # Paths are shown from source.root like every finding; the other team's folder is not this integration's.
+    assert result.status is Status.FAIL and _at(result) == {"payments/app/settings.py:1:26": Status.FAIL}
