@@ -500,6 +500,8 @@ def _reaction_lines(reactions) -> str:
     start=True,
     hint="On TRANSACTIONS historical_update and new_transactions_available, fetch "
          "GET /api/transactions/?link=<link_id> (in the background, after acknowledging).",
+    # Which data codes the receiver names shows the intent; only the deliveries show it fetches.
+    source=source("webhook_codes", proves=False),
 )
 def transactions_webhook_fetches(ctx: CheckContext):
     """
@@ -510,6 +512,14 @@ def transactions_webhook_fetches(ctx: CheckContext):
     and `new_transactions_available` for that link to the receiver it started. After each, the
     simulator's journal must show the integration calling `GET /api/transactions/?link=<that link>`
     within a few seconds. Without the harness it is skipped.
+
+    ## In the code
+    A receiver that dispatches on `webhook_code` (names codes as strings) must name both kinds of
+    data announcement: `historical_update`, the only one single links get, and `new_*_available`,
+    which recurrent links get. Naming one kind only is a warning at the code's `path:line:col`:
+    the other is dropped unless a default branch fetches. A receiver that fetches on any code names
+    none and gets no finding. The deliveries above outrank this reading when the harness runs.
+    Suppress a finding with `belvo-check: ignore[BLV408] reason` on or above its line.
 
     ## Why Belvo asks
     Belvo announces data by webhook and asks you to call GET only after it: an earlier GET can

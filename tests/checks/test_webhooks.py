@@ -264,3 +264,44 @@ def test_blv405_a_payload_read_of_webhook_id_is_not_a_lookup(tmp_path):
     result = run_check("BLV405", tmp_path, source=express)
     assert result.status is Status.WARN and _at(result, Status.WARN) == [("server/hooks.js", 2, 1)]
     assert "no de-duplication" in result.findings[0].message
+
+
+def test_blv408_a_receiver_dispatching_on_codes_must_name_single_and_recurrent_data_codes(tmp_path):
+    recurrent_only = scanned(tmp_path / "a" / "repo", {"server/hooks.js": """\
+        const express = require('express');
+        const app = express();
+        app.post('/webhooks/belvo', (req, res) => {
+          res.sendStatus(200);
+          if (req.body.webhook_code === 'new_transactions_available') {
+            syncTransactions(req.body.link_id);
+          }
+        });
+        """})
+    result = run_check("BLV408", tmp_path, source=recurrent_only)
+    assert result.status is Status.WARN and result.decided_by == ("source",)
+    [(path, line, col)] = _at(result, Status.WARN)
+    assert (path, line) == ("server/hooks.js", 5) and col
+    assert "not historical_update" in result.findings[0].message
+    both = scanned(tmp_path / "b" / "repo", {"app/hooks.py": """\
+        from flask import Flask, request
+        app = Flask(__name__)
+        @app.post("/webhooks/belvo")
+        def belvo_webhook():
+            code = request.json["webhook_code"]
+            if code in ("historical_update", "new_transactions_available"):
+                fetch_transactions(request.json["link_id"])
+            return "", 200
+        """})
+    named = [f for f in both.findings if f.concept == "webhook_codes"]
+    assert [(f.verdict, f.path, f.line) for f in named] == [("ok", "app/hooks.py", 6)]
+    # A receiver that fetches on any code names none: nothing to say about codes.
+    generic = scanned(tmp_path / "c" / "repo", {"app/hooks.py": """\
+        from flask import Flask, request
+        app = Flask(__name__)
+        @app.post("/webhooks/belvo")
+        def belvo_webhook():
+            if request.json["webhook_type"] == "TRANSACTIONS":
+                fetch_transactions(request.json["link_id"])
+            return "", 200
+        """})
+    assert not [f for f in generic.findings if f.concept == "webhook_codes"]

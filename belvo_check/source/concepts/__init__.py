@@ -34,6 +34,7 @@ CONCEPTS: dict[str, Concept] = {}
 DERIVED = {
     "webhook_auth": "Webhook receivers checking Authorization (from webhook_route)",
     "webhook_dedupe": "Webhook receivers de-duplicating by webhook_id (from webhook_route)",
+    "webhook_codes": "Webhook receivers handling the data codes of single and recurrent links (from webhook_route)",
     "secret_history": "Belvo secrets anywhere in git history (belvo_check.source.history)",
     "suppression": "Inline suppressions without a reason (belvo_check.source.suppress)",
 }

@@ -49,6 +49,10 @@ RECEIVER_CLASS = re.compile(r"(?i)\bclass\s+(\w*webhook\w*(?:controller|view|vie
                             r"|servlet|function)s?)\b")
 NEXT_HANDLER = re.compile(r"export\s+(?:async\s+)?function\s+POST\b|export\s+default\b")
 RUBY_SYMBOL = re.compile(r":(\w+)")
+# Data announcements: historical_update reaches single and recurrent links; new_*_available only recurrent
+# ones (docs/belvo-api.md, webhooks). A receiver that dispatches on codes must name both kinds.
+HISTORICAL = "historical_update"
+RECURRENT = re.compile(r"^new_\w+_available$")
 # A handler written in place of a name, in the route call or (a Ruby block) right after it.
 INLINE_HANDLER = {language: re.compile(pattern) for languages, pattern in [
     (("javascript", "typescript", "tsx"), r"=>|\bfunction\b"), (("python",), r"\blambda\b"), (("go",), r"\bfunc\s*\("),
@@ -140,6 +144,30 @@ def _site(ctx: SourceText, line: int, col: int, seen: dict[str, bool]):
         yield ctx.finding(concept_name, "ok" if seen[concept_name] else "ambiguous", message, line, col, form=form)
 
 
+def _codes(ctx: SourceText):
+    """A finding on which data codes a receiver that dispatches on webhook_code names, or nothing.
+
+    Only a file that names codes as strings dispatches on them; one that fetches on any code names none.
+    """
+    named = [s for s in ctx.facts.strings if s.value == HISTORICAL or RECURRENT.match(s.value)]
+    if not named:
+        return
+    first = named[0]
+    historical = any(s.value == HISTORICAL for s in named)
+    recurrent = sorted({s.value for s in named if RECURRENT.match(s.value)})
+    if historical and recurrent:
+        yield ctx.finding("webhook_codes", "ok", f"the receiver handles {HISTORICAL} (single and recurrent links) "
+                          f"and {', '.join(recurrent)} (recurrent links)", first.line, first.col, form="both kinds")
+    elif historical:
+        yield ctx.finding("webhook_codes", "ambiguous", f"the receiver names {HISTORICAL} but no new_*_available "
+                          "code: recurrent links' new data is missed unless another branch fetches it",
+                          first.line, first.col, form="no recurrent code")
+    else:
+        yield ctx.finding("webhook_codes", "ambiguous", f"the receiver names {', '.join(recurrent)} but not "
+                          f"{HISTORICAL}: single links announce their data only with it, so it is dropped unless "
+                          "another branch fetches it", first.line, first.col, form=f"no {HISTORICAL}")
+
+
 @concept("webhook_route", "Webhook receiver routes", topics=("webhook",), code_only=True, skip_tests=True)
 def match_routes(ctx: SourceText):
     note_link_creation(ctx)
@@ -147,6 +175,8 @@ def match_routes(ctx: SourceText):
     if mentions:
         ctx.signals.add("webhook_payload")  # code about deliveries, wherever its route is declared
     payload = next(((n, line) for n, line in mentions if READS_DELIVERY.search(line)), None)
+    if payload:
+        yield from _codes(ctx)
     seen = None
     sites = []
     for node, path, form in _routes(ctx):
