@@ -95,13 +95,26 @@ def stop_descendants() -> int:
     if not TRACKS_DAEMONS:
         return 0
     me = os.getpid()
-    stopped = _terminate(lambda table: _subtree(table, me))
+    ours = _own_helpers()
+    stopped = _terminate(lambda table: _subtree(table, me) - ours)
     with _registry_lock:
         running = {process.popen.pid for process in _live}
     for pid, (ppid, _, zombie) in _process_table().items():
         if ppid == me and zombie and pid not in running:
             _reap(pid)
     return len(stopped)
+
+
+def _own_helpers() -> set[int]:
+    """The multiprocessing helpers belvo-check itself started for the source scan (the forkserver and
+    the resource tracker, which ignores SIGTERM): not the integration's, and they end with belvo-check."""
+    pids = set()
+    for module, name, field in (("multiprocessing.forkserver", "_forkserver", "_forkserver_pid"),
+                                ("multiprocessing.resource_tracker", "_resource_tracker", "_pid")):
+        pid = getattr(getattr(sys.modules.get(module), name, None), field, None)
+        if pid:
+            pids.add(pid)
+    return pids
 
 
 class BoundedBuffer:
