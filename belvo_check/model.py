@@ -104,3 +104,4 @@ class CheckResult:
     duration: float = 0.0
     traceback: str | None = None  # only for status error, shown with -v
     decided_by: tuple[str, ...] = ()  # the evidence kinds whose verdict is the status (see belvo_check.agreement)
+    judged_on: tuple[str, ...] = ()  # every evidence kind that gave a verdict, deciding or not

@@ -99,8 +99,7 @@ class Plan:
                      baseline=self.baseline if use_baseline else None,
                      matching=lambda selector: {c.meta.id for c in _matching(self.registry, selector)})
         metas = {check.meta.id: check.meta for check in self.checks}
-        harness_ran = any(Evidence.HARNESS in metas[r.check_id].evidence and r.status is not Status.SKIP
-                          for r in results)
+        harness_ran = any(Evidence.HARNESS.value in r.judged_on for r in results)
         report = Report(results=[(metas[r.check_id], r) for r in gated.results], tool_version=__version__,
                         config_path=str(self.config_path), config_sha256=self.loaded.sha256,
                         environment=self.loaded.model.environment, started_at=started,

@@ -60,16 +60,19 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
     meta = check.meta
     started = time.monotonic()
     findings, tb = _observe(check, ctx) if meta.behaviour else ([], None)
+    judged = behaviour_only(meta.behaviour, findings)
     if meta.source is not None:
-        met = meet(meta.behaviour, findings, _source_verdict(meta, ctx))
+        verdict = _source_verdict(meta, ctx)
+        met = meet(meta.behaviour, findings, verdict)
         findings, decided = met.findings, met.decided_by
+        judged += ("source",) if verdict.status is not Status.SKIP else ()
     else:
-        decided = behaviour_only(meta.behaviour, findings)
+        decided = judged
     if not findings:
         findings = [Finding(Status.ERROR, "the check returned no finding")]
     findings = [_finalise(f, check, ctx) for f in findings]
     status = max((f.status for f in findings), key=lambda s: s.rank)
-    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided)
+    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided, judged)
 
 
 def _observe(check: Check, ctx: Context) -> tuple[list[Finding], str | None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import string
 from ipaddress import IPv4Address, IPv6Address
 from urllib.parse import urlsplit

@@ -143,8 +143,8 @@ JUDGED_BY = {
 
 
 def judged_against(report) -> list[str]:
-    """The evidence this run actually gathered: kinds whose checks did not all skip."""
-    used = {kind for meta, result in report.results if result.status is not Status.SKIP for kind in meta.evidence}
+    """The evidence this run actually gathered: the kinds that gave some check a verdict."""
+    used = {Evidence(kind) for _, result in report.results for kind in result.judged_on}
     seed = report.provenance.simulator_seed if report.provenance else None
     return [JUDGED_BY[kind] + (f" (seed {seed})" if kind is Evidence.HARNESS and seed is not None else "")
             for kind in Evidence if kind in used]

@@ -74,8 +74,10 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
         for meta, result in shown:
             out(Text.assemble(status_text(result.status), "  ", (meta.id, "bold"), "  ",
                               (headline(meta, result.status), "bold"), (decided(meta, result), "dim")))
+            hinted: set[str] = set()  # a hint shared by several findings of one check is said once
             for finding in result.findings:
-                _print_finding(out, report, meta, finding, len(result.findings) > 1, verbose, quiet, grouped)
+                _print_finding(out, report, meta, finding, len(result.findings) > 1, verbose, quiet, grouped,
+                               hinted)
             if verbose and result.traceback:
                 out(Text(result.traceback.rstrip(), style="dim"), EVIDENCE_INDENT)
 
@@ -101,7 +103,7 @@ def decided(meta, result) -> str:
 
 
 def _print_finding(out: _Printer, report: Report, meta, finding: Finding, several: bool, verbose: bool, quiet: bool,
-                   grouped: dict) -> None:
+                   grouped: dict, hinted: set[str]) -> None:
     line = Text()
     if several:
         line.append(f"{GLYPH[finding.status]} ", style=STYLE[finding.status])
@@ -119,9 +121,10 @@ def _print_finding(out: _Printer, report: Report, meta, finding: Finding, severa
         if len(cut) < len(lines):
             cut.append(f"… {len(lines) - len(cut)} more lines (-v shows all)")
         out(Text("\n".join(cut), style="dim"), EVIDENCE_INDENT)
-    if finding.hint and finding.status not in (Status.PASS, Status.IGNORED):
+    if finding.hint and finding.status not in (Status.PASS, Status.IGNORED) and finding.hint not in hinted:
         if finding.status is Status.SKIP and finding.hint in grouped:
             return  # said once, for every check it enables, at the end
+        hinted.add(finding.hint)
         out(Text(f"→ {finding.hint}", style="italic"), INDENT)
 
 

@@ -13,6 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from . import listing
 from .countries import CURRENCIES, Person
@@ -20,6 +21,9 @@ from .data import dumps, timestamp
 from .fabricate import Maker, fits, merged
 from .ids import uuid_for
 from .openapi import Operation, collection_roles, resolve
+
+if TYPE_CHECKING:  # handlers imports this module
+    from .handlers import Reply
 
 ITEMS_PER_LINK = 2      # of each resource a link's institution offers
 ITEMS_PER_SCOPE = 3     # of each collection that belongs to no link (payments, consents, a parent's history)
