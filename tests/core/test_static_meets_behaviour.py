@@ -116,6 +116,7 @@ def test_a_static_only_run_judges_the_code_with_locations_and_applies_inline_sup
     assert any("BLV999" in note and "not a check" in note for note in report["notes"])
     # Nothing but the config and the source was read: no check was judged on behaviour.
     assert all(set(r["decided_by"]) <= {"config", "source"} for r in report["results"])
+    assert not any("simulator" in what for what in report["judged_against"]), report["judged_against"]
 
 
 def test_explain_says_how_a_check_reads_the_source():
