@@ -9,7 +9,7 @@ import pytest
 
 from belvo_check.harness.drills import PLAIN, WIDGET
 from belvo_check.model import Status
-from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check
+from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, scanned
 from tests.conftest import run_cli
 
 
@@ -409,3 +409,18 @@ def test_a_static_only_run_reports_widget_findings_and_honours_a_reasoned_suppre
 def test_another_sdk_s_create_widget_is_not_belvo_s(tmp_path):
     result = _static("BLV104", tmp_path, {"web/chat.js": "chatSdk.createWidget(token, { theme: 'dark' }).mount();\n"})
     assert result.status is Status.SKIP
+
+
+def test_blv103_a_recurrent_mode_in_a_dict_beside_a_variable_value_is_not_a_doubt(tmp_path):
+    # The call's strings read "access_mode", "recurrent", "external_id": the key after the mode is
+    # not a mode, and the recurrent link asked for needs no fetch_resources.
+    tree = scanned(tmp_path / "repo", {"app/belvo.py": """\
+        class Belvo:
+            def create_link(self, institution, username, password, external_id):
+                resp = self.request("POST", "/api/links/", json={
+                    "institution": institution, "username": username, "password": password,
+                    "access_mode": "recurrent", "external_id": external_id,
+                })
+                return resp.json()
+        """})
+    assert not [f for f in tree.findings if f.concept == "widget_fetch_resources"]

@@ -433,6 +433,7 @@ FETCH_RESOURCES = re.compile(r"fetch_resources|fetchResources|FetchResources")
 SINGLE = re.compile(r"""(?i)^\s*(?:['"`]single['"`]|(?:[\w.]*\.)?SINGLE)\s*$""")
 RECURRENT = re.compile(r"""(?i)^\s*(?:['"`]recurrent['"`]|(?:[\w.]*\.)?RECURRENT)\s*$""")
 ACCESS_MODE = ("access_mode", "accessMode", "AccessMode")
+MODES = ("single", "recurrent")
 LINK_CREATION = re.compile(r"/api/links|\.links\.(?:register|create)|Links\.create|widget_?token|/api/token", re.I)
 
 
@@ -481,7 +482,9 @@ def _access_modes(facts: Facts):
     for call in facts.calls:
         strings = call.strings
         for index, text in enumerate(strings[:-1]):
-            if text in ACCESS_MODE:
+            # A Map entry ("access_mode", "single"): the next string is the mode only when it names one
+            # (in a dict literal's strings the next may be another key, its value being a variable).
+            if text in ACCESS_MODE and strings[index + 1].lower() in MODES:
                 yield call.line, call.col, repr(strings[index + 1])
     for string in longest_per_line(facts.strings, "access_mode=single"):
         yield string.line, string.col, "'single'"
