@@ -308,3 +308,18 @@ def test_blv706_in_a_monorepo_reads_the_history_of_the_integrations_folder_only(
     result = run_check("BLV706", tmp_path, config_body="source: {root: repo/payments}\n")
     # Paths are shown from source.root like every finding; the other team's folder is not this integration's.
     assert result.status is Status.FAIL and _at(result) == {"payments/app/settings.py:1:26": Status.FAIL}
+
+
+def test_blv701_hosts_named_in_help_text_and_log_messages_are_prose_not_base_urls(tmp_path):
+    result = _static("BLV701", tmp_path, {"app/cli.py": '''\
+        import os
+        HELP = """environment:
+          BELVO_API_URL   Belvo API base URL (default https://sandbox.belvo.com;
+                          production is https://api.belvo.com)
+        """
+        parser_help = "point BELVO_API_URL at https://sandbox.belvo.com while developing"
+        BASE = os.environ["BELVO_API_URL"]
+        SANDBOX = "https://sandbox.belvo.com"
+        '''})
+    # Only the literal that is a URL counts: the help text and the message around a URL do not.
+    assert {at.split(":")[1] for at in _at(result)} == {"8"}, _at(result)

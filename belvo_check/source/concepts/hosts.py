@@ -84,6 +84,17 @@ def _judge(ctx: SourceText, host: str, kind: str, why: str, line: str) -> tuple[
     return "bad", f"{host} is hard-coded in non-test code", "sandbox host hard-coded"
 
 
+def _in_prose(line: str, start: int, end: int) -> bool:
+    """In code, a host outside any quoted literal on its line (a multi-line help text, a comment block)
+    or inside a literal holding words around it (help text, a log message) is prose, not a base URL."""
+    for quote in "\"'`":
+        opened = line.rfind(quote, 0, start)
+        closed = line.find(quote, end)
+        if opened != -1 and closed != -1:
+            return any(ch.isspace() for ch in line[opened + 1:closed])
+    return True
+
+
 @concept("belvo_host", "Belvo hosts in code, config and deploy files", topics=("belvo",),
          skip_languages=("markdown",))
 def match_hosts(ctx: SourceText):
@@ -92,6 +103,8 @@ def match_hosts(ctx: SourceText):
         if ctx.file.is_code and COMMENT_OR_IMPORT.match(line):
             continue  # a comment naming a host is not a base URL
         for match in HOST.finditer(line):
+            if ctx.file.is_code and _in_prose(line, match.start(), match.end()):
+                continue
             host = match.group("host").lower()
             kind = classify(host)
             judged = kind and _judge(ctx, host, kind[0], kind[1], line)
