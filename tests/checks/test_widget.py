@@ -327,7 +327,7 @@ def test_blv103_single_links_pass_when_the_server_sends_fetch_resources_and_fail
         bad.findings[0].message and _at(bad.findings[0]) == ("web/connect.js", 3, 27)
 
 
-def test_blv103_warns_without_the_token_request_or_on_a_variable_mode_and_skips_recurrent_links(tmp_path):
+def test_blv103_warns_without_the_token_request_or_on_a_variable_mode_and_passes_recurrent_links(tmp_path):
     alone = _static("BLV103", tmp_path / "alone", FRONT_SINGLE)
     assert alone.status is Status.WARN and "not in the scanned code" in alone.findings[0].message
     variable = _static("BLV103", tmp_path / "variable", {"web/connect.js": WIDGET_JS.format(
@@ -335,7 +335,8 @@ def test_blv103_warns_without_the_token_request_or_on_a_variable_mode_and_skips_
     assert variable.status is Status.WARN and "comes from mode" in variable.findings[0].message
     recurrent = _static("BLV103", tmp_path / "recurrent", {"web/connect.js": WIDGET_JS.format(
         options="external_id: user.id, access_mode: 'recurrent', " + CALLBACKS)})
-    assert recurrent.status is Status.SKIP
+    # Only recurrent links are asked for: the item (single links need fetch_resources) is met.
+    assert recurrent.status is Status.PASS and "only single links" in recurrent.findings[0].message
     copied = _static("BLV103", tmp_path / "copied", {"app/store.py": """\
         def keep(row, link):  # a Link read back from /api/links/: its access_mode is data, not a request
             row.access_mode = link.access_mode
@@ -423,4 +424,4 @@ def test_blv103_a_recurrent_mode_in_a_dict_beside_a_variable_value_is_not_a_doub
                 })
                 return resp.json()
         """})
-    assert not [f for f in tree.findings if f.concept == "widget_fetch_resources"]
+    assert [(f.verdict, f.line) for f in tree.findings if f.concept == "widget_fetch_resources"] == [("ok", 5)]

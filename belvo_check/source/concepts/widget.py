@@ -451,7 +451,9 @@ def match_fetch_resources(ctx: SourceText):
     if sends:
         ctx.signals.add("fetch_resources")
     for line, col, value in _access_modes(facts):
-        if RECURRENT.match(value):
+        if RECURRENT.match(value):  # recurrent links refresh themselves: fetch_resources is for single ones
+            yield ctx.finding("widget_fetch_resources", "ok", "recurrent links are asked for here: only single "
+                              "links need fetch_resources", line, col, form="access_mode recurrent")
             continue
         if not SINGLE.match(value):
             yield ctx.finding("widget_fetch_resources", "ambiguous", f"the access mode comes from {value[:40]}: "
