@@ -22,7 +22,8 @@ def test_absences_are_concluded_for_the_tree(tmp_path):
         "client.Links.create('bank', 'u', 'p', raise_exception=True)\n")
     concluded = {(f.concept, f.verdict) for f in scan(tmp_path, jobs=1).findings if not f.path}
     assert concluded == {("webhook_route", "bad"), ("institution_user_id", "bad"), ("link_status", "bad"),
-                         ("request_id_logged", "ambiguous"), ("rate_limit", "ambiguous")}
+                         ("request_id_logged", "ambiguous"), ("rate_limit", "ambiguous"),
+                         ("widget_fetch_resources", "ok")}  # no access mode asked: recurrent, the default
 
 
 def test_fixtures_with_everything_present_conclude_nothing_bad():

@@ -496,6 +496,10 @@ def _access_modes(facts: Facts):
 def conclude_fetch_resources(findings, tree):
     sites = sorted(s for s in tree.signals if isinstance(s, tuple) and s[0] == "single_link")
     creates = "mints_widget_token" in tree.signals or "creates_links" in tree.signals
+    if creates and not sites and not findings:
+        # No access mode asked for anywhere: links are recurrent, Belvo's default (docs/belvo-api.md, widget).
+        yield tree.finding("widget_fetch_resources", "ok", "links are created without an access mode, so they are "
+                           "recurrent (Belvo's default): only single links need fetch_resources", form="default mode")
     for _, path, line, col, language, snippet in sites:
         if "fetch_resources" in tree.signals:
             verdict, message = "ok", "single links are opened here, and the token request or link creation " \
