@@ -124,9 +124,11 @@ def _source_evidence(meta) -> str:
     if rule is None:
         return ""
     from belvo_check.source import concept_names
+    from belvo_check.source.concepts import load
 
-    titles = concept_names()
-    lines = [f"- `{name}`: {titles.get(name, name)}" for name in rule.concepts]
+    titles, docs = concept_names(), {name: c.docs for name, c in load().items()}
+    lines = [f"- `{name}`: {titles.get(name, name)}" + (f". {docs[name]}" if docs.get(name) else "")
+             for name in rule.concepts]
     alone = ("The code alone can earn a pass." if rule.proves else
              "The code alone earns at most a warning: a pass needs the behaviour to agree.")
     sites = "Every site must be right." if rule.every_site else "One site that does it settles the item."

@@ -103,18 +103,6 @@ def logs_400(ctx: CheckContext):
     Belvo's error body (its message text too), from a flow that exited 0, warns: belvo-python returns
     error bodies as data by default, so the dump may be the code taking the error for a success.
 
-    ## In the code
-    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
-    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
-    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
-    Belvo answer that raises or returns an error built from the status alone, never reading the body,
-    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
-    intent but cannot prove that every 400 is logged: alone, it is a warning that names the harness
-    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
-    Suppress a finding that does not apply with a comment on or above its line:
-    `belvo-check: ignore[BLV201] reason`.
-
     ## Why Belvo asks
     The integration checklist asks that 400 errors are handled and their `request_id` logged:
     it is the only handle Belvo support has on a failed call.
@@ -147,18 +135,6 @@ def logs_401(ctx: CheckContext):
     A sync against a simulator that answers every data call with 401 `authentication_failed`:
     the minted `request_id` must appear in the integration's logs, without a crash or a hang.
 
-    ## In the code
-    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
-    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
-    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
-    Belvo answer that raises or returns an error built from the status alone, never reading the body,
-    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
-    intent but cannot prove that every 401 is logged: alone, it is a warning that names the harness
-    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
-    Suppress a finding that does not apply with a comment on or above its line:
-    `belvo-check: ignore[BLV202] reason`.
-
     ## Why Belvo asks
     The checklist asks for the `request_id` of 401 errors. A 401 in production usually means the
     wrong environment's keys, or rotated keys: support needs the id to confirm.
@@ -188,18 +164,6 @@ def logs_500(ctx: CheckContext):
     A sync against a simulator that answers every data call with 500 `unexpected_error`. Whatever
     the integration retries, at least one of the `request_id`s the simulator minted must reach the
     logs; a crash or a hang fails.
-
-    ## In the code
-    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
-    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
-    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
-    Belvo answer that raises or returns an error built from the status alone, never reading the body,
-    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
-    intent but cannot prove that every 500 is logged: alone, it is a warning that names the harness
-    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
-    Suppress a finding that does not apply with a comment on or above its line:
-    `belvo-check: ignore[BLV203] reason`.
 
     ## Why Belvo asks
     The checklist asks for the `request_id` of 500 errors: a 500 is Belvo's (or the
@@ -232,18 +196,6 @@ def logs_408(ctx: CheckContext):
     own time limit with the institution ran out): the minted `request_id` must appear in the
     logs, without a crash or a hang. Together with BLV208 it replaces BLV204, retired because it
     judged two checklist sentences at once and hid a passing one behind a failing one.
-
-    ## In the code
-    With `source:` configured, the code is read for log calls (logging, console, slog, log4j, Rails.logger,
-    Monolog, ILogger, print...) whose arguments name the `request_id` (or a variable assigned from it), or
-    Belvo's whole error body (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A
-    `request_id` field that is only declared, never logged, does not count. A failure branch on a raw
-    Belvo answer that raises or returns an error built from the status alone, never reading the body,
-    fails: no caller can log a `request_id` that was thrown away. One such log call shows the
-    intent but cannot prove that every 408 is logged: alone, it is a warning that names the harness
-    flows that would prove it; no such log call in code that calls Belvo is a warning at `path:line:col`.
-    Suppress a finding that does not apply with a comment on or above its line:
-    `belvo-check: ignore[BLV207] reason`.
 
     ## Why Belvo asks
     The checklist asks for the `request_id` of timeout errors: support traces the institution's

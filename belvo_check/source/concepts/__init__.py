@@ -27,6 +27,7 @@ class Concept:
     skip_tests: bool = False  # test files are skipped (they talk to local fakes and hold made-up keys)
     skip_languages: frozenset[str] = frozenset()  # languages or text kinds never matched, e.g. markdown
     conclude: Callable[..., Iterable[SourceFinding]] | None = None
+    docs: str = ""  # what the matcher reads and what its verdicts mean, for `belvo-check explain`
 
 
 CONCEPTS: dict[str, Concept] = {}
@@ -41,9 +42,10 @@ DERIVED = {
 
 
 def concept(name: str, title: str, topics: Iterable[str], *, code_only: bool = False, skip_tests: bool = False,
-            skip_languages: Iterable[str] = ()):
+            skip_languages: Iterable[str] = (), docs: str = ""):
     def register(func):
-        CONCEPTS[name] = Concept(name, title, frozenset(topics), func, code_only, skip_tests, frozenset(skip_languages))
+        CONCEPTS[name] = Concept(name, title, frozenset(topics), func, code_only, skip_tests, frozenset(skip_languages),
+                                 docs=" ".join(docs.split()))
         return func
     return register
 

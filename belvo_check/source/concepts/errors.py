@@ -33,7 +33,14 @@ def _note_belvo_calls(ctx: SourceText) -> None:
 
 
 @concept("request_id_logged", "request_id (or the whole error body) reaching a log", topics=("belvo",),
-         code_only=True, skip_tests=True)
+         code_only=True, skip_tests=True, docs="""
+         Log calls (logging, console, slog, log4j, Rails.logger, Monolog, ILogger, print...) whose
+         arguments name the `request_id` (or a variable assigned from it), or Belvo's whole error body
+         (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A `request_id` field that
+         is only declared, never logged, does not count. A failure branch on a raw Belvo answer that
+         raises or returns an error built from the status alone, never reading the body, fails: no caller
+         can log a `request_id` that was thrown away. Code that calls Belvo with no such log call is a
+         warning.""")
 def match_request_id(ctx: SourceText):
     facts = ctx.facts
     _note_belvo_calls(ctx)
