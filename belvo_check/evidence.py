@@ -147,5 +147,9 @@ def source_scan(ctx: Context):
                                   enable="add to the config: source: {root: .}")
     with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:
         history = pool.submit(history_or_why, ctx.loaded.base_dir / source.root, source.history)
-        scan = from_config(ctx.loaded)
+        try:
+            scan = from_config(ctx.loaded)
+        except OSError as exc:  # e.g. the folder went away after the config was read
+            raise EvidenceUnavailable(f"the source under {source.root} could not be read: {exc}",
+                                      enable="point source.root at a readable folder") from None
         return with_frontend(with_history(scan, history.result()), source.frontend)

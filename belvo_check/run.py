@@ -68,6 +68,7 @@ class Plan:
     @classmethod
     def load(cls, config: Path, select: list[str], ignore: list[str]) -> "Plan":
         loaded = load_config(config)
+        _check_source_root(loaded)
         registry = load_registry()
         checks, notes = _choose(registry, loaded, select, ignore)
         severity = _severity(registry, loaded)
@@ -238,6 +239,14 @@ def _severity(registry: Registry, loaded: LoadedConfig) -> dict[str, Status]:
                               f"{selector!r}, which is not a check (see `belvo-check list`)")
         severity.update((c.meta.id, Status(value)) for c in matches)
     return severity
+
+
+def _check_source_root(loaded: LoadedConfig) -> None:
+    """A source.root that is not a folder is a config mistake, said once, not a crash of every check."""
+    source = loaded.model.source
+    if source is not None and not (loaded.base_dir / source.root).is_dir():
+        raise ConfigError(f"{loaded.location('source', 'root')}: source.root {source.root!r} is not a folder "
+                          f"(it is relative to the config file's folder, {loaded.base_dir})")
 
 
 def _inline(scan, chosen: set[str], registry: Registry) -> tuple[list[Suppression], list[str]]:

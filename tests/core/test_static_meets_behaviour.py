@@ -161,3 +161,10 @@ def test_the_config_is_a_declaration_so_it_never_outranks_a_doubt_in_the_code():
     config_says = passed("production run calls https://api.belvo.com", evidence="belvo.base_url")
     assert meet((Evidence.CONFIG,), [config_says], verdict).decided_by == ("source",)
     assert meet((Evidence.PROBE,), [config_says], verdict).decided_by == ("probe",)
+
+
+def test_a_source_root_that_is_not_a_folder_is_one_config_error(tmp_path):
+    (tmp_path / "belvo-check.yaml").write_text("version: 1\nenvironment: production\nsource: {root: ./nope}\n")
+    done = run_cli("run", "--select", "static", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "belvo-check.yaml:3:10: source.root './nope' is not a folder" in done.stderr, done.stderr
