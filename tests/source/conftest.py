@@ -43,3 +43,15 @@ def expectations(root: Path) -> set[tuple[str, int, str, str]]:
 
 def located(findings, skip=("suppression",)) -> set[tuple[str, int, str, str]]:
     return {(f.path, f.line, f.concept, f.verdict) for f in findings if f.path and f.concept not in skip}
+
+
+def found(tmp_path: Path, concepts, files: dict[str, str]) -> set[tuple[str, str, int | None, str]]:
+    """(concept, path, line, verdict) of each located finding of `concepts` in a tree written under tmp_path."""
+    from belvo_check.source import scan
+
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return {(f.concept, f.path, f.line, f.verdict) for f in scan(tmp_path, concepts=concepts, jobs=1).findings
+            if f.path}

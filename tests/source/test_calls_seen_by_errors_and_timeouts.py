@@ -5,18 +5,10 @@ a body read into a variable and logged is Belvo's error body logged."""
 
 from __future__ import annotations
 
-from belvo_check.source import scan
+from tests.source.conftest import found
 
 CONCEPTS = ["timeout", "error_handling", "unchecked_post", "request_id_logged"]
 
-
-def found(tmp_path, files):
-    for rel, text in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return {(f.concept, f.path, f.line, f.verdict) for f in scan(tmp_path, concepts=CONCEPTS, jobs=1).findings
-            if f.path}
 
 
 HELPER_PY = '''import requests
@@ -77,7 +69,7 @@ func Link(id string) (*http.Response, error) {
 
 
 def test_an_answer_given_to_a_status_checking_helper_of_the_module_is_checked(tmp_path):
-    result = found(tmp_path, {"app/belvo_api.py": HELPER_PY, "bank/belvo.go": HELPER_GO})
+    result = found(tmp_path, CONCEPTS, {"app/belvo_api.py": HELPER_PY, "bank/belvo.go": HELPER_GO})
     handling = {(path, line, verdict) for concept, path, line, verdict in result if concept == "error_handling"}
     assert handling == {("app/belvo_api.py", 14, "ok"), ("app/belvo_api.py", 20, "ok"),
                         ("app/belvo_api.py", 24, "bad"), ("bank/belvo.go", 19, "ok")}
@@ -108,7 +100,7 @@ export const links = () => axios.get('/api/links/');
 
 
 def test_a_path_of_the_apps_own_origin_is_not_a_belvo_call(tmp_path):
-    result = found(tmp_path, {"components/Connect.tsx": WIDGET_TSX, "server/belvo.ts": SERVER_TS,
+    result = found(tmp_path, CONCEPTS, {"components/Connect.tsx": WIDGET_TSX, "server/belvo.ts": SERVER_TS,
                               "server/base.js": BASE_JS})
     assert not any(path == "components/Connect.tsx" for _, path, _, _ in result)
     timeouts = {(path, line, verdict) for concept, path, line, verdict in result if concept == "timeout"}
@@ -148,7 +140,7 @@ def django_manager(user):
 
 
 def test_belvo_python_calls_on_a_client_from_a_factory_module_are_judged(tmp_path):
-    result = found(tmp_path, {"payments/factory.py": FACTORY_PY, "payments/sync.py": USES_PY})
+    result = found(tmp_path, CONCEPTS, {"payments/factory.py": FACTORY_PY, "payments/sync.py": USES_PY})
     sync = {(concept, line, verdict) for concept, path, line, verdict in result if path == "payments/sync.py"}
     assert ("timeout", 7, "bad") in sync and ("timeout", 12, "bad") in sync and ("timeout", 17, "bad") in sync
     assert ("unchecked_post", 7, "bad") in sync  # link["id"] read from what may be Belvo's error list
@@ -182,5 +174,5 @@ func Get(url string) error {
 
 
 def test_a_body_read_into_a_variable_and_logged_is_the_error_body_logged(tmp_path):
-    result = found(tmp_path, {"belvo/get.go": RAW_BODY_GO})
+    result = found(tmp_path, CONCEPTS, {"belvo/get.go": RAW_BODY_GO})
     assert ("request_id_logged", "belvo/get.go", 19, "ok") in result

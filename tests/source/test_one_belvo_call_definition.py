@@ -5,7 +5,7 @@ manager in that file is no SDK call."""
 
 from __future__ import annotations
 
-from belvo_check.source import scan
+from tests.source.conftest import found
 
 CONCEPTS = ["timeout", "pagination", "create_status", "json_on_204", "error_handling"]
 
@@ -58,17 +58,9 @@ def link(institution):
 '''
 
 
-def found(tmp_path, files):
-    for rel, text in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return {(f.concept, f.path, f.line, f.verdict) for f in scan(tmp_path, concepts=CONCEPTS, jobs=1).findings
-            if f.path}
-
 
 def test_requests_to_the_apps_own_routes_are_no_belvo_calls_for_any_concept(tmp_path):
-    result = found(tmp_path, {"web/api.js": OWN_ROUTES_JS, "server/belvo.js": BELVO_ROUTES_JS})
+    result = found(tmp_path, CONCEPTS, {"web/api.js": OWN_ROUTES_JS, "server/belvo.js": BELVO_ROUTES_JS})
     assert not any(path == "web/api.js" for _, path, _, _ in result)
     # the same code against a Belvo host is judged by every concept
     assert ("create_status", "server/belvo.js", 5, "bad") in result
@@ -76,12 +68,12 @@ def test_requests_to_the_apps_own_routes_are_no_belvo_calls_for_any_concept(tmp_
 
 
 def test_a_belvo_python_list_on_a_factory_client_is_judged_by_pagination(tmp_path):
-    result = found(tmp_path, {"payments/belvo_factory.py": FACTORY_PY, "payments/sync.py": USES_PY})
+    result = found(tmp_path, CONCEPTS, {"payments/belvo_factory.py": FACTORY_PY, "payments/sync.py": USES_PY})
     assert ("pagination", "payments/sync.py", 5, "ok") in result  # belvo-python list() follows next
     assert ("timeout", "payments/sync.py", 5, "ok") in result  # its GET default is 5 s
 
 
 def test_an_app_object_named_belvo_is_not_the_sdk(tmp_path):
-    result = found(tmp_path, {"app/views.py": APP_OBJECT_PY})
+    result = found(tmp_path, CONCEPTS, {"app/views.py": APP_OBJECT_PY})
     lines = {line for concept, path, line, _ in result if concept == "timeout"}
     assert lines == {9}  # belvo.Links.create: a belvo-named receiver; user.accounts.create is Django's
