@@ -10,9 +10,12 @@ finding is a warning, never a pass.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from belvo_check.model import Finding, Status, passed, skipped
-from belvo_check.source.finding import SourceFinding
+
+if TYPE_CHECKING:  # every check module imports this one: `belvo-check list` must not pay for the source layer
+    from belvo_check.source.finding import SourceFinding
 
 SHOWN = 25  # located findings listed per status; the rest are counted in one more finding
 
