@@ -17,8 +17,9 @@ from starlette.routing import Route
 from . import openapi
 from .body import BodyError, parse as parse_body, read as read_body
 from .faults import ANSWER, BEFORE, NOTHING, RENDER, Decision
-from .handlers import Handlers, Reply
+from .handlers import Handlers
 from .journal import JournalEntry, summarize
+from .replies import Reply
 from .wire import WireAccess
 
 log = logging.getLogger("belvo_check.sim")

@@ -102,3 +102,27 @@ def envelope(count: int, next_url: str | None, previous_url: str | None, fragmen
     """The paginated body, assembled from already serialized items (UTF-8 JSON)."""
     head = f'{{"count":{count},"next":{dumps(next_url)},"previous":{dumps(previous_url)},"results":['.encode()
     return b"".join((head, b",".join(fragments), b"]}"))
+
+
+class Runs:
+    """(link, indices) runs seen as one sequence of items, sliced without listing every item.
+
+    ``len`` is the item count; a slice gives the runs it covers, each cut to the slice, so a page of a
+    25,000-item link touches only the indices of that page.
+    """
+
+    def __init__(self, runs: list):
+        self.runs = [(link, indices) for link, indices in runs if len(indices)]
+
+    def __len__(self) -> int:
+        return sum(len(indices) for _, indices in self.runs)
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop, _ = window.indices(len(self))
+        out = []
+        for link, indices in self.runs:
+            n = len(indices)
+            if start < n and stop > 0:
+                out.append((link, indices[max(start, 0):min(stop, n)]))
+            start, stop = start - n, stop - n
+        return out

@@ -13,7 +13,6 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from . import listing
 from .countries import CURRENCIES, Person
@@ -21,9 +20,7 @@ from .data import dumps, timestamp
 from .fabricate import Maker, fits, merged
 from .ids import uuid_for
 from .openapi import Operation, collection_roles, resolve
-
-if TYPE_CHECKING:  # handlers imports this module
-    from .handlers import Reply
+from .replies import Replies, Reply
 
 ITEMS_PER_LINK = 2      # of each resource a link's institution offers
 ITEMS_PER_SCOPE = 3     # of each collection that belongs to no link (payments, consents, a parent's history)
@@ -64,8 +61,8 @@ def country_of(path: str) -> str:
 
 
 class Resources:
-    def __init__(self, handlers):
-        self.handlers, self.core, self.store = handlers, handlers.core, handlers.store
+    def __init__(self, replies: Replies):
+        self.replies, self.core, self.store = replies, replies.core, replies.store
 
     # ---- the collection model
     def linked(self, collection: str) -> bool:
@@ -114,13 +111,13 @@ class Resources:
         return (found, real) if found is not None and real in found.items else None
 
     # ---- serving an operation
-    def serve(self, ctx, op: Operation) -> "Reply":
+    def serve(self, ctx, op: Operation) -> Reply:
         return getattr(self, op.role)(ctx, op)
 
     def refuse(self, op: Operation, code: str, preferred=(400,), field: str | None = None, message: str | None = None):
         """An error with the first of ``preferred`` statuses the operation documents."""
         status = next((s for s in preferred if s in op.statuses), preferred[0])
-        return self.handlers.error(status, code, field, message)
+        return self.replies.error(status, code, field, message)
 
     def _unknown_parent(self, ctx, op: Operation, count: int):
         """The error for a path naming a parent (the first ``count`` ids) that does not exist, else None."""
@@ -157,7 +154,7 @@ class Resources:
         test = listing.predicate({k: v for k, v in ctx.query.items() if k not in ("link", "link__in")})
         if test:
             items = [text for text in items if test(json.loads(text))]
-        return self.handlers.paginate(ctx, items)
+        return self.replies.paginate(ctx, items)
 
     def detail(self, ctx, op: Operation):
         found = self.find(op.collection, self._scope(ctx, op), ctx.params[op.params[-1]])
@@ -167,17 +164,17 @@ class Resources:
         text = collection.items[item_id]
         if resolve(op.schema(200) or {}).get("type") == "array":
             text = f"[{text}]"
-        return self.handlers.reply(200, text)
+        return self.replies.reply(200, text)
 
     def delete(self, ctx, op: Operation):
         found = self.find(op.collection, self._scope(ctx, op), ctx.params[op.params[-1]])
         if not found:
             return self.refuse(op, "not_found", (404, 400))
         if op.deletes_per_minute and not self.store.delete_allowed(op.collection, op.deletes_per_minute):
-            return self.handlers.error(429, "too_many_requests")
+            return self.replies.error(429, "too_many_requests")
         collection, item_id = found
         self.remove(collection, item_id)
-        return self.handlers.reply(204)
+        return self.replies.reply(204)
 
     def remove(self, collection: Collection, item_id: str) -> None:
         """Delete one item and what the spec says goes with it (the collections nested under it)."""
@@ -198,13 +195,13 @@ class Resources:
             return self.refuse(op, "does_not_exist", field="link", message=f"Object with id={body['link']} does not exist.")
         if not self.offers(link, op.collection):
             return self.refuse(op, "unsupported_operation")
-        problem = self.handlers.link_problem(link, resource_name(op.collection), body, op)
+        problem = self.replies.link_problem(link, resource_name(op.collection), body, op)
         if problem:
             return problem
         return self._retrieved(ctx, op, link, body)
 
     def resume(self, ctx, op: Operation):
-        session, link, problem = self.handlers.session(ctx, resource_name(op.collection))
+        session, link, problem = self.replies.session(ctx, resource_name(op.collection))
         if problem:
             return problem
         link.record["status"] = "valid"
@@ -213,12 +210,12 @@ class Resources:
 
     def _retrieved(self, ctx, op: Operation, link, body: dict, resumed: Operation | None = None):
         if op.async_mode and resumed is None and ctx.request.headers.get("x-belvo-request-mode") == "async":
-            return self.handlers.accepted(link, resource_name(op.collection))
+            return self.replies.accepted(link, resource_name(op.collection))
         items = list(self.collection(op.collection, link.id, link).items.values())
         status = 200 if body.get("save_data") is False else 201
         answer = (resumed or op).schema(status) or {}
         text = f"[{','.join(items)}]" if resolve(answer).get("type") == "array" else (items[0] if items else "{}")
-        return self.handlers.reply(status, text)
+        return self.replies.reply(status, text)
 
     def create(self, ctx, op: Operation):
         body = ctx.body or {}
@@ -234,7 +231,7 @@ class Resources:
         item = self.make(op.collection, scope, f"created-{len(collection.items)}", given=_plain(body),
                          schema=op.schema(status))
         self._add(collection, item)
-        return self.handlers.reply(status, dumps(item))
+        return self.replies.reply(status, dumps(item))
 
     def update(self, ctx, op: Operation):
         found = self.find(op.collection, self._scope(ctx, op), ctx.params[op.params[-1]])
@@ -247,13 +244,13 @@ class Resources:
             if key in schema.get("properties", {}) and fits(value, schema["properties"][key]):
                 item[key] = value
         collection.items[item_id] = dumps(item)
-        return self.handlers.reply(200, collection.items[item_id])
+        return self.replies.reply(200, collection.items[item_id])
 
     def action(self, ctx, op: Operation):
         found = self.find(op.collection, self._scope(ctx, op), ctx.params[op.params[-1]])
         if not found:
             return self.refuse(op, "not_found", (404, 400))
-        return self.handlers.reply(204)
+        return self.replies.reply(204)
 
     replace = update
 

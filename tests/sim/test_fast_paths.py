@@ -8,7 +8,7 @@ import pytest
 
 from belvo_check.sim import Scenario, Simulator
 from belvo_check.sim.data import dumps
-from belvo_check.sim.handlers import Runs
+from belvo_check.sim.listing import Runs
 from belvo_check.sim.state import Store
 from simtest import KEYS, make_link
 
