@@ -138,7 +138,10 @@ class Maker:
         alternatives = schema.get("oneOf") or schema.get("anyOf")
         for alt in alternatives:
             value = self.make(alt, name, depth + 1)
-            if "anyOf" in schema or sum(fits(value, other) for other in alternatives) == 1:
+            if "anyOf" in schema:
+                return value
+            value = apart(value, alt, alternatives)
+            if sum(fits(value, other) for other in alternatives) == 1:
                 return value
         # Alternatives that overlap (none requires what tells it apart) admit no instance matching exactly one:
         # the first one's stands (docs/belvo-api.md, "Simulator": the spec's overlapping oneOf).
@@ -176,6 +179,33 @@ class Maker:
             return None
         size = max(schema.get("minLength", 1), 1)
         return ("x" * size)[: schema.get("maxLength", size)]
+
+
+def apart(value, alt: dict, alternatives: list, depth: int = 0):
+    """An object made for one ``oneOf`` alternative, told apart from the others it also satisfies: a property
+    only another alternative describes, as not nullable, is sent as null (the one made for leaves it free, the
+    other refuses null), at the top, else inside the objects both describe. PIX_OF_IMMEDIATE's configuration
+    is PIX_OF_SCHEDULED's without ``dates``: it carries ``"dates": null``."""
+    own = merged(alt)
+    if not isinstance(value, dict) or depth > MAX_DEPTH:
+        return value
+    props = own.get("properties", {})
+    for other in alternatives:
+        other = merged(other)
+        if other is own or not fits(value, other):
+            continue
+        theirs = other.get("properties", {})
+        steps = [lambda v: {**v, **{key: None for key, sub in theirs.items()
+                                    if key not in props and not merged(sub).get("nullable")}}]
+        steps += [lambda v, key=key: {**v, key: apart(v[key], props[key], [theirs[key]], depth + 1)}
+                  for key in props if key in theirs and isinstance(value.get(key), dict)]
+        for step in steps:
+            candidate = step(value)
+            if fits(candidate, alt):  # a step that would break the alternative itself is not taken
+                value = candidate
+            if not fits(value, other):
+                break
+    return value
 
 
 def stamp(rng: random.Random) -> str:

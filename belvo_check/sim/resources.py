@@ -56,6 +56,19 @@ def item_schema(collection: str) -> dict:
     return {"type": "object", "properties": {"id": {"type": "string"}}}
 
 
+def created_schema(op: Operation, status: int) -> dict:
+    """The schema an item a create makes is made from: the create's answer, with the alternatives the collection's
+    detail also answers tried first, so the item read back fits the detail too (a payment intent's create answers
+    the Pix-key or the OFPI shape, its detail the OFPI shape only)."""
+    schema = op.schema(status) or {}
+    detail = collection_roles(op.collection).get("detail")
+    read = detail.schema(200) if detail else None
+    alternatives = resolve(schema).get("oneOf")
+    if not alternatives or read not in alternatives:
+        return schema
+    return {"oneOf": [read, *(alt for alt in alternatives if alt != read)]}
+
+
 def country_of(path: str) -> str:
     return next((c for marker, c in PATH_COUNTRIES.items() if marker in path), "MX")
 
@@ -229,7 +242,7 @@ class Resources:
         collection = self.collection(op.collection, scope)
         status = op.success[0]
         item = self.make(op.collection, scope, f"created-{len(collection.items)}", given=_plain(body),
-                         schema=op.schema(status))
+                         schema=created_schema(op, status))
         self._add(collection, item)
         return self.replies.reply(status, dumps(item))
 
