@@ -25,8 +25,18 @@ _INSTITUTIONS = (
         ("planet_mx_retail", "Planet Employment", "employment", EMPLOYMENT_MX, "#1e90ff"),
         ("planet_br_employment", "Planet Employment Brazil", "employment", ["EMPLOYMENTS"], "#1e90ff"),
         ("tatooine_cl_fiscal", "Tatooine Chile SII", "fiscal", FISCAL_CL, "#c2b280"),
+        # The institutions the spec's link examples name (POST /api/links/), so its example bodies create links.
+        ("sat_mx_fiscal", "SAT", "fiscal", FISCAL_MX, "#6d1f3b"),
+        ("imss_mx_employment", "IMSS", "employment", EMPLOYMENT_MX, "#13322b"),
+        ("inss_br_employment", "INSS", "employment", ["EMPLOYMENTS"], "#1351b4"),
     ]
 )
+# Institutions whose login is the username alone (IMSS: the CURP), as the spec's example link for it has no password.
+USERNAME_ONLY = frozenset({"imss_mx_employment"})
+USERNAME_FIELD = {"name": "username", "type": "text", "label": "Client number", "validation": "^.{1,}$",
+                  "placeholder": "ABC123", "validation_message": "Invalid client number"}
+PASSWORD_FIELD = {"name": "password", "type": "password", "label": "Password", "validation": "^.{1,}$",
+                  "placeholder": "********", "validation_message": "Invalid password"}
 # Institutions that always ask for an MFA token on link creation.
 MFA_INSTITUTIONS = frozenset(n for n, *_ in _INSTITUTIONS if n.startswith("gotham_"))
 
@@ -41,12 +51,7 @@ def institutions() -> list[dict]:
             "id": 1001 + i, "name": name, "type": type_, "website": f"https://www.{name.split('_')[0]}.example",
             "display_name": display, "country_codes": [country], "primary_color": colour,
             "logo": None, "icon_logo": None, "text_logo": None,
-            "form_fields": [
-                {"name": "username", "type": "text", "label": "Client number", "validation": "^.{1,}$",
-                 "placeholder": "ABC123", "validation_message": "Invalid client number"},
-                {"name": "password", "type": "password", "label": "Password", "validation": "^.{1,}$",
-                 "placeholder": "********", "validation_message": "Invalid password"},
-            ],
+            "form_fields": [dict(USERNAME_FIELD)] + ([] if name in USERNAME_ONLY else [dict(PASSWORD_FIELD)]),
             "features": features, "resources": list(resources),
             "integration_type": "openfinance" if name.startswith("ofmockbank") else "credentials",
             "status": "healthy",

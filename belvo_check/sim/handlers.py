@@ -82,12 +82,16 @@ class Handlers(Replies):
 
     def create_link(self, ctx) -> Reply:
         body = ctx.body or {}
-        for name in ("institution", "username", "password"):
+        for name in ("institution", "username"):
             if not body.get(name):
                 return self.error(400, "required", name)
-        institution, username, password = body["institution"], str(body["username"]), str(body["password"])
+        institution = body["institution"]
         if institution not in self.store.institutions_by_name:
             return self.error(400, "does_not_exist", "institution", f"Object with name={institution} does not exist.")
+        for field in self.store.institutions_by_name[institution]["form_fields"]:  # what its login asks for
+            if not body.get(field["name"]):
+                return self.error(400, "required", field["name"])
+        username, password = str(body["username"]), str(body.get("password") or "")
         if body.get("access_mode") not in (None, "single", "recurrent"):
             return self.error(400, "invalid_choice", "access_mode", f'"{body["access_mode"]}" is not a valid choice.')
         if (username, password) in INVALID_CREDENTIALS:
@@ -153,7 +157,7 @@ class Handlers(Replies):
         link = self.store.link(ctx.params["id"])
         if not link:
             return self.error(404, "not_found")
-        problem = self.link_problem(link, "transactions")
+        problem = self.link_status_problem(link, "transactions")  # a refresh fetches whatever the link offers
         if problem:
             return problem
         if not self.store.refresh_allowed(link.id):

@@ -71,6 +71,17 @@ class Replies:
         return session, link, None
 
     def link_problem(self, link, kind: str, body: dict | None = None, op=None) -> Reply | None:
+        """Why data of ``kind`` cannot be retrieved for the link now: its status, or an institution without it."""
+        problem = self.link_status_problem(link, kind, body, op)
+        if problem:
+            return problem
+        resources = self.store.institutions_by_name[link.record["institution"]]["resources"]
+        if kind.upper() not in resources:
+            return self.error(400, "unsupported_operation")
+        return None
+
+    def link_status_problem(self, link, kind: str, body: dict | None = None, op=None) -> Reply | None:
+        """The error a link's status gives a request for it (a token asked for where the operation documents 428)."""
         status = link.record["status"]
         if status == "invalid":
             return self.error(400, "invalid_link")
@@ -82,9 +93,6 @@ class Replies:
                 return None
             keep = {k: v for k, v in (body or {}).items() if k in ("account", "date_from", "date_to", "save_data")}
             return self.token_required(link, kind, "numeric", keep)
-        resources = self.store.institutions_by_name[link.record["institution"]]["resources"]
-        if kind.upper() not in resources:
-            return self.error(400, "unsupported_operation")
         return None
 
     def accepted(self, link, kind: str) -> Reply:

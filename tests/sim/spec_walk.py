@@ -89,6 +89,16 @@ class Walker:
         self.links: dict[str, str] = {}          # institution name -> a link of it
         self.institutions = self._all("/api/institutions/")
         self.default_institution = self.institutions[0]["name"]
+        for example in resolve(body_schema(self.link_create)).get("oneOf", ()):  # the spec's own example links
+            body = required_instance(example, {}, self.rng)
+            r = self.call(self.link_create, body=body)
+            assert r.status_code == 201, (body, r.text)
+            self.record(self.link_create, self.link_create.template, r)
+            self.links[body["institution"]] = r.json()["id"]
+
+    @property
+    def link_create(self):
+        return next(o for o in operations() if o.template == "/api/links/" and o.method == "POST")
 
     # ---- what the spec cannot say
     def _all(self, path: str) -> list[dict]:
@@ -100,8 +110,9 @@ class Walker:
         return out
 
     def institution_for(self, collection: str) -> str:
+        """One whose ``resources`` offer the collection (in its country): the spec's example institutions first."""
         country = COUNTRY_SEGMENT.search(collection)
-        for inst in self.institutions:
+        for inst in sorted(self.institutions, key=lambda i: i["name"] not in self.links):
             if resource_name(collection) in inst["resources"] and (
                     not country or country.group(1).upper() in inst["country_codes"]):
                 return inst["name"]
@@ -110,10 +121,9 @@ class Walker:
     def link_for(self, collection: str) -> str:
         institution = self.institution_for(collection)
         if institution not in self.links:
-            create = next(o for o in operations() if o.template == "/api/links/" and o.method == "POST")
-            r = self.call(create, body=self.body(create, {"institution": institution}))
+            r = self.call(self.link_create, body=self.body(self.link_create, {"institution": institution}))
             assert r.status_code == 201, r.text
-            self.record(create, create.template, r)
+            self.record(self.link_create, self.link_create.template, r)
             self.links[institution] = r.json()["id"]
         return self.links[institution]
 
@@ -204,8 +214,8 @@ class Walker:
     def resume(self, op, facts: dict):
         """A 428 (a link or a retrieve asking for a token), then its session resumed with the token."""
         if op.template == "/api/links/":
-            create = next(o for o in operations() if o.template == "/api/links/" and o.method == "POST")
-            asked = self.call(create, body={**self.body(create, self.facts(create)), **MFA_LINK})
+            asked = self.call(self.link_create, body={**self.body(self.link_create, self.facts(self.link_create)),
+                                                      **MFA_LINK})
         else:
             retrieve = next(o for o in operations() if o.collection == op.collection and o.role == "retrieve")
             if 428 not in retrieve.statuses:

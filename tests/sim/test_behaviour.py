@@ -35,6 +35,8 @@ def test_statuses(client):
     assert client.post("/api/accounts/", json={"link": link["id"]}, headers={"X-Belvo-Request-Mode": "async"}).status_code == 201
     assert client.post(f"/api/links/{link['id']}/refresh/").status_code == 202
     assert client.post(f"/api/links/{link['id']}/refresh").json()[0]["code"] == "link_refreshed"
+    employment = make_link(client, institution="planet_mx_retail")  # a refresh fetches what the link offers
+    assert client.post(f"/api/links/{employment['id']}/refresh/").status_code == 202
     assert client.patch(f"/api/links/{link['id']}/", json={"access_mode": "single"}).json()["refresh_rate"] is None
     assert client.put(f"/api/links/{link['id']}/", json={"password": "new"}).status_code == 200
     assert client.get("/api/links/00000000-0000-4000-8000-000000000000/").status_code == 404
@@ -72,6 +74,8 @@ def test_login_errors_and_mfa_credentials(client):
     assert bad.status_code == 400 and bad.json()[0]["code"] == "login_error"
     missing = client.post("/api/links/", json={"institution": "erebor_mx_retail", "username": "u"})
     assert missing.json()[0] == {**missing.json()[0], "code": "required", "field": "password"}
+    curp_only = client.post("/api/links/", json={"institution": "imss_mx_employment", "username": "BLPM951331IONVGR54"})
+    assert curp_only.status_code == 201  # IMSS logs in with the CURP alone: its form asks for no password
     for user, pw in [("mfa_default", "pass_valid"), ("mfa_qr", "qr_code"), ("mfa_numeric", "numeric_code")]:
         r = client.post("/api/links/", json={"institution": "erebor_mx_retail", "username": user, "password": pw})
         assert r.status_code == 428

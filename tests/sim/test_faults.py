@@ -179,6 +179,7 @@ def test_link_status_turns(tmp_path, status, code):
         first, second = c.post("/api/transactions/", json=body), c.post("/api/transactions/", json=body)
         assert first.json()[0]["code"] == second.json()[0]["code"] == code
         assert c.get(f"/api/links/{link['id']}/").json()["status"] == status
+        assert c.post(f"/api/links/{link['id']}/refresh/").json()[0]["code"] == code  # nor can it be refreshed
         if status == "token_required":
             resumed = c.patch("/api/transactions/", json={"session": second.json()[0]["session"], "token": "111111",
                                                           "link": link["id"]})
