@@ -128,7 +128,7 @@ class Walker:
         return self.links[institution]
 
     def facts(self, op) -> dict:
-        facts = {"institution": self.default_institution}
+        facts = {"institution": self.default_institution} if op.collection == "/api/links/" else {}
         if op.collection.startswith("/api/") and op.template != "/api/links/":
             facts["link"] = self.link_for(op.collection)
         if op.template == KEYS_IN_BODY:
@@ -151,6 +151,24 @@ class Walker:
                 example = p.get("example", resolve(p.get("schema", {})).get("example"))
                 out[p["name"]] = facts.get(p["name"], example)
         return out
+
+    def documented_queries(self, op):
+        """One query for each query parameter the spec documents with an example: that parameter (a list's items
+        joined by commas), beside the required ones."""
+        facts = self.facts(op)
+        required = self.query(op, facts)
+        for p in parameters(op):
+            schema = resolve(p.get("schema", {}))
+            example = p.get("example", schema.get("example"))
+            if example is None and schema.get("type") == "array":
+                item = resolve(schema.get("items", {})).get("example")
+                example = None if item is None else [item]
+            if p["in"] != "query" or example is None or p["name"] in required:
+                continue
+            value = facts.get(p["name"], example)
+            if isinstance(value, list):
+                value = ",".join(map(str, value))
+            yield {**required, p["name"]: str(value).lower() if isinstance(value, bool) else str(value)}
 
     def path(self, op, unknown_item: bool = False, listed: bool = False) -> str:
         """The template with real ids, each from the collection before it: the one its create gave, else (or

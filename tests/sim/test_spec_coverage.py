@@ -87,6 +87,19 @@ def test_every_operation_answers_as_its_spec_documents(validator, run):
     assert not failures, "\n".join(failures[:25])
 
 
+def test_every_documented_query_parameter_answers_as_documented(validator):
+    """Each list and detail, with each query parameter its spec documents (filters, paging), set to its example."""
+    failures, asked = [], 0
+    with simulator("queries") as sim, httpx.Client(base_url=sim.url, auth=KEYS, timeout=30) as c:
+        walker = Walker(c, sim)
+        for op in walker.ordered():
+            if op.method == "GET":
+                for params in walker.documented_queries(op):
+                    asked += 1
+                    failures += problems(validator, op, walker.call(op, params=params), success=True)
+    assert asked > 500 and not failures, "\n".join(failures[:25])
+
+
 def test_every_error_answer_is_documented_and_validates(validator):
     failures = []
     with simulator("errors", seed=4) as sim, httpx.Client(base_url=sim.url, auth=KEYS, timeout=30) as c:
