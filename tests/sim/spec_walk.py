@@ -6,12 +6,12 @@ resource, the sandbox's MFA token and the session a 428 gave. Imported by name (
 """
 from __future__ import annotations
 
-import copy
 import random
 import re
 
 from belvo_check.sim.fabricate import Maker, fits, merged
 from belvo_check.sim.openapi import operations, resolve, spec
+from belvo_check.sim.resources import resource_name
 
 ROLE_ORDER = ("list", "create", "retrieve", "detail", "update", "resume", "action", "replace", "delete")
 CASCADING = ("/api/accounts/{id}/", "/api/links/{id}/")  # their deletes take other items along: last
@@ -41,11 +41,6 @@ def parameters(op) -> list[dict]:
 def body_schema(op) -> dict | None:
     raw = resolve(op_spec(op).get("requestBody") or {})
     return resolve(next(iter(raw["content"].values()))["schema"]) if raw else None
-
-
-def resource_name(collection: str) -> str:
-    """The name an institution's ``resources`` gives a collection: /api/mx/current-employments/ -> CURRENT_EMPLOYMENTS."""
-    return collection.rstrip("/").rsplit("/", 1)[-1].replace("-", "_").upper()
 
 
 def required_instance(schema: dict, facts: dict, rng: random.Random, name: str = "", depth: int = 0):
