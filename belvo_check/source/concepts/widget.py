@@ -23,6 +23,7 @@ from belvo_check.source.clients import (
     PUBLIC_ENV_PREFIXES,
     REQUEST_METHODS,
     cached_belvo_calls,
+    split_top,
 )
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.links import note_link_creation
@@ -92,45 +93,6 @@ def script_facts(ctx: SourceText) -> Facts:
         kept.append(re.sub(r"[^\n]", " ", text[last:]))
         ctx.__dict__["_script_facts"] = extract("".join(kept).encode(), language) if len(kept) > 1 else Facts()
     return ctx.__dict__["_script_facts"]
-
-
-HASH_COMMENTS = frozenset({"python", "ruby", "php"})
-SLASH_COMMENTS_NOT = frozenset({"python", "ruby"})  # there `//` is floor division or a regex
-
-
-def split_top(text: str, separator: str = ",", language: str = "javascript") -> list[str]:
-    """Split code at the separators that are outside brackets, strings and comments (comments dropped)."""
-    hashes, slashes = language in HASH_COMMENTS, language not in SLASH_COMMENTS_NOT
-    parts, current, depth, quote, index = [], [], 0, "", 0
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                current.append(text[index:index + 2])
-                index += 2
-                continue
-            if char == quote:
-                quote = ""
-        elif (slashes and (text.startswith("//", index) or text.startswith("/*", index))) or (hashes and char == "#"):
-            block = text.startswith("/*", index)
-            end = text.find("*/" if block else "\n", index + 1)
-            index = len(text) if end < 0 else end + (2 if block else 0)
-            continue
-        elif char in "'\"`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-            index += 1
-            continue
-        current.append(char)
-        index += 1
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
 
 
 def arguments(call, language: str) -> list[str]:
@@ -254,6 +216,11 @@ def token_requests(ctx: SourceText) -> list[tuple[int, int, str]]:
         found += [(call.line, call.col, f"POST {TOKEN_PATH}/ via {call.callee}") for call in facts.calls
                   if not SDK_TOKEN.search(call.callee) and _request_token(call, named, ctx.language)
                   and (call.line, call.col) not in {(line, col) for line, col, _ in found}]
+    # Any other Belvo call whose URL resolves to the token path: `${API}/token/` with API = '.../api'.
+    seen = {(line, col) for line, col, _ in found}
+    found += [(b.call.line, b.call.col, f"POST {TOKEN_PATH}/ via {b.call.callee}") for b in cached_belvo_calls(ctx)
+              if b.sdk is None and TOKEN_PATH in b.url and (b.call.line, b.call.col) not in seen
+              and (BELVO_HOST_IN_TEXT.search(b.url) or BELVO_URL_NAME.search(b.url))]
     return sorted(found)
 
 
