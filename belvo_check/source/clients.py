@@ -168,6 +168,27 @@ HTTP_CLIENTS = (
                _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
 )
 CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
+# docs/belvo-api.md "HTTP client defaults": what a raising client (or SDK) throws on a 4xx/5xx answer, with
+# its superclasses: a catch or registered handler of one of these (or of the language's root types) handles
+# it; one of other types does not.
+RAISED = {
+    "RestTemplate": ("RestClientException", "RestClientResponseException", "HttpStatusCodeException",
+                     "HttpClientErrorException", "HttpServerErrorException", "NestedRuntimeException"),
+    "WebClient": ("WebClientResponseException", "WebClientException", "NestedRuntimeException"),
+    "Guzzle": ("RequestException", "BadResponseException", "ClientException", "ServerException",
+               "TransferException", "GuzzleException"),
+    "Laravel Http": ("RequestException", "HttpClientException"),
+    "urllib": ("HTTPError", "URLError", "OSError", "IOError"),
+    "requests": ("HTTPError", "RequestException", "OSError", "IOError"),
+    "httpx": ("HTTPStatusError", "HTTPError"),
+    "belvo-python": ("RequestError", "BelvoAPIException", "HTTPError", "RequestException", "OSError", "IOError"),
+    "belvo (generated SDK)": ("ApiError", "BelvoError"),
+    "Faraday": ("Faraday::Error", "Faraday::ClientError", "Faraday::ServerError", "ClientError", "ServerError"),
+    "belvo-ruby": ("Belvo::RequestError", "RequestError"),
+    ".NET HttpClient": ("HttpRequestException",),
+}
+# Root types that catch whatever a client throws.
+ANY_ERROR = ("Exception", "Throwable", "BaseException", "StandardError", "RuntimeException", "Error", "object")
 TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "read_timeout", "timeout_seconds", "ClientTimeout",
                           "TimeoutSeconds", "timeoutMs"})
 # Settings that end at the connection (or a pool wait): an answer that stalls after it is not bounded,

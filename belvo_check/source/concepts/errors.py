@@ -3,12 +3,14 @@ never inspected (it returns Belvo's error body as data unless raise_exception=Tr
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import replace
 
-from belvo_check.source.clients import CLIENT_BY_NAME, WRAPPER, cached_belvo_calls
+from belvo_check.source.clients import ANY_ERROR, CLIENT_BY_NAME, RAISED, REQUEST_METHODS, WRAPPER, cached_belvo_calls
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.timeouts import answer_call, client_behind
-from belvo_check.source.context import SourceText
+from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
 
 LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?logger|_?log|logging|console|slog|logrus|zap|sugar|sentry\w*|rails\.logger"
                     r"|capture_?exception|capture_?message|errorlog|monolog)(?:\.|$)|^(?:print|println|printf|puts|pp"
@@ -289,9 +291,75 @@ def _returned(ctx: SourceText, call) -> bool:
     return False
 
 
-@concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo",), code_only=True,
-         skip_tests=True)
+# A catch clause and what it names: `catch (A | B e)`, C#'s bare `catch`, `.catch(...)`, Python
+# `except (A, B) as e:` and bare `except:`, Ruby `rescue A, B => e` and bare `rescue`.
+CATCH = re.compile(r"\bcatch\b\s*(?:\((?P<c>[^)]*)\))?|\bexcept\b(?P<p>[^:\n]*):|\brescue\b(?!_)(?P<r>[^\n]*)"
+                   r"|\.catch\s*\(|\bon_error\b")
+TRY = re.compile(r"\btry\b\s*[:{(]?|\bbegin\b|\bdef\b")  # a Ruby method body rescues like a begin block
+TYPE_NAME = re.compile(r"[A-Za-z_\\][\w:.\\]*")
+
+
+def caught(clause: re.Match, language: str) -> tuple[str, ...] | None:
+    """The exception types a catch clause names (without namespaces); None when it catches everything."""
+    text = clause.group("c") if clause.group("c") is not None else clause.group("p") \
+        if clause.group("p") is not None else clause.group("r")
+    if text is None:
+        return None  # .catch(...), C# `catch {`
+    text = text.split("=>")[0].split(" as ")[0].replace("(", " ").replace(")", " ")
+    if clause.group("r") is not None:
+        text = text.split(" then")[0]
+    names = []
+    for part in re.split(r"[|,]", text):
+        words = TYPE_NAME.findall(part)
+        if language in ("javascript", "typescript", "tsx") or not words:
+            continue  # JS catches are untyped (`err: unknown` is a type annotation of the variable)
+        if language in ("java", "csharp", "php", "kotlin") and len(words) > 1:
+            words = words[:-1]  # the variable: `HttpClientErrorException e`, `RequestException $e`
+        names.append(re.split(r"[.:\\]+", words[-1].strip(":\\"))[-1])
+    return tuple(names) or None
+
+
+def covers(types: tuple[str, ...] | None, raised: tuple[str, ...]) -> bool:
+    """A catch of these types handles what the client raises: untyped, a root type, or one it raises."""
+    if types is None:
+        return True
+    short = {name.split("::")[-1] for name in raised}
+    return any(t in ANY_ERROR or t in short or t in raised for t in types)
+
+
+def _local_catches(ctx: SourceText, func, line: int) -> list[tuple[str, ...] | None]:
+    """The types of each catch clause after `line` in its function, when a try opens before it."""
+    if func is None or not TRY.search(ctx.text_of_lines(func.line, line)):
+        return []
+    after = LINE_COMMENT.sub("", ctx.text_of_lines(line, func.end_line))
+    return [caught(m, ctx.language) for m in CATCH.finditer(after)]
+
+
+def _raised(belvo, via: str) -> tuple[str, ...]:
+    return RAISED.get(belvo.sdk.name if belvo.sdk else via, ())
+
+
+@concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo", "error_handler"),
+         code_only=True, skip_tests=True, docs="""
+         Each Belvo call, judged on the path its error answer takes. A client that does not raise (fetch,
+         requests, httpx, Go net/http, java.net.http, OkHttp, Faraday, Laravel Http, HttpClient) must have
+         the answer's status checked. A client that raises (axios, got, RestTemplate, WebClient's retrieve(),
+         Guzzle, belvo-js, belvo-python GETs, `raise_for_status()`, Laravel `->throw()`) throws before any
+         status check runs, so a status check after the call proves nothing: its exception must be caught
+         around the call by a clause naming its type, a superclass or none, or by a handler the tree
+         registers for it (Spring `@ExceptionHandler` in a `@ControllerAdvice`, Flask `errorhandler`, FastAPI
+         `exception_handler`, Rails `rescue_from`, ASP.NET `UseExceptionHandler`); a catch or a handler of
+         other types only does not count. A handler that reads a fixed position past the first of Belvo's
+         error list (`errors[1]`, `body[1].code`) breaks on Belvo's usual one-element list and warns.""")
 def match_error_handling(ctx: SourceText):
+    if ctx.about_belvo:
+        yield from _judge_calls(ctx)
+        yield from _fixed_positions(ctx)
+        _note_caught_calls(ctx)
+    _note_registered_handlers(ctx)
+
+
+def _judge_calls(ctx: SourceText):
     calls = cached_belvo_calls(ctx)
     for belvo in calls:
         call = belvo.call
@@ -308,16 +376,23 @@ def match_error_handling(ctx: SourceText):
         answer = answer_call(ctx, belvo)
         func = ctx.facts.enclosing(call.line)
         body = ctx.text_of_lines(func.line, func.end_line) if func else ctx.text
+        end = ctx.line(answer.end_line)
+        made_raising = RAISES_HERE.search(end)  # resp.raise_for_status(), ->throw(), EnsureSuccessStatusCode()
+        if made_raising and not raises:
+            raises, via = True, {"raise_for_status": "requests", "throw": "Laravel Http"}.get(
+                made_raising.group(1), ".NET HttpClient") if via not in RAISED else via
+        if raises:
+            yield from _judge_raising(ctx, belvo, via, func, body, answer)
+            continue
         alone = func is not None and sum(func.line <= b.call.line <= func.end_line for b in calls) == 1
         checked = _status_checked(ctx, answer, body, alone)
-        if checked or raises and HANDLER.search(body):
-            yield ctx.finding("error_handling", "ok", "the status of this Belvo call is checked" if checked else
-                              f"{via} raises on error answers and this code catches them", call.line,
-                              call.col, form="status check" if checked else "handler")
+        if checked:
+            yield ctx.finding("error_handling", "ok", "the status of this Belvo call is checked", call.line,
+                              call.col, form="status check")
         elif belvo.via == WRAPPER:
             yield ctx.finding("error_handling", "ambiguous", "sent through the app's own request method: whether "
                               "it raises on error answers is decided there", call.line, call.col, form="own wrapper")
-        elif STATUS_CHECK.search(body) or HANDLER.search(body) and (raises or via not in CLIENT_BY_NAME):
+        elif STATUS_CHECK.search(body) or HANDLER.search(body) and via not in CLIENT_BY_NAME:
             # a handler near a client that never raises on a status (Go's `if err != nil`) catches only
             # transport errors: it is no sign that Belvo's error answers are handled
             yield ctx.finding("error_handling", "ambiguous", "a status check or handler is near, but not clearly "
@@ -325,13 +400,145 @@ def match_error_handling(ctx: SourceText):
         elif _returned(ctx, answer):
             yield ctx.finding("error_handling", "ambiguous", "the answer is returned unchecked: a caller may check "
                               "it", call.line, call.col, form="answer returned to the caller")
-        elif raises:
-            yield ctx.finding("error_handling", "ambiguous", f"{via} raises on error answers and nothing "
-                              "here catches it: a caller may", call.line, call.col, form=f"{via} raises")
         else:
             yield ctx.finding("error_handling", "bad", f"{via} does not raise on 4xx/5xx and this code "
                               "checks no status: Belvo's errors pass as data", call.line, call.col,
                               form="no status check")
+
+
+RAISES_HERE = re.compile(r"(raise_for_status|EnsureSuccessStatusCode|(?<=->)throw|(?<=\.)throw)\s*\(")
+
+
+def _judge_raising(ctx: SourceText, belvo, via: str, func, body: str, answer):
+    """A call whose error answers raise: handled only where that exception is caught."""
+    call = belvo.call
+    raised = _raised(belvo, via)
+    catches = _local_catches(ctx, func, answer.end_line)
+    if any(covers(types, raised) for types in catches):
+        yield ctx.finding("error_handling", "ok", f"{via} raises on error answers and this code catches them",
+                          call.line, call.col, form="handler")
+        return
+    others = sorted({t for types in catches if types for t in types})
+    why = f"; the catch here names only {', '.join(others)}" if others else ""
+    if STATUS_CHECK.search(ctx.text_of_lines(answer.end_line + 1, func.end_line) if func else ""):
+        why += "; a status check after the call never sees an error answer"
+    # Whether a caller or a handler the tree registers catches it is known only once every file is read.
+    finding = ctx.finding("error_handling", "ambiguous", f"{via} raises on error answers and nothing here "
+                          f"catches it{why}: a caller may", call.line, call.col, form=f"{via} raises")
+    named = DEFINED.search(ctx.line(func.line)) if func is not None else None
+    name = next((g for g in named.groups() if g), "") if named else ""
+    ctx.signals.add(("raising_call", finding, raised, name if len(name) > 2 and not REQUEST_METHODS.match(name)
+                     else ""))
+
+
+def _note_caught_calls(ctx: SourceText) -> None:
+    """Signal the name of each call made inside a try block, with the types its catch names: a Belvo call
+    that raises in `fetch_link()` is handled where `fetch_link()` is called inside such a block."""
+    calls = sorted(ctx.facts.calls, key=lambda call: call.line)
+    lines = [call.line for call in calls]
+    text = LINE_COMMENT.sub("", ctx.text)
+    tries = [ctx.position(m.start())[0] for m in TRY.finditer(text)]
+    for clause in CATCH.finditer(text):
+        line = ctx.position(clause.start())[0]
+        if clause.group(0).startswith("."):
+            first = max(1, line - 3)  # promise.catch(...): the chain it ends
+        else:
+            before = [t for t in tries if t <= line]
+            if not before:
+                continue
+            first = before[-1]
+        types = caught(clause, ctx.language)
+        for call in calls[bisect.bisect_left(lines, first):bisect.bisect_right(lines, line)]:
+            ctx.signals.add(("caught_call", call.name, ctx.file.rel, call.line, types))
+    for call in calls:
+        ctx.signals.add(("called", call.name, ctx.file.rel, call.line))
+
+
+# Handlers a framework runs for exceptions nothing else caught, and the types they name.
+REGISTERED = re.compile(
+    r"@ExceptionHandler\s*(?:\(\s*(?:value\s*=\s*)?\{?(?P<java>[^)]*?)\}?\s*\))?"
+    r"|\b(?:errorhandler|exception_handler|register_error_handler|add_exception_handler)\s*\(\s*(?P<py>[\w.]+)"
+    r"|\brescue_from\s+(?P<rb>[\w:, ]+?)(?:,\s*with:|\s+do\b|\s*$)"
+    r"|\bUseExceptionHandler\s*\((?P<net>)")
+
+
+def _note_registered_handlers(ctx: SourceText) -> None:
+    """Signal each exception handler the file registers, with the types it names (None: every type)."""
+    for number in ctx.lines_with("exceptionhandler", "errorhandler", "exception_handler", "error_handler",
+                                 "rescue_from"):
+        line = ctx.line(number)
+        found = REGISTERED.search(line)
+        if found is None or COMMENT_OR_IMPORT.match(line):
+            continue
+        if found.group("net") is not None:
+            types = None
+        elif found.group("java") is not None or line.strip().startswith("@ExceptionHandler"):
+            named = (found.group("java") or "").replace(".class", "")
+            if not named.strip():  # @ExceptionHandler without types: the method's parameter types
+                named = ctx.text_of_lines(number + 1, number + 3).partition("(")[2].partition(")")[0]
+                named = " ".join(p.split()[0] for p in named.split(",") if len(p.split()) > 1)
+            types = tuple(re.split(r"[.$]", t)[-1] for t in re.findall(r"[\w.$]+(?=\.class)|[\w.$]+", named)
+                          if t not in ("class", "final"))
+        else:
+            named = found.group("py") or found.group("rb") or ""
+            types = tuple(t.split(".")[-1].split("::")[-1] for t in re.findall(r"[\w.:]+", named))
+            types = None if types and types[0] in ("500", "Exception") else types
+        ctx.signals.add(("exception_handler", ctx.file.rel, number, types))
+
+
+@conclusion("error_handling")
+def conclude_error_handling(findings, tree):
+    handlers = [s for s in tree.signals if isinstance(s, tuple) and s[0] == "exception_handler"]
+    called, caught_at = {}, {}  # per function name: where it is called, and where inside a try
+    for signal in tree.signals:
+        if isinstance(signal, tuple) and signal[0] == "called":
+            called.setdefault(signal[1], set()).add(signal[2:4])
+        elif isinstance(signal, tuple) and signal[0] == "caught_call":
+            caught_at.setdefault(signal[1], []).append(signal[2:])
+    for _, finding, raised, name in sorted((s for s in tree.signals if isinstance(s, tuple)
+                                            and s[0] == "raising_call"), key=lambda s: (s[1].path, s[1].line or 0)):
+        covering = next((h for h in handlers if covers(h[3], raised)), None)
+        handled_at = {(path, line) for path, line, types in caught_at.get(name, ()) if covers(types, raised)}
+        if name and called.get(name) and called[name] <= handled_at:
+            yield replace(finding, verdict="ok", message=f"{finding.message.split(' and nothing')[0]} and every "
+                          f"call of {name}() in the code read is inside a try that catches them",
+                          form="caught by the caller")
+            continue
+        if covering is not None:
+            yield replace(finding, verdict="ok", message=f"{finding.message.split(' and nothing')[0]} and the "
+                          f"handler registered at {covering[1]}:{covering[2]} catches them", form="registered handler")
+            continue
+        if handlers:
+            named = sorted({t for h in handlers for t in h[3] or ()})
+            finding = replace(finding, message=finding.message.replace(": a caller may", "") + "; the handlers "
+                              f"the tree registers catch only {', '.join(named)}: a caller may")
+        yield finding
+
+
+# A fixed position past the first of Belvo's error list: errors[1], body[1].code, response.data[1], .get(1).
+FIXED_INDEX = re.compile(r"(?i)\b(?:\w*err\w*|body|detail|data|json|content|payload|parsed|problems?|result)"
+                         r"\s*(?:\(\s*\))?\s*(?:\?\.)?(?:\[\s*(?P<a>[1-9])\s*\]|\.get\(\s*(?P<b>[1-9])\s*\)"
+                         r"|\.ElementAt\(\s*(?P<c>[1-9])\s*\))")
+
+
+def _fixed_positions(ctx: SourceText):
+    """Reads of a fixed position past the first in what looks like Belvo's error list, in a file calling Belvo."""
+    if not cached_belvo_calls(ctx):
+        return
+    for number in ctx.lines_with("[1", "[2", "[3", "(1)", "(2)"):
+        line = ctx.line(number)
+        found = FIXED_INDEX.search(line)
+        if found is None or COMMENT_OR_IMPORT.match(line):
+            continue
+        func = ctx.facts.enclosing(number)
+        around = ctx.text_of_lines(func.line, func.end_line) if func else line
+        if not re.search(r"(?i)err|fail|status|catch|except|rescue|code", around):
+            continue
+        index = next(g for g in found.groups() if g)
+        yield ctx.finding("error_handling", "ambiguous", f"reads element {index} of what looks like Belvo's error "
+                          "list: Belvo usually sends a list of one error, so this handler fails (an index error "
+                          "or undefined) on the very error it handles; read the first element, or loop",
+                          number, found.start() + 1, form="fixed index into the error list")
 
 
 RATE_LIMIT = re.compile(r"\b429\b|TOO_MANY_REQUESTS|TooManyRequests|too_many_requests|Retry-After|retry_after"

@@ -1,0 +1,139 @@
+"""BLV210 judges error handling on the path the error really takes: a client that raises (RestTemplate,
+axios, raise_for_status) throws before a status check after the call runs, so only a catch of its exception
+(or a superclass, or an untyped one) counts, around the call, around every call of its function, or in a
+handler the tree registers; a handler of other types does not. A handler that reads the second element of
+Belvo's (one-element) error list warns at its line."""
+
+from __future__ import annotations
+
+from belvo_check.model import Status
+from tests.checks.recorded import run_check
+from tests.checks.test_errors import _at, _scanned
+
+GATEWAY_JAVA = """\
+    package mx.acme;
+
+    import org.springframework.http.HttpStatus;
+    import org.springframework.http.ResponseEntity;
+    import org.springframework.web.client.RestTemplate;
+
+    public class BelvoGateway {
+        private static final String BELVO_API = "https://api.belvo.com";
+        private final RestTemplate rest;
+
+        public BelvoGateway(RestTemplate rest) { this.rest = rest; }
+
+        public String createLink(Object body) {
+            ResponseEntity<String> resp = rest.postForEntity(BELVO_API + "/api/links/", body, String.class);
+            if (resp.getStatusCode() == HttpStatus.CREATED) {
+                return resp.getBody();
+            }
+            throw new LinkFailed(resp.getStatusCode().value());
+        }
+    }
+    """
+ADVICE_JAVA = """\
+    package mx.acme;
+
+    import org.springframework.web.bind.annotation.ExceptionHandler;
+    import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+    @RestControllerAdvice
+    public class ApiAdvice {
+        @ExceptionHandler(LinkFailed.class)
+        public String linkFailed(LinkFailed e) { return "link failed"; }
+
+        @ExceptionHandler({ValidationFailed.class, NotFound.class})
+        public String invalid(RuntimeException e) { return "bad"; }
+    }
+    """
+SERVICE_JAVA = """\
+    package mx.acme;
+
+    public class LinkService {
+        private final BelvoGateway gateway;
+        public LinkService(BelvoGateway gateway) { this.gateway = gateway; }
+        public String connect(Object body) {
+            try {
+                return gateway.createLink(body);
+            } catch (%s e) {
+                return null;
+            }
+        }
+    }
+    """
+SPRING = "src/main/java/mx/acme/"
+
+
+def test_blv210_a_restTemplate_status_check_with_advice_for_other_types_is_no_pass(tmp_path):
+    files = {SPRING + "BelvoGateway.java": GATEWAY_JAVA, SPRING + "ApiAdvice.java": ADVICE_JAVA}
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, files))
+    assert result.status is Status.WARN and _at(result, Status.WARN) == [("BelvoGateway.java", 14, 39)]
+    message = result.findings[0].message
+    assert "status check after the call never sees an error answer" in message
+    assert "catch only LinkFailed, NotFound, ValidationFailed" in message
+    # A caller that catches another type is no handling either.
+    other = {**files, SPRING + "LinkService.java": SERVICE_JAVA % "IllegalStateException"}
+    assert run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", other)).status is Status.WARN
+
+
+def test_blv210_passes_a_restTemplate_call_whose_exception_is_caught_or_handled(tmp_path):
+    # every call of createLink() is inside a try catching RestClientException
+    caller = {SPRING + "BelvoGateway.java": GATEWAY_JAVA,
+              SPRING + "LinkService.java": SERVICE_JAVA % "RestClientException"}
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, caller))
+    assert result.status is Status.PASS and "every call of createLink()" in result.findings[0].message
+    # an advice registered for a superclass of what RestTemplate raises
+    advised = {SPRING + "BelvoGateway.java": GATEWAY_JAVA, SPRING + "ApiAdvice.java": ADVICE_JAVA.replace(
+        "LinkFailed.class)", "RestClientResponseException.class)")}
+    result = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", advised))
+    assert result.status is Status.PASS and "handler registered at" in result.findings[0].message
+
+
+CLIENT_CS = """\
+    using System.Net.Http;
+    using System.Text.Json;
+
+    public class BelvoClient {
+        private readonly HttpClient http = new HttpClient { BaseAddress = new Uri("https://api.belvo.com") };
+
+        public async Task<string> CreateLink(HttpContent body) {
+            var resp = await http.PostAsync("/api/links/", body);
+            if (!resp.IsSuccessStatusCode) {
+                var errors = JsonDocument.Parse(await resp.Content.ReadAsStringAsync()).RootElement;
+                throw new BelvoError(errors[%d].GetProperty("request_id").GetString());
+            }
+            return await resp.Content.ReadAsStringAsync();
+        }
+    }
+    """
+
+
+def test_blv210_warns_where_a_handler_reads_the_second_error_of_belvos_list(tmp_path):
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, {"Belvo/BelvoClient.cs": CLIENT_CS % 1}))
+    assert result.status is Status.WARN and _at(result, Status.WARN) == [("BelvoClient.cs", 11, 34)]
+    assert "element 1 of what looks like Belvo's error list" in result.findings[0].message
+    first = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {"Belvo/BelvoClient.cs": CLIENT_CS % 0}))
+    assert first.status is Status.PASS
+
+
+AXIOS_JS = """\
+    const axios = require('axios');
+    const API = 'https://api.belvo.co/api';
+
+    async function accounts(link) {
+      try {
+        const res = await axios.get(`${API}/accounts/`, { params: { link }, timeout: 5000 });
+        if (res.status === 200) return res.data;
+      } %s
+    }
+    """
+
+
+def test_blv210_an_axios_call_is_handled_by_its_catch_not_by_a_status_check(tmp_path):
+    caught = run_check("BLV210", tmp_path, source=_scanned(tmp_path, {
+        "server/belvo.js": AXIOS_JS % "catch (err) { console.error(err.response.data); throw err; }"}))
+    assert caught.status is Status.PASS
+    unhandled = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {
+        "server/belvo.js": AXIOS_JS % "finally { console.log('done'); }"}))
+    assert unhandled.status is Status.WARN and _at(unhandled, Status.WARN) == [("belvo.js", 6, 23)]
