@@ -29,7 +29,7 @@ def duplicates(ids: list[str]) -> dict[str, int]:
     drills=[PLAIN],
     flows=["create_link", "sync"],
     hint="Treat every 2xx as success: 201 on creates and retrievals, 200 on reads, 202 (async) with a request_id.",
-    source=source("create_status"),
+    source=source("create_status", proves=False),
 )
 def success_codes(ctx: CheckContext):
     """
@@ -124,7 +124,7 @@ def _read_after(outcome, accepted) -> bool:
     drills=[PLAIN],
     flows=["create_link", "delete_link"],
     hint="Do not parse a body on 204: check the status and return.",
-    source=source("json_on_204"),
+    source=source("json_on_204", proves=False),
 )
 def delete_204(ctx: CheckContext):
     """

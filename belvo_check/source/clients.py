@@ -663,7 +663,13 @@ def _sdk_resource_call(call: Call, sdk: Sdk, imports_sdk: bool, imports_belvo: b
     if sdk is SDKS["python"]:
         return bool(CAMEL_RESOURCE.search(call.callee)) and (
             named or imports_belvo and bool(SDK_RESOURCE_CALL.search(call.callee)))
-    return named
+    return named or imports_belvo and bool(JS_SDK_RESOURCE_CALL.search(call.callee))
+
+
+# belvo-js methods no ORM has (`db.links.create` may be Prisma's; `client.links.register` is belvo-js).
+JS_SDK_RESOURCE_CALL = re.compile(r"\.[a-z][A-Za-z]+\.(?:register|retrieve|resume|detail|list)$")
+# A JS module importing a belvo-named value of the app (`import { belvoClient } from './client.js'`).
+JS_IMPORTS_BELVO = re.compile(r"""(?i)\bimport\s+[^;]*?belvo[^;]*?\s+from\s+['"]\.|require\(\s*['"]\.[^'"]*belvo""")
 
 
 # Calls that build a client object a base URL can be given to (axios.create, got.extend, httpx.Client,
@@ -687,7 +693,8 @@ def belvo_calls(facts, text: str, language: str, path: str = "", rel: str = "") 
     trace = UrlTrace(facts, lambda: imported_names(text, language, path, rel))
     own_base = bool(BASE_URL.search(text))
     imports_sdk = uses_sdk(text)
-    imports_belvo = language == "python" and bool(IMPORTS_BELVO.search(text))
+    imports_belvo = bool(IMPORTS_BELVO.search(text)) if language == "python" else \
+        language in SDKS["javascript"].languages and bool(JS_IMPORTS_BELVO.search(text))
     for call in facts.calls:
         if sdk is not None and _sdk_resource_call(call, sdk, imports_sdk, imports_belvo):
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))

@@ -420,7 +420,7 @@ def _judge_raising(ctx: SourceText, belvo, via: str, func, body: str, answer):
         return
     others = sorted({t for types in catches if types for t in types})
     why = f"; the catch here names only {', '.join(others)}" if others else ""
-    if STATUS_CHECK.search(ctx.text_of_lines(answer.end_line + 1, func.end_line) if func else ""):
+    if _status_checked(ctx, answer, body, False):
         why += "; a status check after the call never sees an error answer"
     # Whether a caller or a handler the tree registers catches it is known only once every file is read.
     finding = ctx.finding("error_handling", "ambiguous", f"{via} raises on error answers and nothing here "
