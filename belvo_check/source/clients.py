@@ -271,7 +271,7 @@ def interpolations(prefix: str | None, body: str) -> list[str]:
     return [expression.strip() for expression in found if expression.strip()]
 
 
-def _without_literals(text: str) -> str:
+def without_literals(text: str) -> str:
     """The text with each string literal blanked, keeping the names it interpolates (`${API}/token/` -> API)."""
     def blank(match):
         kept = (re.sub(r"[,()\[\]{}]", " ", e) for e in interpolations(match.group("prefix"), match.group("body")))
@@ -282,7 +282,7 @@ def _without_literals(text: str) -> str:
 def _positional(args: str, limit: int = 3) -> list[str]:
     """The first positional arguments of an argument text, without their string literals (but with the
     names those interpolate)."""
-    text = _without_literals(args.strip())
+    text = without_literals(args.strip())
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
     parts, depth, start = [], 0, 0

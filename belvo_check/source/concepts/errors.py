@@ -7,7 +7,15 @@ import bisect
 import re
 from dataclasses import replace
 
-from belvo_check.source.clients import ANY_ERROR, CLIENT_BY_NAME, RAISED, REQUEST_METHODS, WRAPPER, cached_belvo_calls
+from belvo_check.source.clients import (
+    ANY_ERROR,
+    CLIENT_BY_NAME,
+    RAISED,
+    REQUEST_METHODS,
+    WRAPPER,
+    cached_belvo_calls,
+    without_literals,
+)
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.timeouts import answer_call, client_behind
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
@@ -20,6 +28,7 @@ REQUEST_ID = re.compile(r"(?i)request[_-]?id")
 # Belvo's whole error body: an error's or an answer's body, never a request's (`req.body` in a webhook route).
 ERROR_BODY = re.compile(r"\.detail\b|response\.data\b|err\.response|\.response\.text|\.response\.body|\bresp\.text\b"
                         r"|response\.text\b|errorBody|getResponseBodyAsString|ReadAsStringAsync|getBody\(\)"
+                        r"|\b(?:r|res|resp|response|answer|result)\s*\.\s*(?:text|content|data)\b(?!\s*\()"
                         r"|\b(?:e|ex|err|error|exc|exception|response|resp|res|answer|result)\s*(?:\.|->)\s*body\b"
                         r"|\[:body\]|\[['\"]body['\"]\]")
 # An answer's body read into a variable: raw, _ := io.ReadAll(resp.Body); body = resp.json(); text = await res.text().
@@ -54,7 +63,7 @@ def match_request_id(ctx: SourceText):
     for call in facts.calls:
         if not LOGGER.search(call.callee):
             continue
-        args = call.args
+        args = call.args.replace("?.", ".").replace("!.", ".")  # err.response?.data is err.response.data
         if REQUEST_ID.search(args) or (holder_re and holder_re.search(args)):
             yield ctx.finding("request_id_logged", "ok", "the request_id is logged", call.line, call.col,
                               form="request_id in log call")
@@ -67,7 +76,28 @@ def match_request_id(ctx: SourceText):
                               form="exception object in log call")
 
 
+    yield from _rethrown_bodies(ctx, body_re)
     yield from _dropped_bodies(ctx)
+
+
+RETHROWS = re.compile(r"\b(?:throw|raise)\b(?P<rest>.*)")
+STATUS_ONLY = re.compile(r"[\w$]+\s*(?:\.|->)\s*(?:status\w*|StatusCode|getStatusCode|code)\b(?:\(\))?")
+
+
+def _rethrown_bodies(ctx: SourceText, body_re):
+    """A failure branch that raises an error carrying Belvo's whole error body (`throw new
+    Error(JSON.stringify(body))`, `raise BelvoError(resp.text)`) keeps the request_id for the caller to log."""
+    if not cached_belvo_calls(ctx):
+        return
+    for number in ctx.lines_with("throw", "raise"):
+        found = RETHROWS.search(ctx.line(number))
+        # the code of what is raised, with the names its literals interpolate (f"{resp.text}") but not their words
+        rest = STATUS_ONLY.sub("", without_literals(found.group("rest").replace("?.", "."))) if found else ""
+        if rest and (ERROR_BODY.search(rest) or body_re and body_re.search(rest)) and not rest.lstrip().startswith(
+                ("err;", "error;", "e;", "e\n")):
+            yield ctx.finding("request_id_logged", "ok", "Belvo's error body (which holds the request_id) goes "
+                              "into the error raised here, for the caller to log", number, found.start() + 1,
+                              form="error body rethrown")
 
 
 BRACES = frozenset({"go", "javascript", "typescript", "tsx", "java", "csharp", "php"})
