@@ -137,3 +137,39 @@ def test_blv210_an_axios_call_is_handled_by_its_catch_not_by_a_status_check(tmp_
     unhandled = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {
         "server/belvo.js": AXIOS_JS % "finally { console.log('done'); }"}))
     assert unhandled.status is Status.WARN and _at(unhandled, Status.WARN) == [("belvo.js", 6, 23)]
+
+
+GATEWAY_PY = """\
+    import os
+    import requests
+
+    BELVO = os.environ["BELVO_API_URL"]
+
+
+    def owners(link):
+        resp = requests.get(f"{BELVO}/api/owners/", params={"link": link}, timeout=20)
+        resp.raise_for_status()
+        if resp.status_code == 200:
+            return resp.json()["results"]
+    """
+JOB_PY = """\
+    from app.belvo_gateway import owners
+
+
+    def nightly(link):
+        try:
+            return owners(link)
+        except %s as error:
+            print("owners failed", error.response.text)
+    """
+
+
+def test_blv210_raise_for_status_is_handled_where_its_exception_is_caught(tmp_path):
+    handled = {"app/__init__.py": "", "app/belvo_gateway.py": GATEWAY_PY,
+               "app/job.py": JOB_PY % "requests.HTTPError"}
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, handled))
+    assert result.status is Status.PASS and "every call of owners()" in result.findings[0].message
+    other = {**handled, "app/job.py": JOB_PY % "ValueError"}
+    unsure = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", other))
+    assert unsure.status is Status.WARN and _at(unsure, Status.WARN) == [("belvo_gateway.py", 8, 12)]
+    assert "raise_for_status()" in unsure.findings[0].message and "ValueError" not in unsure.findings[0].message

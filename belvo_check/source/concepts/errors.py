@@ -406,13 +406,16 @@ def _judge_calls(ctx: SourceText):
         answer = answer_call(ctx, belvo)
         func = ctx.facts.enclosing(call.line)
         body = ctx.text_of_lines(func.line, func.end_line) if func else ctx.text
-        end = ctx.line(answer.end_line)
-        made_raising = RAISES_HERE.search(end)  # resp.raise_for_status(), ->throw(), EnsureSuccessStatusCode()
+        # resp.raise_for_status(), ->throw(), EnsureSuccessStatusCode(): chained, or on the answer's variable
+        made_raising = RAISES_HERE.search(ctx.line(answer.end_line)) or _raised_later(ctx, answer, func)
+        raised = _raised(belvo, via)
         if made_raising and not raises:
-            raises, via = True, {"raise_for_status": "requests", "throw": "Laravel Http"}.get(
-                made_raising.group(1), ".NET HttpClient") if via not in RAISED else via
+            kind = {"raise_for_status": "requests", "throw": "Laravel Http"}.get(made_raising.group(1),
+                                                                               ".NET HttpClient")
+            raised = RAISED.get(via) or RAISED[kind]
+            raises, via = True, f"{via} with {made_raising.group(1)}()"
         if raises:
-            yield from _judge_raising(ctx, belvo, via, func, body, answer)
+            yield from _judge_raising(ctx, belvo, via, raised, func, body, answer)
             continue
         alone = func is not None and sum(func.line <= b.call.line <= func.end_line for b in calls) == 1
         checked = _status_checked(ctx, answer, body, alone)
@@ -439,10 +442,21 @@ def _judge_calls(ctx: SourceText):
 RAISES_HERE = re.compile(r"(raise_for_status|EnsureSuccessStatusCode|(?<=->)throw|(?<=\.)throw)\s*\(")
 
 
-def _judge_raising(ctx: SourceText, belvo, via: str, func, body: str, answer):
+def _raised_later(ctx: SourceText, answer, func) -> re.Match | None:
+    """`resp.raise_for_status()` (or `->throw()`, `EnsureSuccessStatusCode()`) on the answer's variable later
+    in its function: from there on, an error answer raises."""
+    names = {a.name for a in ctx.facts.assigns if a.line == answer.line and a.name}
+    if not names or func is None:
+        return None
+    after = ctx.text_of_lines(answer.end_line + 1, func.end_line)
+    on_answer = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\s*(?:\.|->)\s*" +
+                           RAISES_HERE.pattern)
+    return on_answer.search(after)
+
+
+def _judge_raising(ctx: SourceText, belvo, via: str, raised: tuple[str, ...], func, body: str, answer):
     """A call whose error answers raise: handled only where that exception is caught."""
     call = belvo.call
-    raised = _raised(belvo, via)
     catches = _local_catches(ctx, func, answer.end_line)
     if any(covers(types, raised) for types in catches):
         yield ctx.finding("error_handling", "ok", f"{via} raises on error answers and this code catches them",
