@@ -47,7 +47,9 @@ def _note_belvo_calls(ctx: SourceText) -> None:
          code_only=True, skip_tests=True, docs="""
          Log calls (logging, console, slog, log4j, Rails.logger, Monolog, ILogger, print...) whose
          arguments name the `request_id` (or a variable assigned from it), or Belvo's whole error body
-         (`error.response.text`, `err.detail`, `getResponseBodyAsString()`...). A `request_id` field that
+         (`error.response.text`, `err.response?.data`, `err.detail`, `getResponseBodyAsString()`...), and
+         errors raised with that body (`throw new Error(JSON.stringify(body))`, `raise X(resp.text)`), which
+         keep it for the caller to log. A `request_id` field that
          is only declared, never logged, does not count. A failure branch on a raw Belvo answer that
          raises or returns an error built from the status alone, never reading the body, fails: no caller
          can log a `request_id` that was thrown away. Code that calls Belvo with no such log call is a
@@ -370,17 +372,7 @@ def _raised(belvo, via: str) -> tuple[str, ...]:
 
 
 @concept("error_handling", "Belvo calls whose errors are not handled", topics=("belvo", "error_handler"),
-         code_only=True, skip_tests=True, docs="""
-         Each Belvo call, judged on the path its error answer takes. A client that does not raise (fetch,
-         requests, httpx, Go net/http, java.net.http, OkHttp, Faraday, Laravel Http, HttpClient) must have
-         the answer's status checked. A client that raises (axios, got, RestTemplate, WebClient's retrieve(),
-         Guzzle, belvo-js, belvo-python GETs, `raise_for_status()`, Laravel `->throw()`) throws before any
-         status check runs, so a status check after the call proves nothing: its exception must be caught
-         around the call by a clause naming its type, a superclass or none, or by a handler the tree
-         registers for it (Spring `@ExceptionHandler` in a `@ControllerAdvice`, Flask `errorhandler`, FastAPI
-         `exception_handler`, Rails `rescue_from`, ASP.NET `UseExceptionHandler`); a catch or a handler of
-         other types only does not count. A handler that reads a fixed position past the first of Belvo's
-         error list (`errors[1]`, `body[1].code`) breaks on Belvo's usual one-element list and warns.""")
+         code_only=True, skip_tests=True)
 def match_error_handling(ctx: SourceText):
     if ctx.about_belvo:
         yield from _judge_calls(ctx)
