@@ -472,17 +472,19 @@ def _note_caught_calls(ctx: SourceText) -> None:
     that raises in `fetch_link()` is handled where `fetch_link()` is called inside such a block."""
     calls = sorted(ctx.facts.calls, key=lambda call: call.line)
     lines = [call.line for call in calls]
-    text = LINE_COMMENT.sub("", ctx.text)
-    tries = [ctx.position(m.start())[0] for m in TRY.finditer(text)]
-    for clause in CATCH.finditer(text):
-        line = ctx.position(clause.start())[0]
+    tries = [n for n in ctx.lines_with("try", "begin", "def") if TRY.search(ctx.line(n))]
+    for line in ctx.lines_with("catch", "except", "rescue", "on_error"):
+        text = ctx.line(line)
+        clause = CATCH.search(text)
+        if clause is None or COMMENT_OR_IMPORT.match(text):
+            continue
         if clause.group(0).startswith("."):
             first = max(1, line - 3)  # promise.catch(...): the chain it ends
         else:
-            before = [t for t in tries if t <= line]
-            if not before:
+            at = bisect.bisect_right(tries, line) - 1
+            if at < 0:
                 continue
-            first = before[-1]
+            first = tries[at]
         types = caught(clause, ctx.language)
         for call in calls[bisect.bisect_left(lines, first):bisect.bisect_right(lines, line)]:
             ctx.signals.add(("caught_call", call.name, ctx.file.rel, call.line, types))
@@ -498,10 +500,18 @@ REGISTERED = re.compile(
     r"|\bUseExceptionHandler\s*\((?P<net>)")
 
 
+HANDLER_WORDS = ("ExceptionHandler", "errorhandler", "exception_handler", "error_handler", "rescue_from")
+
+
 def _note_registered_handlers(ctx: SourceText) -> None:
     """Signal each exception handler the file registers, with the types it names (None: every type)."""
-    for number in ctx.lines_with("exceptionhandler", "errorhandler", "exception_handler", "error_handler",
-                                 "rescue_from"):
+    text, numbers = ctx.text, set()
+    for needle in HANDLER_WORDS:  # as frameworks spell them: the file is not lower-cased for this
+        at = text.find(needle)
+        while at >= 0:
+            numbers.add(text.count("\n", 0, at) + 1)
+            at = text.find(needle, at + 1)
+    for number in sorted(numbers):
         line = ctx.line(number)
         found = REGISTERED.search(line)
         if found is None or COMMENT_OR_IMPORT.match(line):
