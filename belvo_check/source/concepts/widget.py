@@ -277,6 +277,8 @@ def match_external_id(ctx: SourceText):
         yield from _hosted_external_id(ctx)
     if ctx.file.is_code and ctx.about_belvo and "external_id" in ctx.lower:
         yield from _request_external_ids(ctx, {call.line for call in widget_calls(ctx)})
+    if ctx.file.is_code and ctx.about_belvo:
+        yield from _links_created_without_external_id(ctx)
 
 
 # Calls that give Belvo an external_id: link creation (the SDK's, or the app's own create_link) and the
@@ -296,6 +298,40 @@ def _request_external_ids(ctx: SourceText, widget_lines: set[int]):
         at = next((n for n in range(call.line, call.end_line + 1) if "external_id" in ctx.line(n)), call.line)
         yield _judge_value(ctx, value, at, ctx.line(at).find("external_id") + 1, "external_id in a Belvo request",
                            f"Belvo ({call.callee})")
+
+
+LINKS_CREATED = re.compile(r"(?i)(?:^|\.)links\.(?:create|register)$")
+EXTERNAL_ID = re.compile(r"external_?id|externalId|ExternalId", re.I)
+
+
+def _body_shown(call, language: str) -> bool:
+    """The request body is written in the call: a `json=`/`data=`/`body:` literal, or a literal second argument."""
+    literal = re.compile(r"^\s*(?:JSON\.stringify\(\s*)?[{\[]|^\s*(?:Map\.of|dict)\(")
+    given = [call.keywords[key] for key in ("json", "data", "body") if key in call.keywords]
+    if given:  # fetch's options object holds the body: judge the body alone
+        return any(literal.match(value) for value in given)
+    args = arguments(call, language)
+    return len(args) > 1 and bool(literal.match(args[1]))
+
+
+def _links_created_without_external_id(ctx: SourceText):
+    """A Belvo link creation (SDK Links.create / links.register, a raw POST to /api/links/) whose call and
+    function never name an external_id: the code does not show the link tied to the app's user."""
+    for belvo in cached_belvo_calls(ctx):
+        call = belvo.call
+        creates = LINKS_CREATED.search(call.callee) if belvo.sdk else belvo.method == "POST" and re.search(
+            r"/api/links/?(?:['\"`\n]|$)", belvo.url)
+        if not creates:
+            continue
+        func = ctx.facts.enclosing(call.line)
+        around = ctx.text_of_lines(func.line, func.end_line) if func else call.args
+        if EXTERNAL_ID.search(around) or "**" in call.keywords or re.search(r"\.\.\.\s*\w", call.args):
+            continue  # named here (judged by _request_external_ids), or options passed through
+        if not belvo.sdk and not _body_shown(call, ctx.language):
+            continue  # the body is built elsewhere: what it holds is not shown here
+        yield ctx.finding("widget_external_id", "ambiguous", "this link creation sends no external_id the code "
+                          "shows: the link cannot be tied to your user in Belvo", call.line, call.col,
+                          form="link created without external_id")
 
 
 def _judge_value(ctx: SourceText, value: str, line: int, col: int, form: str,
