@@ -8,6 +8,7 @@ default it relied on. The facts and their sources are collected in docs/belvo-ap
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass
 
@@ -223,10 +224,13 @@ FUNCTION_ARG = re.compile(r"^\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*(?::\s*[
                           r"|^\s*(?:func\s*\(|do\s*\|)")
 
 
+FUNCTION_HINT = re.compile(r"=>|\bfunction\b|\bfunc\s*\(|\bdo\s*\|")
+
+
 def call_arguments(call: Call) -> str:
     """The call's argument text without the functions passed to it: `app.post('/token', async () => {
     ... axios.post(BELVO) ... })` is a route, not a request to Belvo."""
-    if "=>" not in call.args and "function" not in call.args and "func" not in call.args and "do" not in call.args:
+    if not FUNCTION_HINT.search(call.args):
         return call.args
     inner = call.args.strip()
     inner = inner[1:-1] if inner.startswith("(") and inner.endswith(")") else inner
@@ -370,8 +374,6 @@ def _module_text(path: str) -> str:
 def imported_names(text: str, language: str, path: str, rel: str) -> dict[str, tuple[str, str]]:
     """Per local name a file imports from its own code: (module file, the name it has there; "" for
     the whole module)."""
-    import os
-
     found: dict[str, tuple[str, str]] = {}
     if not path:
         return found
@@ -541,7 +543,6 @@ class UrlTrace:
                     return assign.value + "\n" + deeper
         return None
 
-
     def resolve(self, expression: str, line: int, depth: int = RESOLVE_DEPTH, seen: frozenset = frozenset()) -> str:
         """The URL an expression spells, as far as this file (and the modules it imports) shows it: its
         literals joined, each name and interpolation replaced by the value it traces to ("" if unknown)."""
@@ -669,14 +670,14 @@ def _sdk_resource_call(call: Call, sdk: Sdk, imports_sdk: bool, imports_belvo: b
 # belvo-js methods no ORM has (`db.links.create` may be Prisma's; `client.links.register` is belvo-js).
 JS_SDK_RESOURCE_CALL = re.compile(r"\.[a-z][A-Za-z]+\.(?:register|retrieve|resume|detail|list)$")
 # A JS module importing a belvo-named value of the app (`import { belvoClient } from './client.js'`).
-JS_IMPORTS_BELVO = re.compile(r"""(?i)\bimport\s+[^;]*?belvo[^;]*?\s+from\s+['"]\.|require\(\s*['"]\.[^'"]*belvo""")
+JS_IMPORTS_BELVO = re.compile(r"""(?i)\bimport\s+[^;\n]*?belvo[^;\n]*?\s+from\s+['"]\.|require\(\s*['"]\.[^'"]*belvo""")
 
 
-# Calls that build a client object a base URL can be given to (axios.create, got.extend, httpx.Client,
-# requests_toolbelt's BaseUrlSession, WebClient.builder, RestTemplateBuilder, Faraday.new, Guzzle's Client).
 # Where a client is given its base URL: baseURL: / base_url= / 'base_uri' => / BaseAddress = / .baseUrl(...)
 BASE_GIVEN = re.compile(r"""(?i)\b['"]?(?:base_?ur[il]|prefix_?url|root_?uri|base_?address)['"]?\s*(?:=>|=(?!=)|:|\()\s*"""
                         r"""(?P<value>(?:[^,(){}\[\]]|\([^()]*\)|\{[^{}]*\})+)""")
+# Calls that build a client object a base URL can be given to (axios.create, got.extend, httpx.Client,
+# requests_toolbelt's BaseUrlSession, WebClient.builder, RestTemplateBuilder, Faraday.new, Guzzle's Client).
 INSTANCE_FACTORY = re.compile(r"(?:\.create|\.extend|Client|Session|[Bb]uilder|Faraday\.new|\.defaults)\s*\(")
 
 

@@ -173,3 +173,34 @@ def test_blv210_raise_for_status_is_handled_where_its_exception_is_caught(tmp_pa
     unsure = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", other))
     assert unsure.status is Status.WARN and _at(unsure, Status.WARN) == [("belvo_gateway.py", 8, 12)]
     assert "raise_for_status()" in unsure.findings[0].message and "ValueError" not in unsure.findings[0].message
+
+
+FARADAY_RB = """\
+    require 'faraday'
+
+    class BelvoGateway
+      BASE = 'https://sandbox.belvo.com'
+
+      def initialize
+        @http = Faraday.new(url: BASE, request: { timeout: 20 }) do |f|
+          f.request :authorization, :basic, ENV['BELVO_ID'], ENV['BELVO_PASSWORD']
+          f.response :raise_error
+        end
+      end
+
+      def owners(link)
+        response = @http.get('/api/owners/', link: link)
+        return response.body if response.status == 200
+      end
+    end
+    """
+
+
+def test_blv210_faraday_with_raise_error_raises_and_a_rescue_handles_it(tmp_path):
+    unsure = run_check("BLV210", tmp_path, source=_scanned(tmp_path, {"lib/belvo_gateway.rb": FARADAY_RB}))
+    assert unsure.status is Status.WARN and "Faraday raises on error answers" in unsure.findings[0].message
+    rescued = FARADAY_RB.replace("        return response.body if response.status == 200\n",
+                                 "        response.body\n      rescue Faraday::ClientError, Faraday::ServerError => e\n"
+                                 "        Rails.logger.error(e.response[:body])\n        raise\n")
+    handled = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {"lib/belvo_gateway.rb": rescued}))
+    assert handled.status is Status.PASS, handled.findings

@@ -401,6 +401,8 @@ def _judge_calls(ctx: SourceText):
         # resp.raise_for_status(), ->throw(), EnsureSuccessStatusCode(): chained, or on the answer's variable
         made_raising = RAISES_HERE.search(ctx.line(answer.end_line)) or _raised_later(ctx, answer, func)
         raised = _raised(belvo, via)
+        if via == "Faraday" and FARADAY_RAISES.search(ctx.text):
+            raises = True  # its raise_error middleware raises Faraday::ClientError/ServerError on 4xx/5xx
         if made_raising and not raises:
             kind = {"raise_for_status": "requests", "throw": "Laravel Http"}.get(made_raising.group(1),
                                                                                ".NET HttpClient")
@@ -431,6 +433,7 @@ def _judge_calls(ctx: SourceText):
                               form="no status check")
 
 
+FARADAY_RAISES = re.compile(r"response\s*\(?\s*:raise_error|Faraday::Response::RaiseError")
 RAISES_HERE = re.compile(r"(raise_for_status|EnsureSuccessStatusCode|(?<=->)throw|(?<=\.)throw)\s*\(")
 
 
