@@ -204,3 +204,33 @@ def test_blv210_faraday_with_raise_error_raises_and_a_rescue_handles_it(tmp_path
                                  "        Rails.logger.error(e.response[:body])\n        raise\n")
     handled = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {"lib/belvo_gateway.rb": rescued}))
     assert handled.status is Status.PASS, handled.findings
+
+
+APP_JS = """\
+    require('express-async-errors');
+    const express = require('express');
+    const { owners } = require('./bank');
+    const app = express();
+    app.get('/owners/:link', async (req, res) => res.json(await owners(req.params.link)));
+    app.use((err, req, res, next) => {
+      console.error(err.response ? err.response.data : err);
+      res.status(502).end();
+    });
+    """
+OWNERS_JS = """\
+    const axios = require('axios');
+    const BELVO = process.env.BELVO_API_URL;
+    async function owners(link) {
+      const { data } = await axios.get(`${BELVO}/api/owners/`, { params: { link }, timeout: 5000 });
+      return data;
+    }
+    module.exports = { owners };
+    """
+
+
+def test_blv210_express_error_middleware_handles_rejections_only_with_express_async_errors(tmp_path):
+    files = {"server/app.js": APP_JS, "server/bank.js": OWNERS_JS}  # app.js never names Belvo
+    assert run_check("BLV210", tmp_path, source=_scanned(tmp_path, files)).status is Status.PASS
+    plain = {**files, "server/app.js": APP_JS.replace("require('express-async-errors');\n", "")}
+    # Express 4 does not pass a rejected async route to the error middleware
+    assert run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", plain)).status is Status.WARN

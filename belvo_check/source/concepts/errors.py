@@ -503,6 +503,9 @@ REGISTERED = re.compile(
     r"|\bUseExceptionHandler\s*\((?P<net>)")
 
 
+# Express error middleware, the four-argument function app.use() is given.
+EXPRESS_ERROR_MIDDLEWARE = re.compile(r"\.use\(\s*(?:async\s*)?(?:function\s*\w*\s*)?\(\s*\w+\s*(?::\s*\w+\s*)?"
+                                      r"(?:,\s*\w+\s*(?::\s*\w+\s*)?){3}\)")
 HANDLER_WORDS = ("ExceptionHandler", "errorhandler", "exception_handler", "error_handler", "rescue_from")
 
 
@@ -514,6 +517,10 @@ def _note_registered_handlers(ctx: SourceText) -> None:
         while at >= 0:
             numbers.add(text.count("\n", 0, at) + 1)
             at = text.find(needle, at + 1)
+    if "express-async-errors" in text:  # rejected route promises reach the app's error middleware
+        for number in ctx.lines_with(".use("):
+            if EXPRESS_ERROR_MIDDLEWARE.search(ctx.line(number)):
+                ctx.signals.add(("exception_handler", ctx.file.rel, number, None))
     for number in sorted(numbers):
         line = ctx.line(number)
         found = REGISTERED.search(line)
