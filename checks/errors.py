@@ -612,8 +612,9 @@ def errors_handled(ctx: CheckContext):
       when the exception is caught by a clause naming its type, a superclass or no type: around the call,
       around every call of its function in the code read, or in a handler the tree registers (Spring
       `@ExceptionHandler`, Flask `errorhandler`, FastAPI `exception_handler`, Rails `rescue_from`, ASP.NET
-      `UseExceptionHandler`). A catch or a handler of other exception types does not count, and the doubt
-      names them;
+      `UseExceptionHandler`, Express error middleware where `express-async-errors` passes rejected routes
+      to it). A catch or a handler of other exception types does not count, and the doubt names them.
+      Faraday counts as raising when its `raise_error` middleware is used;
     - fails when a client that does not raise (requests, httpx, aiohttp, fetch, Go net/http, java.net.http,
       OkHttp, Net::HTTP, Faraday, HTTParty, Laravel Http, .NET HttpClient) gets an answer whose status
       nothing checks (Go's `if err != nil` catches transport errors only), and when a belvo-python POST
