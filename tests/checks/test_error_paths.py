@@ -234,3 +234,31 @@ def test_blv210_express_error_middleware_handles_rejections_only_with_express_as
     plain = {**files, "server/app.js": APP_JS.replace("require('express-async-errors');\n", "")}
     # Express 4 does not pass a rejected async route to the error middleware
     assert run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", plain)).status is Status.WARN
+
+
+def test_blv210_a_try_closed_before_the_call_or_opened_after_it_does_not_hold_it(tmp_path):
+    files = {"server/belvo.js": """\
+        const axios = require('axios');
+        const BELVO = process.env.BELVO_API_URL;
+        async function go(link) {
+          try { JSON.parse('{}'); } catch (e) { console.log(e); }
+          const r = await axios.get(`${BELVO}/api/owners/`, { timeout: 5000 });
+          try { JSON.parse('{}'); } catch (e) { console.log(e); }
+          return r.data;
+        }
+        """, "app/belvo.py": """\
+        import requests
+        BELVO = "https://api.belvo.com"
+        def go(link):
+            r = requests.get(f"{BELVO}/api/owners/", timeout=5)
+            try:
+                r.raise_for_status()
+            except requests.HTTPError:
+                return None
+            return r.json()
+        """}
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, files))
+    assert _at(result, Status.WARN) == [("belvo.js", 5, 19)]
+    assert [f.location.path.rsplit("/", 1)[-1] for f in result.findings if f.status is Status.PASS] == []
+    python = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {"app/belvo.py": files["app/belvo.py"]}))
+    assert python.status is Status.PASS  # the raise_for_status() is inside the try

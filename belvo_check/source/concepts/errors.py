@@ -327,7 +327,8 @@ def _returned(ctx: SourceText, call) -> bool:
 # `except (A, B) as e:` and bare `except:`, Ruby `rescue A, B => e` and bare `rescue`.
 CATCH = re.compile(r"\bcatch\b\s*(?:\((?P<c>[^)]*)\))?|\bexcept\b(?P<p>[^:\n]*):|\brescue\b(?!_)(?P<r>[^\n]*)"
                    r"|\.catch\s*\(|\bon_error\b")
-TRY = re.compile(r"\btry\b\s*[:{(]?|\bbegin\b|\bdef\b")  # a Ruby method body rescues like a begin block
+TRY = re.compile(r"\btry\b\s*[:{(]?")
+RUBY_TRY = re.compile(r"\bbegin\b|\bdef\b")  # a Ruby method body rescues like a begin block
 TYPE_NAME = re.compile(r"[A-Za-z_\\][\w:.\\]*")
 
 
@@ -359,12 +360,37 @@ def covers(types: tuple[str, ...] | None, raised: tuple[str, ...]) -> bool:
     return any(t in ANY_ERROR or t in short or t in raised for t in types)
 
 
-def _local_catches(ctx: SourceText, func, line: int) -> list[tuple[str, ...] | None]:
-    """The types of each catch clause after `line` in its function, when a try opens before it."""
-    if func is None or not TRY.search(ctx.text_of_lines(func.line, line)):
-        return []
-    after = LINE_COMMENT.sub("", ctx.text_of_lines(line, func.end_line))
-    return [caught(m, ctx.language) for m in CATCH.finditer(after)]
+def try_blocks(ctx: SourceText) -> list[tuple[int, int, tuple[str, ...] | None]]:
+    """(first line, catch line, caught types) of each catch clause of a file: its block runs from the
+    nearest try before it (a Ruby method body rescues like a begin block), or, for `promise.catch(...)`,
+    from the chain it ends; a try whose catches come before a line does not hold that line."""
+    if "_try_blocks" not in ctx.__dict__:
+        opener = RUBY_TRY if ctx.language == "ruby" else TRY
+        tries = [n for n in ctx.lines_with("try", "begin", "def") if opener.search(ctx.line(n))]
+        blocks = []
+        for line in ctx.lines_with("catch", "except", "rescue", "on_error"):
+            text = ctx.line(line)
+            clause = CATCH.search(text)
+            if clause is None or COMMENT_OR_IMPORT.match(text):
+                continue
+            at = bisect.bisect_right(tries, line) - 1
+            if clause.group(0).startswith("."):
+                first = max(1, line - 3)
+            elif at >= 0:
+                first = tries[at]
+            else:
+                continue
+            blocks.append((first, line, caught(clause, ctx.language)))
+        ctx.__dict__["_try_blocks"] = blocks
+    return ctx.__dict__["_try_blocks"]
+
+
+def _holding(ctx: SourceText, line: int) -> list[tuple[str, ...] | None]:
+    """The types caught by the catch clauses whose block holds this line."""
+    blocks = try_blocks(ctx)
+    closed = {catch for _, catch, _ in blocks}
+    return [types for first, catch, types in blocks if first <= line < catch
+            and not any(first < other <= line for other in closed)]
 
 
 def _raised(belvo, via: str) -> tuple[str, ...]:
@@ -452,7 +478,13 @@ def _raised_later(ctx: SourceText, answer, func) -> re.Match | None:
 def _judge_raising(ctx: SourceText, belvo, via: str, raised: tuple[str, ...], func, body: str, answer):
     """A call whose error answers raise: handled only where that exception is caught."""
     call = belvo.call
-    catches = _local_catches(ctx, func, answer.end_line)
+    # where the error surfaces: the call, or the later raise_for_status() that turns it into an exception
+    raised_at = answer.end_line
+    later = _raised_later(ctx, answer, func)
+    if later is not None:
+        raised_at = answer.end_line + 1 + ctx.text_of_lines(answer.end_line + 1, func.end_line).count(
+            "\n", 0, later.start())
+    catches = _holding(ctx, raised_at)
     if any(covers(types, raised) for types in catches):
         yield ctx.finding("error_handling", "ok", f"{via} raises on error answers and this code catches them",
                           call.line, call.col, form="handler")
@@ -474,23 +506,10 @@ def _note_caught_calls(ctx: SourceText) -> None:
     """Signal the name of each call made inside a try block, with the types its catch names: a Belvo call
     that raises in `fetch_link()` is handled where `fetch_link()` is called inside such a block."""
     calls = sorted(ctx.facts.calls, key=lambda call: call.line)
-    lines = [call.line for call in calls]
-    tries = [n for n in ctx.lines_with("try", "begin", "def") if TRY.search(ctx.line(n))]
-    for line in ctx.lines_with("catch", "except", "rescue", "on_error"):
-        text = ctx.line(line)
-        clause = CATCH.search(text)
-        if clause is None or COMMENT_OR_IMPORT.match(text):
-            continue
-        if clause.group(0).startswith("."):
-            first = max(1, line - 3)  # promise.catch(...): the chain it ends
-        else:
-            at = bisect.bisect_right(tries, line) - 1
-            if at < 0:
-                continue
-            first = tries[at]
-        types = caught(clause, ctx.language)
-        for call in calls[bisect.bisect_left(lines, first):bisect.bisect_right(lines, line)]:
-            ctx.signals.add(("caught_call", call.name, ctx.file.rel, call.line, types))
+    if try_blocks(ctx):
+        for call in calls:
+            for types in _holding(ctx, call.line):
+                ctx.signals.add(("caught_call", call.name, ctx.file.rel, call.line, types))
     for call in calls:
         ctx.signals.add(("called", call.name, ctx.file.rel, call.line))
 
