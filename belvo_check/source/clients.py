@@ -491,9 +491,10 @@ class UrlTrace:
             self._imports = self._imports()
         return self._imports
 
-    def base_of(self, receiver: str, line: int) -> str | None:
+    def base_of(self, receiver: str, line: int) -> tuple[str, str] | None:
         """The Belvo base URL a client object was built with (`api = axios.create({ baseURL: API })`,
-        `self.http = httpx.Client(base_url=BELVO_URL)`, `WebClient.builder().baseUrl(belvoUrl)`), or None."""
+        `self.http = httpx.Client(base_url=BELVO_URL)`, `WebClient.builder().baseUrl(belvoUrl)`), and the
+        construction, or None."""
         own = _OWN_MEMBER.match(receiver) or receiver.startswith("@")
         name = re.match(r"[A-Za-z_$][\w$]*", _OWN_MEMBER.sub("", receiver).lstrip("$@"))
         if not name or name.group(0) in OWN_RECEIVERS:
@@ -508,10 +509,11 @@ class UrlTrace:
             return None
         given = BASE_GIVEN.search(assign.value)
         if given is None:
-            return assign.value if _names_belvo(assign.value) else None
+            return (assign.value, assign.value) if _names_belvo(assign.value) else None
         base = given.group("value").strip()
         resolved = self.resolve(base, assign.line)
-        return resolved if _names_belvo(resolved) else base if _names_belvo(base) else None
+        found = resolved if _names_belvo(resolved) else base if _names_belvo(base) else None
+        return (found, assign.value) if found else None
 
     def imported(self, name: str, member: str = "") -> str:
         """The value a name imported from the app's own module has there (`member` of a whole module)."""
@@ -706,14 +708,19 @@ def belvo_calls(facts, text: str, language: str, path: str = "", rel: str = "") 
         if args is not call.args and SAME_ORIGIN.match(call.args):
             continue  # app.post('/api/token', (req, res) => ...): a route of the app, handled by the function
         traced = "" if _names_belvo(args) else trace.reaches(args, call.line)
-        base = trace.base_of(call.receiver, call.line) if traced is None and call.receiver else None
-        if traced is None and base is None:
+        built = trace.base_of(call.receiver, call.line) if traced is None and call.receiver else None
+        if traced is None and built is None:
             continue
+        base = built[0] if built else None
         direct = next((c for c in clients if c.direct.match(call.callee)), None)
         if direct is not None and not own_base and SAME_ORIGIN.match(call.args):
             continue
         if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
             via = WRAPPER
+        elif built:  # a client object: a known client's, or one of the app's own classes (BelvoClient(...))
+            maker = next((c for c in clients for callee in _CALLED.findall(built[1])
+                          if c.factory.search(callee.replace("->", ".").replace("::", "."))), None)
+            via = maker.name if maker else WRAPPER
         else:
             via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
         # where it goes, as written and as resolved ("https://api.belvo.co/api/token/"), for path verdicts
