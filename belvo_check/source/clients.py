@@ -120,7 +120,7 @@ NEVER = _re(r"(?!x)x")
 # docs/belvo-api.md "HTTP client defaults".
 HTTP_CLIENTS = (
     HttpClient("requests", ("python",), _re(r"\bimport requests\b|from requests\b"),
-               _re(r"^requests\.(?:get|post|put|patch|delete|head|request)$"), _re(r"^requests\.Session$"),
+               _re(r"^requests\.(?:get|post|put|patch|delete|head|request)$"), _re(r"^requests\.Session$|BaseUrlSession$"),
                None, NEVER, "requests has no default timeout"),
     HttpClient("httpx", ("python",), _re(r"\bhttpx\b"), _re(r"^httpx\.(?:get|post|put|patch|delete|request)$"),
                _re(r"^httpx\.(?:Async)?Client$"), 5.0, NEVER, "httpx defaults to 5 s"),
@@ -136,6 +136,9 @@ HTTP_CLIENTS = (
     HttpClient("got", ("javascript", "typescript", "tsx"), _re(r"\bgot\b"),
                _re(r"^got(?:\.(?:get|post|put|patch|delete))?$"), _re(r"^got\.extend$"), None, NEVER,
                "got has no default timeout", raises=True),
+    HttpClient("superagent", ("javascript", "typescript", "tsx"), _re(r"\bsuperagent\b"),
+               _re(r"^(?:superagent|request)\.(?:get|post|put|patch|delete)$"), _re(r"^superagent\.agent$"), None,
+               _re(r"\.timeout\("), "superagent has no default timeout", raises=True),
     HttpClient("net/http", ("go",), _re(r'"net/http"'), _re(r"^http\.(?:Get|Post|PostForm|Head)$"),
                _re(r"^http\.Client$"), None, _re(r"context\.WithTimeout|context\.WithDeadline|\.Timeout\s*="),
                "a Go http.Client waits forever unless its Timeout is set (http.Get and the like use "
@@ -677,7 +680,7 @@ JS_IMPORTS_BELVO = re.compile(r"""(?i)\bimport\s+[^;\n]*?belvo[^;\n]*?\s+from\s+
 
 # Where a client is given its base URL: baseURL: / base_url= / 'base_uri' => / BaseAddress = / .baseUrl(...)
 BASE_GIVEN = re.compile(r"""(?i)\b['"]?(?:base_?ur[il]|prefix_?url|root_?uri|base_?address)['"]?\s*(?:=>|=(?!=)|:|\()\s*"""
-                        r"""(?P<value>(?:[^,(){}\[\]]|\([^()]*\)|\{[^{}]*\})+)""")
+                        r"""(?P<value>(?:[^,(){}\[\]]|\([^()]*\)|\{[^{}]*\}|\[[^\[\]]*\])+)""")
 # Calls that build a client object a base URL can be given to (axios.create, got.extend, httpx.Client,
 # requests_toolbelt's BaseUrlSession, WebClient.builder, RestTemplateBuilder, Faraday.new, Guzzle's Client).
 INSTANCE_FACTORY = re.compile(r"(?:\.create|\.extend|Client|Session|[Bb]uilder|Faraday\.new|\.defaults)\s*\(")

@@ -114,3 +114,15 @@ def test_the_same_code_without_a_belvo_host_is_no_belvo_call(tmp_path):
     result = found(tmp_path, CONCEPTS, {"a.js": SHAPES_JS.replace("sandbox.belvo.co", "api.example.org"),
                                         "belvo-config.js": "module.exports = { API_ROOT: 'https://api.example.org' };\n"})
     assert not result
+
+
+def test_superagent_and_a_base_url_session_are_belvo_clients(tmp_path):
+    result = found(tmp_path, ["timeout", "error_handling"], {
+        "a.js": "const superagent = require('superagent');\nconst API = 'https://api.belvo.com/api';\n"
+                "async function owners(link) {\n  return superagent.get(`${API}/owners/`).query({ link });\n}\n",
+        "b.py": "import os\nfrom requests_toolbelt.sessions import BaseUrlSession\n\n"
+                "belvo = BaseUrlSession(base_url=os.environ['BELVO_API_URL'])\n\n\n"
+                "def owners(link):\n    return belvo.get('owners/', params={'link': link}, timeout=10)\n"})
+    assert ("timeout", "a.js", 4, "bad") in result  # superagent has no default timeout
+    assert ("error_handling", "a.js", 4, "ambiguous") in result  # it raises; nothing here catches
+    assert ("timeout", "b.py", 8, "ok") in result and ("error_handling", "b.py", 8, "ambiguous") in result
