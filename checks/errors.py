@@ -240,7 +240,7 @@ def stalls(ctx: CheckContext):
     it is called on (traced to its constructor: `httpx.Client(timeout=10)`, `axios.create({timeout})`,
     `&http.Client{Timeout: ...}`, `OkHttpClient.Builder().readTimeout(...)`, `Faraday.new(request: {timeout:})`,
     `new Client(['timeout' => 10])`, `new HttpClient { Timeout = ... }`), a Go context deadline in the same
-    function, or the client's default: belvo-python POSTs, belvo-js, requests, fetch, axios, got, Go's
+    function, or the client's default: belvo-python POSTs, belvo-js, requests, fetch, axios, got, superagent, Go's
     `http.DefaultClient`, RestTemplate, WebClient, java.net.http and Guzzle wait forever (fail); httpx (5 s),
     OkHttp (10 s) and Laravel Http (30 s) pass; aiohttp (300 s), .NET HttpClient (100 s), Faraday, belvo-ruby
     and a client built in another file warn. A timeout of 0, None, nil or infinite is none. Each failing call

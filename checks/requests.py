@@ -203,7 +203,9 @@ def pagination(ctx: CheckContext):
     with an explicit `limit`; SDKs whose paging is undocumented warn. A raw `GET` of a list path
     passes only inside a function that loops (`while`, `until`, `do`, Go's `for`) and reads
     `next`; it warns when `next` is read without a loop or only elsewhere in the file, and fails
-    when the file never reads `next`. The list path a `next` loop starts from passes too. Fix the
+    when the file never reads `next`. The list path a `next` loop starts from passes too. Where no list
+    call can be judged because the Belvo calls' paths are built elsewhere (`http.get(path)`), each such
+    call is named as a doubt instead of the item being skipped. Fix the
     call, or suppress a reviewed line (say, a one-page lookup by id) with
     `# belvo-check: ignore[BLV303] reason`.
 

@@ -126,3 +126,13 @@ def test_superagent_and_a_base_url_session_are_belvo_clients(tmp_path):
     assert ("timeout", "a.js", 4, "bad") in result  # superagent has no default timeout
     assert ("error_handling", "a.js", 4, "ambiguous") in result  # it raises; nothing here catches
     assert ("timeout", "b.py", 8, "ok") in result and ("error_handling", "b.py", 8, "ambiguous") in result
+
+
+def test_a_belvo_call_whose_path_is_built_elsewhere_is_named_not_skipped_for_pagination(tmp_path):
+    files = {"belvo.py": "import os\nimport httpx\n\nhttp = httpx.Client(base_url=os.environ['BELVO_API_URL'], "
+                         "timeout=10)\n\n\ndef fetch(path, **params):\n    return http.get(path, params=params)\n"}
+    assert ("pagination", "belvo.py", 8, "ambiguous") in found(tmp_path / "a", ["pagination"], files)
+    # once a list call is judged, the unread one is not repeated
+    files["lists.py"] = files["belvo.py"].replace("def fetch(path, **params):\n    return http.get(path, params=params)",
+                                                  "def owners():\n    return http.get('/api/owners/')")
+    assert {(p, line) for _, p, line, _ in found(tmp_path / "b", ["pagination"], files)} == {("lists.py", 8)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from belvo_check.source.clients import BELVO_PATH, OWN_RECEIVERS, SDK_RESOURCES, SDKS, WRAPPER, cached_belvo_calls
-from belvo_check.source.concepts import concept
+from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.context import SourceText
 
 READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b"""
@@ -90,6 +90,12 @@ def match_pagination(ctx: SourceText):
                               call.line, call.col, form=f"{sdk.name} list")
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
+        if belvo.sdk is None and belvo.method in ("GET", "?") and not BELVO_PATH.search(belvo.url):
+            # where it goes is built elsewhere: said by the conclusion if no list call is judged at all
+            ctx.signals.add(("unread_get", ctx.finding(
+                "pagination", "ambiguous", "cannot tell whether this Belvo call fetches a list: its path is "
+                "built elsewhere, so whether it follows `next` is unread", call.line, call.col,
+                form="Belvo call with an unread path")))
         if belvo.sdk is None and belvo.method == "GET" and LIST_PATH.search(belvo.url):
             func = ctx.facts.enclosing(call.line)
             body = ctx.text_of_lines(func.line, func.end_line) if func else ""
@@ -119,6 +125,16 @@ def match_pagination(ctx: SourceText):
             judged.add(fact.line)
             yield ctx.finding("pagination", "ok", "this Belvo list is walked in a loop on `next`", fact.line,
                               fact.col, form="list path in a loop on next")
+
+
+@conclusion("pagination")
+def conclude_pagination(findings, tree):
+    """A tree whose Belvo calls go through paths the code does not spell names those calls, rather than
+    saying it shows nothing about pagination."""
+    if not findings:
+        unread = sorted((s[1] for s in tree.signals if isinstance(s, tuple) and s[0] == "unread_get"),
+                        key=lambda f: (f.path, f.line or 0))
+        yield from unread
 
 
 @concept("create_status", "Creates judged by == 200 (Belvo answers 201)", topics=("belvo",), code_only=True)
