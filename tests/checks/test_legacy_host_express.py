@@ -130,3 +130,20 @@ def test_a_branch_logging_or_rethrowing_the_body_keeps_the_request_id_and_201_or
     kept = {(f.path.rsplit("/", 1)[-1], f.line) for f in scan.findings
             if f.concept == "request_id_logged" and f.verdict == "ok"}
     assert {("belvo.js", 6), ("belvo.js", 7), ("belvo.py", 7)} <= kept
+
+
+def test_a_body_read_into_any_variable_before_the_failure_branch_is_not_dropped(tmp_path):
+    scan = _scanned(tmp_path, {"app/belvo.js": """\
+        const BELVO = process.env.BELVO_API_URL;
+        export async function owners(link) {
+          const belvoRes = await fetch(`${BELVO}/api/owners/?link=${link}`, { signal: AbortSignal.timeout(9000) });
+          const payload = await belvoRes.json();
+          if (!belvoRes.ok) {
+            console.error(payload);
+            throw new Error('owners failed');
+          }
+          return payload;
+        }
+        """})
+    logged = {(f.line, f.verdict) for f in scan.findings if f.concept == "request_id_logged"}
+    assert logged == {(6, "ok")}  # console.error(payload) logs the body; the branch drops nothing

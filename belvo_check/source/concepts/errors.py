@@ -58,7 +58,12 @@ def match_request_id(ctx: SourceText):
     facts = ctx.facts
     _note_belvo_calls(ctx)
     holders = {a.name for a in facts.assigns if REQUEST_ID.search(a.value)}
+    # The variables holding a Belvo answer (belvoRes = await fetch(...)): what is read from them is its body.
+    answers = {a.name for b in cached_belvo_calls(ctx) for a in facts.assigns if a.line == b.call.line and a.name}
+    answer_read = re.compile(r"(?<![\w$.])(?:" + "|".join(map(re.escape, sorted(answers))) +
+                             r")\s*(?:\.|->)\s*(?:json|text|body|data|content)\b") if answers else None
     bodies = {name for a in facts.assigns if BODY_READ.search(a.value) or ERROR_BODY.search(a.value)
+              or answer_read and answer_read.search(a.value)
               for name in (re.findall(r"\b(?!_\b|err\b)\w+", a.target) if "," in a.target else [a.name]) if name}
     body_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(bodies))) + r")\b") if bodies else None
     holder_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(holders))) + r")\b") if holders else None
@@ -170,11 +175,14 @@ def _dropped_bodies(ctx: SourceText):
         for name in names:
             checks = re.compile(rf"^\s*(?:}}\s*else\s+)?if\b.*(?<![\w$]){re.escape(name)}{STATUS_READ}")
             other = re.compile(rf"(?<![\w$.]){re.escape(name)}\b(?!{NOT_BODY})")
+            # the body read into a variable: const body = await belvoRes.json()
+            reads = re.compile(rf"(?<![\w$.]){re.escape(name)}\s*(?:\.|->)\s*(?:json|text|body|Body|data|content"
+                               rf"|getBody|readEntity|Content)\b(?!\s*\.\s*Close\b)")
             for number in range(answer.end_line + 1, func.end_line + 1):
                 if number in seen or not checks.search(ctx.line(number)):
                     continue
                 before = ctx.text_of_lines(answer.end_line + 1, number - 1)
-                if BODY_READ.search(before) or ERROR_BODY.search(before):
+                if BODY_READ.search(before) or ERROR_BODY.search(before) or reads.search(before):
                     break  # the body was read before the check: it may be logged or kept
                 branch = _branch(ctx, number)
                 if branch is None or not FAILS_HERE.search(branch) or other.search(branch) \
