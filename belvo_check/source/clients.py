@@ -192,7 +192,7 @@ RAISED = {
     ".NET HttpClient": ("HttpRequestException",),
 }
 # Root types that catch whatever a client throws.
-ANY_ERROR = ("Exception", "Throwable", "BaseException", "StandardError", "RuntimeException", "Error", "object")
+ANY_ERROR = ("Exception", "Throwable", "BaseException", "StandardError", "RuntimeException")
 TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "read_timeout", "timeout_seconds", "ClientTimeout",
                           "TimeoutSeconds", "timeoutMs"})
 # Settings that end at the connection (or a pool wait): an answer that stalls after it is not bounded,
