@@ -262,3 +262,22 @@ def test_blv210_a_try_closed_before_the_call_or_opened_after_it_does_not_hold_it
     assert [f.location.path.rsplit("/", 1)[-1] for f in result.findings if f.status is Status.PASS] == []
     python = run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", {"app/belvo.py": files["app/belvo.py"]}))
     assert python.status is Status.PASS  # the raise_for_status() is inside the try
+
+
+def test_blv210_the_fixed_index_warning_is_about_belvos_error_list_only(tmp_path):
+    files = {"server/belvo.js": """\
+        const axios = require('axios');
+        const BELVO = process.env.BELVO_API_URL;
+        async function owners(link, row) {
+          try {
+            const { data } = await axios.get(`${BELVO}/api/owners/`, { params: { link }, timeout: 5000 });
+            const second = row.split(',')[1];
+            return [data, second, data[1]];
+          } catch (err) {
+            console.error(err.response.data[1].code);
+            throw err;
+          }
+        }
+        """}
+    result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, files))
+    assert _at(result, Status.WARN) == [("belvo.js", 9, 31)]  # err.response.data[1], not data[1] of a page

@@ -599,8 +599,8 @@ def conclude_error_handling(findings, tree):
 
 
 # A fixed position past the first of Belvo's error list: errors[1], body[1].code, response.data[1], .get(1).
-FIXED_INDEX = re.compile(r"(?i)\b(?:\w*err\w*|body|detail|data|json|content|payload|parsed|problems?|result)"
-                         r"\s*(?:\(\s*\))?\s*(?:\?\.)?(?:\[\s*(?P<a>[1-9])\s*\]|\.get\(\s*(?P<b>[1-9])\s*\)"
+FIXED_INDEX = re.compile(r"(?i)(?:\b\w*err\w*|\bbody|\bdetail|\.data|\.json\(\s*\)|\bpayload|\bproblems?)"
+                         r"\s*(?:\?\.)?(?:\[\s*(?P<a>[1-9])\s*\]|\.get\(\s*(?P<b>[1-9])\s*\)"
                          r"|\.ElementAt\(\s*(?P<c>[1-9])\s*\))")
 
 
