@@ -281,3 +281,23 @@ def test_blv210_the_fixed_index_warning_is_about_belvos_error_list_only(tmp_path
         """}
     result = run_check("BLV210", tmp_path, source=_scanned(tmp_path, files))
     assert _at(result, Status.WARN) == [("belvo.js", 9, 31)]  # err.response.data[1], not data[1] of a page
+
+
+def test_blv210_only_handlers_registered_for_every_route_count(tmp_path):
+    gateway = {SPRING + "BelvoGateway.java": GATEWAY_JAVA}
+    controller = ADVICE_JAVA.replace("@RestControllerAdvice", "@RestController").replace(
+        "LinkFailed.class)", "RestClientException.class)").replace("RestControllerAdvice;", "RestController;")
+    own = run_check("BLV210", tmp_path, source=_scanned(tmp_path, {**gateway, SPRING + "Other.java": controller}))
+    assert own.status is Status.WARN  # a controller's own handler covers that controller only
+    flask = {"app/__init__.py": "", "app/belvo_gateway.py": GATEWAY_PY, "app/web.py": """\
+        import requests
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.errorhandler(requests.HTTPError)
+        def belvo_failed(error):
+            return {"error": error.response.text}, 502
+        """}
+    assert run_check("BLV210", tmp_path / "b", source=_scanned(tmp_path / "b", flask)).status is Status.PASS

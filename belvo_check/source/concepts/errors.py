@@ -522,10 +522,12 @@ def _note_caught_calls(ctx: SourceText) -> None:
         ctx.signals.add(("called", call.name, ctx.file.rel, call.line))
 
 
-# Handlers a framework runs for exceptions nothing else caught, and the types they name.
+# Handlers a framework runs for every route's exceptions nothing else caught, and the types they name
+# (a Flask blueprint's or a Spring controller's own handler covers only its own routes).
 REGISTERED = re.compile(
     r"@ExceptionHandler\s*(?:\(\s*(?:value\s*=\s*)?\{?(?P<java>[^)]*?)\}?\s*\))?"
-    r"|\b(?:errorhandler|exception_handler|register_error_handler|add_exception_handler)\s*\(\s*(?P<py>[\w.]+)"
+    r"|(?:\bapp\.errorhandler|\bapp_errorhandler|\bapp\.register_error_handler|\.exception_handler"
+    r"|\.add_exception_handler)\s*\(\s*(?P<py>[\w.]+)"
     r"|\brescue_from\s+(?P<rb>[\w:, ]+?)(?:,\s*with:|\s+do\b|\s*$)"
     r"|\bUseExceptionHandler\s*\((?P<net>)")
 
@@ -556,6 +558,8 @@ def _note_registered_handlers(ctx: SourceText) -> None:
         if found.group("net") is not None:
             types = None
         elif found.group("java") is not None or line.strip().startswith("@ExceptionHandler"):
+            if "ControllerAdvice" not in text:
+                continue  # a controller's own @ExceptionHandler covers that controller only
             named = (found.group("java") or "").replace(".class", "")
             if not named.strip():  # @ExceptionHandler without types: the method's parameter types
                 named = ctx.text_of_lines(number + 1, number + 3).partition("(")[2].partition(")")[0]
