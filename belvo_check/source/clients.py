@@ -683,7 +683,7 @@ BASE_GIVEN = re.compile(r"""(?i)\b['"]?(?:base_?ur[il]|prefix_?url|root_?uri|bas
                         r"""(?P<value>(?:[^,(){}\[\]]|\([^()]*\)|\{[^{}]*\}|\[[^\[\]]*\])+)""")
 # Calls that build a client object a base URL can be given to (axios.create, got.extend, httpx.Client,
 # requests_toolbelt's BaseUrlSession, WebClient.builder, RestTemplateBuilder, Faraday.new, Guzzle's Client).
-INSTANCE_FACTORY = re.compile(r"(?:\.create|\.extend|Client|Session|[Bb]uilder|Faraday\.new|\.defaults)\s*\(")
+INSTANCE_FACTORY = re.compile(r"(?:\.create|\.extend|Client|Session|[Bb]uilder|Faraday\.new|\.defaults)\s*\(|Client\s*(?:\(\s*\))?\s*\{")
 
 
 def belvo_calls(facts, text: str, language: str, path: str = "", rel: str = "") -> list[BelvoCall]:
@@ -721,7 +721,8 @@ def belvo_calls(facts, text: str, language: str, path: str = "", rel: str = "") 
         if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
             via = WRAPPER
         elif built:  # a client object: a known client's, or one of the app's own classes (BelvoClient(...))
-            maker = next((c for c in clients for callee in _CALLED.findall(built[1])
+            made = _CALLED.findall(built[1]) + re.findall(r"\bnew\s+([\w.]+)\s*\{", built[1])  # C# initialisers
+            maker = next((c for c in clients for callee in made
                           if c.factory.search(callee.replace("->", ".").replace("::", "."))), None)
             via = maker.name if maker else WRAPPER
         else:

@@ -136,3 +136,19 @@ def test_a_belvo_call_whose_path_is_built_elsewhere_is_named_not_skipped_for_pag
     files["lists.py"] = files["belvo.py"].replace("def fetch(path, **params):\n    return http.get(path, params=params)",
                                                   "def owners():\n    return http.get('/api/owners/')")
     assert {(p, line) for _, p, line, _ in found(tmp_path / "b", ["pagination"], files)} == {("lists.py", 8)}
+
+
+def test_a_dotnet_http_client_given_a_belvo_base_address_sends_belvo_calls(tmp_path):
+    result = found(tmp_path, ["timeout", "error_handling", "pagination"], {"Belvo.cs": """using System.Net.Http;
+public class BelvoApi {
+    private const string Base = "https://api.belvo.com/api/";
+    private readonly HttpClient http = new HttpClient { BaseAddress = new Uri(Base), Timeout = TimeSpan.FromSeconds(20) };
+    public async Task<string> Owners(string link) {
+        var resp = await http.GetAsync($"owners/?link={link}");
+        resp.EnsureSuccessStatusCode();
+        return await resp.Content.ReadAsStringAsync();
+    }
+}
+"""})
+    assert result == {("timeout", "Belvo.cs", 6, "ok"), ("error_handling", "Belvo.cs", 6, "ambiguous"),
+                      ("pagination", "Belvo.cs", 6, "bad")}
