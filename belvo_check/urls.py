@@ -8,11 +8,18 @@ from urllib.parse import urlsplit
 
 PRODUCTION_API = "https://api.belvo.com"
 SANDBOX_API = "https://sandbox.belvo.com"
+# docs/belvo-api.md "Hosts": every host of Belvo's API families, today's and retired. A call to any of
+# them is a Belvo call (judged for timeouts, errors, paging...); only the environments in
+# ANSWERING answer the API today. The value is the environment, or what a retired host was.
 BELVO_HOSTS = {
     "api.belvo.com": "production",
     "sandbox.belvo.com": "sandbox",
-    "development.belvo.com": "development (retired: Belvo now lists only sandbox and production)",
+    "development.belvo.com": "retired development environment (Belvo now lists only sandbox and production)",
+    "api.belvo.co": "legacy production host (retired: production is api.belvo.com)",
+    "sandbox.belvo.co": "legacy sandbox host (retired: sandbox is sandbox.belvo.com)",
+    "development.belvo.co": "legacy development host (retired: Belvo now lists only sandbox and production)",
 }
+ANSWERING = ("production", "sandbox")
 # Hosts that forward to a developer's machine: fine for testing, never a production webhook.
 TUNNEL_SUFFIXES = (
     "ngrok.io", "ngrok.app", "ngrok-free.app", "ngrok-free.dev", "ngrok.dev", "trycloudflare.com",

@@ -240,7 +240,7 @@ def stalls(ctx: CheckContext):
     it is called on (traced to its constructor: `httpx.Client(timeout=10)`, `axios.create({timeout})`,
     `&http.Client{Timeout: ...}`, `OkHttpClient.Builder().readTimeout(...)`, `Faraday.new(request: {timeout:})`,
     `new Client(['timeout' => 10])`, `new HttpClient { Timeout = ... }`), a Go context deadline in the same
-    function, or the client's default: belvo-python POSTs, belvo-js, requests, fetch, axios, got, Go's
+    function, or the client's default: belvo-python POSTs, belvo-js, requests, fetch, axios, got, superagent, Go's
     `http.DefaultClient`, RestTemplate, WebClient, java.net.http and Guzzle wait forever (fail); httpx (5 s),
     OkHttp (10 s) and Laravel Http (30 s) pass; aiohttp (300 s), .NET HttpClient (100 s), Faraday, belvo-ruby
     and a client built in another file warn. A timeout of 0, None, nil or infinite is none. Each failing call
@@ -603,17 +603,31 @@ def errors_handled(ctx: CheckContext):
     Read from the code alone: each Belvo call (SDK calls, and raw HTTP calls to a Belvo host, API path or
     base-URL variable) in Python, JavaScript/TypeScript, Go, Java, Ruby, PHP and C#, judged where it is
     made, at `path:line:col`:
-    - passes when the answer's status is checked (`raise_for_status()`, `if (!res.ok)`,
-      `resp.StatusCode >= 400`, `response.success?`, `IsSuccessStatusCode`...), or when the client raises on
-      error answers (axios, got, RestTemplate, WebClient, Guzzle, belvo-js, belvo-python GETs and POSTs with
-      `raise_exception=True`) and the code around it catches;
+    - passes when a client that does not raise has the answer's status checked (`if (!res.ok)`,
+      `resp.StatusCode >= 400`, `response.success?`, `IsSuccessStatusCode`...);
+    - judges a client that raises on error answers (axios, got, RestTemplate, WebClient's `retrieve()`,
+      Guzzle, belvo-js, belvo-python GETs and POSTs with `raise_exception=True`, and any answer given to
+      `raise_for_status()`, Laravel `->throw()` or `EnsureSuccessStatusCode()`) on the path its exception
+      takes: it throws before a status check after the call runs, so such a check is no handling. It passes
+      when the exception is caught by a clause naming its type, a superclass or no type: around the call,
+      around every call of its function in the code read, or in a handler the tree registers (Spring
+      `@ExceptionHandler`, Flask `errorhandler`, FastAPI `exception_handler`, Rails `rescue_from`, ASP.NET
+      `UseExceptionHandler`, Express error middleware where `express-async-errors` passes rejected routes
+      to it). A catch or a handler of other exception types does not count, and the doubt names them.
+      Faraday counts as raising when its `raise_error` middleware is used;
     - fails when a client that does not raise (requests, httpx, aiohttp, fetch, Go net/http, java.net.http,
       OkHttp, Net::HTTP, Faraday, HTTParty, Laravel Http, .NET HttpClient) gets an answer whose status
       nothing checks (Go's `if err != nil` catches transport errors only), and when a belvo-python POST
       (`create`, `retrieve`, `resume`) without `raise_exception=True` has its result dropped;
-    - warns where the code cannot settle it: the answer is returned to a caller, a raising client with no
-      handler in sight, a check nearby but not on this answer, the app's own request wrapper, or a
-      belvo-python POST result kept but never told apart from Belvo's error list.
+    - warns where the code cannot settle it: the answer is returned to a caller, a raising client whose
+      exception nothing seen catches, a check nearby but not on this answer, the app's own request wrapper,
+      or a belvo-python POST result kept but never told apart from Belvo's error list;
+    - warns at a handler that reads a fixed position past the first of Belvo's error list (`errors[1]`,
+      `body[1].code`, `response.data[1]`): Belvo usually sends one error, so that handler breaks on it.
+
+    A Belvo call is any call to a host of Belvo's families (today's `api.belvo.com` and `sandbox.belvo.com`,
+    the legacy `belvo.co` hosts), however the URL is built: constants joined or interpolated into it, a name
+    imported from the app's own config module, a client object given a Belvo base URL, or an SDK.
 
     There is no behaviour evidence for this item: the harness checks (BLV201-BLV209) show what each
     error does on the paths the flows take; this check covers the paths they do not.

@@ -156,7 +156,9 @@ def external_id(ctx: CheckContext):
     fine). Options built elsewhere, or a hosted URL whose `external_id` is set apart from it, are a
     warning. Server code that gives Belvo an `external_id` (link creation, the widget token request,
     the app's own create-link helpers) is judged the same way; lookups such as
-    `User.find_by(external_id: ...)` are not. The code alone earns at most a warning: only the
+    `User.find_by(external_id: ...)` are not. A Belvo link creation whose arguments the code shows (an
+    SDK `Links.create`/`links.register`, a raw POST to `/api/links/` with its body written there) and
+    whose function never names an `external_id` is a warning. The code alone earns at most a warning: only the
     requests show what the value holds.
 
     ## Why Belvo asks

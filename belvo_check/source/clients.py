@@ -8,17 +8,19 @@ default it relied on. The facts and their sources are collected in docs/belvo-ap
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass
 
 from belvo_check.source.facts import Call, last_ident
+from belvo_check.urls import ANSWERING, BELVO_HOSTS
 
-# docs/belvo-api.md "Hosts": only these two answer the API today.
-API_HOSTS = {"api.belvo.com": "production", "sandbox.belvo.com": "sandbox"}
+# docs/belvo-api.md "Hosts": the hosts are defined once, in belvo_check.urls; these are views of them.
+API_HOSTS = {host: what for host, what in BELVO_HOSTS.items() if what in ANSWERING}
 WRONG_HOSTS = {
-    "development.belvo.com": "is Belvo's retired development environment (only sandbox and production remain)",
+    **{host: f"is Belvo's {what}" for host, what in BELVO_HOSTS.items() if host not in API_HOSTS},
+    # look-alikes seen in public code, never Belvo's
     "production.belvo.com": "is not a Belvo host (production is api.belvo.com)",
-    "api.belvo.co": "is not a Belvo host (production is api.belvo.com)",
     "prod.belvo.com": "is not a Belvo host (production is api.belvo.com)",
 }
 # Belvo's own non-API sites: mentioning them is not a base URL.
@@ -29,7 +31,9 @@ NOT_API_HOSTS = ("belvo.com", "www.belvo.com", "developers.belvo.com", "docs.bel
 BELVO_PATH = re.compile(r"/api/(?:links|accounts|transactions|owners|balances|institutions|token|incomes|invoices"
                         r"|tax-|recurring-expenses|risk-insights|employment|investments|bills|payments|customers"
                         r"|consents|widget|enrich|current-accounts)")
-BELVO_HOST_IN_TEXT = re.compile(r"(?i)\b(?:api|sandbox|development)\.belvo\.com")
+# Any host of Belvo's families, today's or legacy (api.belvo.co is not the start of api.belvo.com).
+BELVO_HOST_IN_TEXT = re.compile(r"(?i)(?<![\w.-])(?:" + "|".join(
+    re.escape(host) for host in sorted(BELVO_HOSTS, key=len, reverse=True)) + r")(?![\w-]|\.[\w-])")
 
 # docs/belvo-api.md "Official SDKs": how each SDK is imported and what its calls default to.
 # `import belvo` and `from belvo.<module> import` only at a statement's start: `from app.factory import belvo`
@@ -116,7 +120,7 @@ NEVER = _re(r"(?!x)x")
 # docs/belvo-api.md "HTTP client defaults".
 HTTP_CLIENTS = (
     HttpClient("requests", ("python",), _re(r"\bimport requests\b|from requests\b"),
-               _re(r"^requests\.(?:get|post|put|patch|delete|head|request)$"), _re(r"^requests\.Session$"),
+               _re(r"^requests\.(?:get|post|put|patch|delete|head|request)$"), _re(r"^requests\.Session$|BaseUrlSession$"),
                None, NEVER, "requests has no default timeout"),
     HttpClient("httpx", ("python",), _re(r"\bhttpx\b"), _re(r"^httpx\.(?:get|post|put|patch|delete|request)$"),
                _re(r"^httpx\.(?:Async)?Client$"), 5.0, NEVER, "httpx defaults to 5 s"),
@@ -132,6 +136,9 @@ HTTP_CLIENTS = (
     HttpClient("got", ("javascript", "typescript", "tsx"), _re(r"\bgot\b"),
                _re(r"^got(?:\.(?:get|post|put|patch|delete))?$"), _re(r"^got\.extend$"), None, NEVER,
                "got has no default timeout", raises=True),
+    HttpClient("superagent", ("javascript", "typescript", "tsx"), _re(r"\bsuperagent\b"),
+               _re(r"^(?:superagent|request)\.(?:get|post|put|patch|delete)$"), _re(r"^superagent\.agent$"), None,
+               _re(r"\.timeout\("), "superagent has no default timeout", raises=True),
     HttpClient("net/http", ("go",), _re(r'"net/http"'), _re(r"^http\.(?:Get|Post|PostForm|Head)$"),
                _re(r"^http\.Client$"), None, _re(r"context\.WithTimeout|context\.WithDeadline|\.Timeout\s*="),
                "a Go http.Client waits forever unless its Timeout is set (http.Get and the like use "
@@ -165,6 +172,27 @@ HTTP_CLIENTS = (
                _re(r"\.Timeout\s*=|CancelAfter|TimeSpan"), ".NET HttpClient defaults to 100 s"),
 )
 CLIENT_BY_NAME = {client.name: client for client in HTTP_CLIENTS}
+# docs/belvo-api.md "HTTP client defaults": what a raising client (or SDK) throws on a 4xx/5xx answer, with
+# its superclasses: a catch or registered handler of one of these (or of the language's root types) handles
+# it; one of other types does not.
+RAISED = {
+    "RestTemplate": ("RestClientException", "RestClientResponseException", "HttpStatusCodeException",
+                     "HttpClientErrorException", "HttpServerErrorException", "NestedRuntimeException"),
+    "WebClient": ("WebClientResponseException", "WebClientException", "NestedRuntimeException"),
+    "Guzzle": ("RequestException", "BadResponseException", "ClientException", "ServerException",
+               "TransferException", "GuzzleException"),
+    "Laravel Http": ("RequestException", "HttpClientException"),
+    "urllib": ("HTTPError", "URLError", "OSError", "IOError"),
+    "requests": ("HTTPError", "RequestException", "OSError", "IOError"),
+    "httpx": ("HTTPStatusError", "HTTPError"),
+    "belvo-python": ("RequestError", "BelvoAPIException", "HTTPError", "RequestException", "OSError", "IOError"),
+    "belvo (generated SDK)": ("ApiError", "BelvoError"),
+    "Faraday": ("Faraday::Error", "Faraday::ClientError", "Faraday::ServerError", "ClientError", "ServerError"),
+    "belvo-ruby": ("Belvo::RequestError", "RequestError"),
+    ".NET HttpClient": ("HttpRequestException",),
+}
+# Root types that catch whatever a client throws.
+ANY_ERROR = ("Exception", "Throwable", "BaseException", "StandardError", "RuntimeException")
 TIMEOUT_KEYS = frozenset({"timeout", "Timeout", "signal", "read_timeout", "timeout_seconds", "ClientTimeout",
                           "TimeoutSeconds", "timeoutMs"})
 # Settings that end at the connection (or a pool wait): an answer that stalls after it is not bounded,
@@ -194,9 +222,29 @@ def _names_belvo(text: str) -> bool:
     return bool(BELVO_HOST_IN_TEXT.search(text) or BELVO_PATH.search(text) or BELVO_URL_NAME.search(text))
 
 
+# An argument that is a function (a route's handler, a callback): what it calls is not where this call goes.
+FUNCTION_ARG = re.compile(r"^\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*(?::\s*[\w<>\[\]|, ]+)?\s*=>|[\w$]+\s*=>)"
+                          r"|^\s*(?:func\s*\(|do\s*\|)")
+
+
+FUNCTION_HINT = re.compile(r"=>|\bfunction\b|\bfunc\s*\(|\bdo\s*\|")
+
+
+def call_arguments(call: Call) -> str:
+    """The call's argument text without the functions passed to it: `app.post('/token', async () => {
+    ... axios.post(BELVO) ... })` is a route, not a request to Belvo."""
+    if not FUNCTION_HINT.search(call.args):
+        return call.args
+    inner = call.args.strip()
+    inner = inner[1:-1] if inner.startswith("(") and inner.endswith(")") else inner
+    parts = split_top(inner)
+    kept = [part for part in parts if not FUNCTION_ARG.match(part)]
+    return call.args if len(kept) == len(parts) else ", ".join(kept)
+
+
 def reaches_belvo(call: Call) -> bool:
     """The call's arguments point at Belvo: a Belvo host, a Belvo API path, or a belvo-named URL variable."""
-    return _names_belvo(call.args)
+    return _names_belvo(call_arguments(call))
 
 
 _QUOTED = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`""")
@@ -206,11 +254,42 @@ _VALUE_NAME = re.compile(r"(?<![\w.:>$@])[$@]{0,2}([A-Za-z_]\w*)\b(?!\s*\()(?!::
 _OWN_MEMBER = re.compile(r"\$?\b(?:this|self)\s*(?:\.|->)")  # this.url, self.url, $this->url: the field url
 _CALLED = re.compile(r"([A-Za-z_$@][\w$@]*(?:(?:\.|::|->)[A-Za-z_$@][\w$@]*)*)\s*\(")
 TRACE_DEPTH = 3  # url -> uri -> the base URL: deeper chains are not followed
+RESOLVE_DEPTH = 6  # `${BASE}/x` -> BASE -> HOST + '/api' -> HOST: each interpolation is one step more
+
+
+# A string literal and the prefix that makes it interpolate (Python f"", C# $"").
+_LITERAL = re.compile(r"""(?P<prefix>(?<![\w$])[fFrRbBuU$@]{1,2})?(?P<body>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)""")
+# What a literal interpolates: JS/Kotlin/Groovy ${x}, Ruby #{x}, PHP {$x} and $x; Python f"{x}", C# $"{x}".
+_MARKED = re.compile(r"[$#]\{([^{}]*)\}|\{(\$[^{}]*)\}|\$([A-Za-z_]\w*(?:->\w+)*)")
+_BRACED = re.compile(r"\{([^{}:!]*)(?:[:!][^{}]*)?\}")
+# A piece of a URL expression: a literal, or a (dotted) name read as a value.
+_PIECE = re.compile(_LITERAL.pattern + r"|(?P<name>(?<![\w.$@])[$@]{0,2}[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*)"
+                    r"(?![\w(.])(?!\s*\()")
+
+
+def interpolations(prefix: str | None, body: str) -> list[str]:
+    """The expressions a string literal (its prefix and its quoted body) interpolates."""
+    inner = body[1:-1]
+    found = []
+    if body[0] in "`\"":
+        found = [next(g for g in m.groups() if g) for m in _MARKED.finditer(inner)]
+    if prefix and ("f" in prefix.lower() or "$" in prefix):
+        found += [m.group(1) for m in _BRACED.finditer(inner)]
+    return [expression.strip() for expression in found if expression.strip()]
+
+
+def without_literals(text: str) -> str:
+    """The text with each string literal blanked, keeping the names it interpolates (`${API}/token/` -> API)."""
+    def blank(match):
+        kept = (re.sub(r"[,()\[\]{}]", " ", e) for e in interpolations(match.group("prefix"), match.group("body")))
+        return '""' + "".join(" " + e for e in kept)
+    return _LITERAL.sub(blank, text)
 
 
 def _positional(args: str, limit: int = 3) -> list[str]:
-    """The first positional arguments of an argument text, without their string literals."""
-    text = _QUOTED.sub('""', args.strip())
+    """The first positional arguments of an argument text, without their string literals (but with the
+    names those interpolate)."""
+    text = without_literals(args.strip())
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
     parts, depth, start = [], 0, 0
@@ -236,14 +315,137 @@ def _sends(value: str) -> bool:
     return False
 
 
+HASH_COMMENTS = frozenset({"python", "ruby", "php"})
+SLASH_COMMENTS_NOT = frozenset({"python", "ruby"})  # there `//` is floor division or a regex
+
+
+def split_top(text: str, separator: str = ",", language: str = "javascript") -> list[str]:
+    """Split code at the separators that are outside brackets, strings and comments (comments dropped)."""
+    hashes, slashes = language in HASH_COMMENTS, language not in SLASH_COMMENTS_NOT
+    parts, current, depth, quote, index = [], [], 0, "", 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                current.append(text[index:index + 2])
+                index += 2
+                continue
+            if char == quote:
+                quote = ""
+        elif (slashes and (text.startswith("//", index) or text.startswith("/*", index))) or (hashes and char == "#"):
+            block = text.startswith("/*", index)
+            end = text.find("*/" if block else "\n", index + 1)
+            index = len(text) if end < 0 else end + (2 if block else 0)
+            continue
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+            index += 1
+            continue
+        current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+# Relative imports: JS `import { API } from './config'`, `const { API } = require('./config')`,
+# `const config = require('./config')`; Python `from .config import API`, `from app.settings import API`.
+_JS_IMPORT = re.compile(r"""(?:\bimport\s+([\w$\s{},*]+?)\s+from\s*|\b(?:const|let|var)\s+([\w$\s{},:]+?)\s*=\s*"""
+                        r"""require\(\s*)['"](\.{1,2}/[^'"]+)['"]""")
+_PY_IMPORT = re.compile(r"(?m)^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w \t,\n]+?)\)?[ \t]*$")
+JS_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", "/index.js", "/index.ts")
+MODULE_BYTES = 256_000  # a config module is small: larger files are not read for a value
+_modules: dict[str, str] = {}  # path -> text ("" when unreadable), read once per process
+
+
+def _module_text(path: str) -> str:
+    if path not in _modules:
+        try:
+            with open(path, "rb") as handle:
+                _modules[path] = handle.read(MODULE_BYTES).decode("utf-8", "replace")
+        except OSError:
+            _modules[path] = ""
+    return _modules[path]
+
+
+def imported_names(text: str, language: str, path: str, rel: str) -> dict[str, tuple[str, str]]:
+    """Per local name a file imports from its own code: (module file, the name it has there; "" for
+    the whole module)."""
+    found: dict[str, tuple[str, str]] = {}
+    if not path:
+        return found
+    here = os.path.dirname(path)
+    if language in ("javascript", "typescript", "tsx"):
+        for match in _JS_IMPORT.finditer(text):
+            names, spec = match.group(1) or match.group(2), match.group(3)
+            base = os.path.normpath(os.path.join(here, spec))
+            module = next((base + s for s in JS_SUFFIXES if os.path.isfile(base + s)), "")
+            if not module:
+                continue
+            whole = "{" not in names
+            for part in re.split(r"[,{}]", names):
+                words = re.findall(r"[\w$]+", part.replace(" as ", " ").replace(":", " "))
+                if words and words[-1] != "as":
+                    found[words[-1]] = (module, "" if whole else words[0])
+    elif language == "python":
+        root = path[:-len(rel)] if rel and path.endswith(rel) else here
+        for match in _PY_IMPORT.finditer(text):
+            module, names = match.group(1), match.group(2)
+            dots = len(module) - len(module.lstrip("."))
+            parts = module.lstrip(".").split(".") if module.strip(".") else []
+            if dots:
+                bases = [os.path.normpath(os.path.join(here, *[".."] * (dots - 1)))]
+            else:  # an absolute module: looked for from the file's folder up to the root
+                bases, folder = [], here
+                while folder.startswith(root.rstrip(os.sep)) and folder not in bases:
+                    bases.append(folder)
+                    folder = os.path.dirname(folder)
+            candidates = [os.path.join(b, *parts) + ".py" for b in bases if parts] + \
+                [os.path.join(b, *parts, "__init__.py") for b in bases]
+            target = next((c for c in candidates if os.path.isfile(c)), "")
+            for name in re.findall(r"(\w+)(?:\s+as\s+(\w+))?", names):
+                exported, local = name[0], name[1] or name[0]
+                if exported == "as":
+                    continue
+                sub = [os.path.join(b, *parts, exported + ".py") for b in bases]  # from app import settings
+                whole = next((c for c in sub if os.path.isfile(c)), "")
+                if whole or target:
+                    found[local] = (whole, "") if whole else (target, exported)
+    return found
+
+
+def module_value(module: str, name: str, hops: int = 2) -> str:
+    """The value text a module gives `name` (`API = '...'`, `API: '...'`, `export const API = ...`),
+    following a value that is itself a name of that module; "" when it gives none."""
+    text = _module_text(module)
+    if not name or name not in text:
+        return ""
+    found = re.search(rf"(?m)(?<![\w.$]){re.escape(name)}['\"]?\s*(?::(?!:)|=(?![=>]))\s*(.+?)[,;]?\s*$", text)
+    if found is None:
+        return ""
+    value = found.group(1)
+    if hops and re.fullmatch(r"[A-Za-z_$][\w$]*", value.strip()):
+        return module_value(module, value.strip(), hops - 1) or value
+    return value
+
+
 class UrlTrace:
     """Where the URL variables of a file come from: `url = BELVO_URL + "/api/links/"` then `get(url)`,
-    `uri = URI(url)` then `http.get(uri.request_uri)`. A name is traced to its nearest assignment before
-    the call in the same function (or enclosing ones), else to one outside any function (a field, a
-    constant); values that send or build a request are not URLs and end the trace."""
+    `uri = URI(url)` then `http.get(uri.request_uri)`, `${API}/token/` with `const API = '...'`, or a
+    name imported from a module of the app (`import { API } from './config'`). A name is traced to its
+    nearest assignment before the call in the same function (or enclosing ones), else to one outside any
+    function (a field, a constant), else to the module it is imported from; values that send or build a
+    request are not URLs and end the trace."""
 
-    def __init__(self, facts):
+    def __init__(self, facts, imports=dict):
         self.facts = facts
+        self._imports = imports  # a function: what the file imports is read only when a name needs it
         # The outermost functions, as (first line, last line): only assignments inside the one around the
         # call can be visible to it, so the search for one stops at its first line.
         self.tops: list[tuple[int, int]] = []
@@ -286,15 +488,57 @@ class UrlTrace:
                 return assign
         return self.outside.get(name)
 
+    @property
+    def imports(self) -> dict[str, tuple[str, str]]:
+        if callable(self._imports):
+            self._imports = self._imports()
+        return self._imports
+
+    def base_of(self, receiver: str, line: int) -> tuple[str, str] | None:
+        """The Belvo base URL a client object was built with (`api = axios.create({ baseURL: API })`,
+        `self.http = httpx.Client(base_url=BELVO_URL)`, `WebClient.builder().baseUrl(belvoUrl)`), and the
+        construction, or None."""
+        own = _OWN_MEMBER.match(receiver) or receiver.startswith("@")
+        name = re.match(r"[A-Za-z_$][\w$]*", _OWN_MEMBER.sub("", receiver).lstrip("$@"))
+        if not name or name.group(0) in OWN_RECEIVERS:
+            return None
+        name = name.group(0)
+        if own:  # a field: set in the constructor, used in every method
+            assign = next((a for a in self.facts.assigns if a.name == name and re.match(
+                r"\$?(?:this|self)\s*(?:\.|->)|@", a.target)), None) or self._value_of(name, line)
+        else:
+            assign = self._value_of(name, line)
+        if assign is None or _sends(assign.value) or not INSTANCE_FACTORY.search(assign.value):
+            return None
+        given = BASE_GIVEN.search(assign.value)
+        if given is None:
+            return (assign.value, assign.value) if _names_belvo(assign.value) else None
+        base = given.group("value").strip()
+        resolved = self.resolve(base, assign.line)
+        found = resolved if _names_belvo(resolved) else base if _names_belvo(base) else None
+        return (found, assign.value) if found else None
+
+    def imported(self, name: str, member: str = "") -> str:
+        """The value a name imported from the app's own module has there (`member` of a whole module)."""
+        module, exported = self.imports.get(name, ("", ""))
+        return module_value(module, exported or member) if module and (exported or member) else ""
+
     def reaches(self, args: str, line: int, depth: int = TRACE_DEPTH, seen: frozenset = frozenset()) -> str | None:
         """The traced value (for reading the method from it) when a URL argument leads to Belvo, else None."""
         if depth == 0:
             return None
         for part in _positional(args):
-            for name in dict.fromkeys(_VALUE_NAME.findall(_OWN_MEMBER.sub("", part))):
+            own = _OWN_MEMBER.sub("", part)
+            for name in dict.fromkeys(_VALUE_NAME.findall(own)):
                 if name in seen:
                     continue
-                assign = self._value_of(name, line)
+                assign = None if name in self.imports else self._value_of(name, line)
+                if assign is None and name in self.imports:
+                    member = re.search(rf"(?<![\w.$]){re.escape(name)}((?:\.[A-Za-z_$][\w$]*)+)", own)
+                    value = self.imported(name, member.group(1).rpartition(".")[2] if member else "")
+                    if _names_belvo(value):
+                        return value
+                    continue
                 if assign is None or _sends(assign.value):
                     continue
                 if _names_belvo(assign.value):
@@ -303,6 +547,44 @@ class UrlTrace:
                 if deeper is not None:
                     return assign.value + "\n" + deeper
         return None
+
+    def resolve(self, expression: str, line: int, depth: int = RESOLVE_DEPTH, seen: frozenset = frozenset()) -> str:
+        """The URL an expression spells, as far as this file (and the modules it imports) shows it: its
+        literals joined, each name and interpolation replaced by the value it traces to ("" if unknown)."""
+        if depth == 0:
+            return ""
+        out = []
+        for piece in _PIECE.finditer(expression):
+            if piece.group("body"):
+                body = piece.group("body")
+                text = body[1:-1]
+                for inner in interpolations(piece.group("prefix"), body):
+                    value = self.resolve(inner, line, depth - 1, seen)
+                    for marked in ("${%s}", "#{%s}", "{%s}", "$%s"):
+                        text = text.replace(marked % inner, value)
+                out.append(text)
+                continue
+            name = _OWN_MEMBER.sub("", piece.group("name")).lstrip("$@").replace("->", ".")
+            first, _, rest = name.partition(".")
+            if first in seen:
+                continue
+            unknown = "{" + name + "}"  # kept as a name: `/api/links/{id}` is no list path
+            if first in self.imports:
+                value = self.imported(first, rest.rpartition(".")[2])
+                out.append("".join(m.group("body")[1:-1] for m in _LITERAL.finditer(value)) or unknown)
+                continue
+            assign = self._value_of(first, line)
+            if assign is not None and not _sends(assign.value):
+                out.append(self.resolve(assign.value, assign.line, depth - 1, seen | {first}) or unknown)
+            else:
+                out.append(unknown)
+        return "".join(out)
+
+    def url_of(self, args: str, line: int) -> str:
+        """The URL the first positional argument of a call spells (see resolve)."""
+        first = split_top(args.strip()[1:-1] if args.strip().startswith("(") else args)
+        first = [part for part in first if not _KEYWORD_ARG.match(part)]
+        return self.resolve(first[0], line) if first else ""
 
 
 def judge_default(client: HttpClient) -> str:
@@ -387,44 +669,74 @@ def _sdk_resource_call(call: Call, sdk: Sdk, imports_sdk: bool, imports_belvo: b
     if sdk is SDKS["python"]:
         return bool(CAMEL_RESOURCE.search(call.callee)) and (
             named or imports_belvo and bool(SDK_RESOURCE_CALL.search(call.callee)))
-    return named
+    return named or imports_belvo and bool(JS_SDK_RESOURCE_CALL.search(call.callee))
 
 
-def belvo_calls(facts, text: str, language: str) -> list[BelvoCall]:
-    """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL.
-    A request a module-level function (fetch, axios.get) sends to a path of the app's own origin goes to
-    the app's own routes, not to Belvo, unless the file gives that client a base URL."""
+# belvo-js methods no ORM has (`db.links.create` may be Prisma's; `client.links.register` is belvo-js).
+JS_SDK_RESOURCE_CALL = re.compile(r"\.[a-z][A-Za-z]+\.(?:register|retrieve|resume|detail|list)$")
+# A JS module importing a belvo-named value of the app (`import { belvoClient } from './client.js'`).
+JS_IMPORTS_BELVO = re.compile(r"""(?i)\bimport\s+[^;\n]*?belvo[^;\n]*?\s+from\s+['"]\.|require\(\s*['"]\.[^'"]*belvo""")
+
+
+# Where a client is given its base URL: baseURL: / base_url= / 'base_uri' => / BaseAddress = / .baseUrl(...)
+BASE_GIVEN = re.compile(r"""(?i)\b['"]?(?:base_?ur[il]|prefix_?url|root_?uri|base_?address)['"]?\s*(?:=>|=(?!=)|:|\()\s*"""
+                        r"""(?P<value>(?:[^,(){}\[\]]|\([^()]*\)|\{[^{}]*\}|\[[^\[\]]*\])+)""")
+# Calls that build a client object a base URL can be given to (axios.create, got.extend, httpx.Client,
+# requests_toolbelt's BaseUrlSession, WebClient.builder, RestTemplateBuilder, Faraday.new, Guzzle's Client).
+INSTANCE_FACTORY = re.compile(r"(?:\.create|\.extend|Client|Session|[Bb]uilder|Faraday\.new|\.defaults)\s*\(|Client\s*(?:\(\s*\))?\s*\{")
+
+
+def belvo_calls(facts, text: str, language: str, path: str = "", rel: str = "") -> list[BelvoCall]:
+    """Every call in a file that reaches Belvo: SDK resource calls and raw HTTP calls to a Belvo URL
+    (written in the call, traced through variables, constants, interpolations and the app's own modules
+    it imports, or given to the client object as its base URL). A request a module-level function (fetch,
+    axios.get) sends to a path of the app's own origin goes to the app's own routes, not to Belvo, unless
+    the file gives that client a base URL."""
     found = []
     sdk = sdk_for(language, text)
     clients = clients_in(text, language)
     lines = text.split("\n")
-    trace = UrlTrace(facts)
+    trace = UrlTrace(facts, lambda: imported_names(text, language, path, rel))
     own_base = bool(BASE_URL.search(text))
     imports_sdk = uses_sdk(text)
-    imports_belvo = language == "python" and bool(IMPORTS_BELVO.search(text))
+    imports_belvo = bool(IMPORTS_BELVO.search(text)) if language == "python" else \
+        language in SDKS["javascript"].languages and bool(JS_IMPORTS_BELVO.search(text))
     for call in facts.calls:
         if sdk is not None and _sdk_resource_call(call, sdk, imports_sdk, imports_belvo):
             found.append(BelvoCall(call, sdk.name, sdk, None, _method(call, sdk)))
             continue
         if not REQUEST_METHODS.match(call.name) or MAPPINGS.search(call.receiver):
             continue
-        traced = "" if reaches_belvo(call) else trace.reaches(call.args, call.line)
-        if traced is None:
+        args = call_arguments(call)
+        if args is not call.args and SAME_ORIGIN.match(call.args):
+            continue  # app.post('/api/token', (req, res) => ...): a route of the app, handled by the function
+        traced = "" if _names_belvo(args) else trace.reaches(args, call.line)
+        built = trace.base_of(call.receiver, call.line) if traced is None and call.receiver else None
+        if traced is None and built is None:
             continue
+        base = built[0] if built else None
         direct = next((c for c in clients if c.direct.match(call.callee)), None)
         if direct is not None and not own_base and SAME_ORIGIN.match(call.args):
             continue
         if call.receiver in OWN_RECEIVERS:  # self.request("POST", "/api/links/"): the app's own wrapper
             via = WRAPPER
+        elif built:  # a client object: a known client's, or one of the app's own classes (BelvoClient(...))
+            made = _CALLED.findall(built[1]) + re.findall(r"\bnew\s+([\w.]+)\s*\{", built[1])  # C# initialisers
+            maker = next((c for c in clients for callee in made
+                          if c.factory.search(callee.replace("->", ".").replace("::", "."))), None)
+            via = maker.name if maker else WRAPPER
         else:
             via = direct.name if direct else (clients[0].name if len(clients) == 1 else "an HTTP client")
-        found.append(BelvoCall(call, via, None, direct, _method(call, None, _chain(lines, call), traced),
-                               call.args + ("\n" + traced if traced else "")))
+        # where it goes, as written and as resolved ("https://api.belvo.co/api/token/"), for path verdicts
+        resolved = (base or "") + trace.url_of(call.args, call.line)
+        url = "\n".join(filter(None, (call.args, traced, base and f"base URL {base}", resolved and f"'{resolved}'")))
+        found.append(BelvoCall(call, via, None, direct, _method(call, None, _chain(lines, call), traced or ""), url))
     return found
 
 
 def cached_belvo_calls(ctx) -> list[BelvoCall]:
     """belvo_calls of a SourceText, computed once per file whichever concepts ask."""
     if "_belvo_calls" not in ctx.__dict__:
-        ctx.__dict__["_belvo_calls"] = belvo_calls(ctx.facts, ctx.text, ctx.language) if ctx.file.is_code else []
+        ctx.__dict__["_belvo_calls"] = belvo_calls(ctx.facts, ctx.text, ctx.language, ctx.file.path,
+                                                   ctx.file.rel) if ctx.file.is_code else []
     return ctx.__dict__["_belvo_calls"]

@@ -23,6 +23,11 @@ TLS_BY_LANGUAGE = {
     "csharp": b"certificate",  # ServerCertificateCustomValidationCallback, DangerousAcceptAnyServerCertificate...
 }
 WIDGET_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "html", "vue", "svelte"})
+# Exception handlers a framework registers (Spring @ExceptionHandler, Flask errorhandler, FastAPI
+# exception_handler, ASP.NET UseExceptionHandler; Rails rescue_from; Express error middleware with
+# express-async-errors): they may catch what a Belvo call raises in another file, so they are read where
+# "belvo" is never named. One pass finds "handler" (one more per Ruby or JS file).
+ERROR_HANDLERS = (b"exceptionhandler", b"errorhandler", b"exception_handler", b"error_handler")
 
 
 def topics_of(data: bytes, language: str, frontend: bool = False, guessed_frontend: bool = False) -> frozenset[str]:
@@ -42,6 +47,10 @@ def topics_of(data: bytes, language: str, frontend: bool = False, guessed_fronte
             topics.add("belvo")
     if b"collected" in lower and (b"collected_at" in lower or b"collectedat" in lower):
         topics.add("belvo_data")  # Belvo's timestamp field: its parsers are judged where "belvo" is never named
+    if b"handler" in lower and any(needle in lower for needle in ERROR_HANDLERS) or (
+            language == "ruby" and b"rescue_from" in lower) or (
+            language in WIDGET_LANGUAGES and b"express-async-errors" in lower):
+        topics.add("error_handler")
     if b"webhook" in lower:
         topics.add("webhook")
     extra = TLS_BY_LANGUAGE.get(language)

@@ -30,7 +30,7 @@ def judge(write_config):
     ("https://sandbox.belvo.com", "production", Status.FAIL, "pointed at Belvo sandbox"),
     ("https://development.belvo.com", "production", Status.FAIL, "development"),
     ("http://api.belvo.com", "production", Status.FAIL, "not https"),
-    ("https://api.belvo.co", "production", Status.FAIL, "looks like Belvo"),
+    ("https://api.belvo.co", "production", Status.FAIL, "legacy production host"),
     ("https://production.belvo.com", "production", Status.FAIL, "looks like Belvo"),
     ("https://api-belvo.com", "production", Status.FAIL, "looks like Belvo"),
     ("https://api.belvo.com/api", "production", Status.WARN, "port, path or query"),

@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # for files without comments, says `path:line concept=verdict`). Aliases and the slash keep the marker
 # itself from looking like what matchers search for ("belvo", "environ", "timeout", an assignment).
 MARK = re.compile(r"expect: ((?:[a-z0-9_]+[=/](?:bad|ok|ambiguous)(?:,\s*)?)+)")
-ALIASES = {"host": "belvo_host", "sdkalias": "sdk_environment", "deadline": "timeout"}
+ALIASES = {"host": "belvo_host", "sdkalias": "sdk_environment", "deadline": "timeout", "extid": "widget_external_id"}
 
 
 def _pairs(text: str):

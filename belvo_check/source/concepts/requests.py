@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from belvo_check.source.clients import BELVO_PATH, OWN_RECEIVERS, SDK_RESOURCES, SDKS, WRAPPER, cached_belvo_calls
-from belvo_check.source.concepts import concept
+from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.context import SourceText
 
 READS_NEXT = re.compile(r"""['"]next['"]|\.next\b(?!\s*\()|\[:next\]|\bNext\b\s+\*?string|getNext\(|->next\b"""
@@ -23,6 +23,9 @@ LIST_PATH = re.compile(BELVO_PATH.pattern + r"""[a-z-]*/?(?:\?|['"`](?!\s*(?:\+|
 STATUS_200 = re.compile(r"""(?i)(?:status|code)\w*(?:\(\))?(?:\.to_i|\.intValue\(\)|\.value\(\))?\s*(?:===?|!==?)"""
                         r"""\s*['"]?200\b|\b200['"]?\s*(?:===?|!==?)\s*\w*(?:status|code)"""
                         r"""|StatusOK\b|HttpStatus\.OK\b|HttpStatusCode\.OK\b|status\(\)\.is\(200\)""")
+# A status check that accepts 201 (or any 2xx) besides or instead of 200.
+ACCEPTS_201 = re.compile(r"""\b201\b|HttpStatus\.CREATED|HttpStatusCode\.Created|StatusCreated|<\s*300\b|<=\s*299\b"""
+                         r"""|\.ok\b|is2xxSuccessful|IsSuccessStatusCode|is_success|successful\(\)""")
 POST_BUILT = re.compile(r"\.POST\(|HttpMethod\.Post\b|Method\.POST\b|\.post\(\s*(?:RequestBody|body|HttpRequest)")
 SAVE_DATA_OFF = re.compile(r"""(?i)save_?data['"]?\s*(?:=|:|=>)\s*(?:False|false|0)\b|saveData\s*[:=]\s*false""")
 # Parsers that throw on an empty body, and the two that quietly answer null (PHP json_decode without
@@ -31,6 +34,7 @@ PARSES_JSON = re.compile(r"\.json\(\)|JSON\.parse|json\.loads|json\.Unmarshal|js
                          r"|ReadFromJsonAsync|DeserializeObject|JsonSerializer\.Deserialize|\.readEntity\("
                          r"|json_decode|->json\(\)|\bbodyToMono\(|response\.parse")
 AFTER_DELETE = 12  # lines after a DELETE where its answer is read
+OWN_POST = re.compile(r"""^\(?\s*['"]POST['"]|HttpMethod\.(?:POST|Post)\b""")
 OWN_DELETE = re.compile(r"""^\s*['"]DELETE['"]|HttpMethod\.DELETE|HttpMethod\.Delete|:delete\b""")
 QUIET_ON_EMPTY = re.compile(r"json_decode\((?![^\n]*JSON_THROW_ON_ERROR)|->json\(\)")
 SAYS_204 = re.compile(r"(?:==|!=|===|!==)\s*(?:204\b|HttpStatus(?:Code)?\.NO_?CONTENT|HttpStatusCode\.NoContent|http\.StatusNoContent)"
@@ -86,6 +90,12 @@ def match_pagination(ctx: SourceText):
                               call.line, call.col, form=f"{sdk.name} list")
     for belvo in cached_belvo_calls(ctx):
         call = belvo.call
+        if belvo.sdk is None and belvo.method in ("GET", "?") and not BELVO_PATH.search(belvo.url):
+            # where it goes is built elsewhere: said by the conclusion if no list call is judged at all
+            ctx.signals.add(("unread_get", ctx.finding(
+                "pagination", "ambiguous", "cannot tell whether this Belvo call fetches a list: its path is "
+                "built elsewhere, so whether it follows `next` is unread", call.line, call.col,
+                form="Belvo call with an unread path")))
         if belvo.sdk is None and belvo.method == "GET" and LIST_PATH.search(belvo.url):
             func = ctx.facts.enclosing(call.line)
             body = ctx.text_of_lines(func.line, func.end_line) if func else ""
@@ -117,16 +127,40 @@ def match_pagination(ctx: SourceText):
                               fact.col, form="list path in a loop on next")
 
 
+@conclusion("pagination")
+def conclude_pagination(findings, tree):
+    """A tree whose Belvo calls go through paths the code does not spell names those calls, rather than
+    saying it shows nothing about pagination."""
+    if not findings:
+        unread = sorted((s[1] for s in tree.signals if isinstance(s, tuple) and s[0] == "unread_get"),
+                        key=lambda f: (f.path, f.line or 0))
+        yield from unread
+
+
 @concept("create_status", "Creates judged by == 200 (Belvo answers 201)", topics=("belvo",), code_only=True)
 def match_create_status(ctx: SourceText):
-    calls = [b for b in cached_belvo_calls(ctx) if b.sdk is None]
+    facts = ctx.facts
+    belvo = cached_belvo_calls(ctx)
+    for sdk_call in (b for b in belvo if b.sdk is not None and b.method == "POST"
+                     and not re.search(r"(?i)widget_?token", b.call.callee)):
+        yield ctx.finding("create_status", "ok", f"{sdk_call.sdk.name} takes every 2xx of a create as success",
+                          sdk_call.call.line, sdk_call.call.col, form=f"{sdk_call.sdk.name} create")
+    calls = [b for b in belvo if b.sdk is None]
     # The widget token request (POST /api/token/) answers 200, unlike creates (201).
     posts = [b.call for b in calls if b.method == "POST" and "/api/token" not in b.url]
-    facts = ctx.facts
+    # A create sent through a function of the app this file does not show (c.do("POST", base + "/api/links/")).
+    known = {id(b.call) for b in belvo}
+    for call in facts.calls:
+        if id(call) not in known and OWN_POST.search(call.args) and BELVO_PATH.search(call.args) \
+                and "/api/token" not in call.args:
+            yield ctx.finding("create_status", "ambiguous", f"a Belvo create is sent through {call.callee}(), "
+                              "whose status handling this code does not show", call.line, call.col,
+                              form="create through the app's own function")
     built = (_built_post(ctx, f) for f in facts.strings if BELVO_PATH.search(f.value) and "/api/token" not in f.value)
     posts += [call for call in built if call is not None]
     if not posts:
         return
+    judged = set()  # the functions whose compare was judged
     for compare in facts.compares:
         if not STATUS_200.search(compare.text):
             continue
@@ -134,6 +168,9 @@ def match_create_status(ctx: SourceText):
         inside = lambda call: func is not None and func.line <= call.line <= func.end_line  # noqa: E731
         if func is None or not any(inside(c) for c in posts):
             continue
+        judged.add(func.line)
+        if ACCEPTS_201.search(ctx.text_of_lines(func.line, func.end_line)):
+            continue  # `status === 201 || status === 200`, `in (200, 201)`: 201 is accepted too
         # The compared value comes from a create when it names the variable a POST was assigned to.
         created = {a.name for a in facts.assigns for c in posts if inside(c) and a.line == c.line and a.name}
         others = not any(re.search(rf"\b{re.escape(name)}\b", compare.text) for name in created) and any(
@@ -145,6 +182,12 @@ def match_create_status(ctx: SourceText):
         yield ctx.finding("create_status", "ambiguous" if others or unsaved else "bad",
                           "a Belvo create is judged by status 200, but creates answer 201" + why,
                           compare.line, compare.col, form="== 200 after POST")
+    # Every other create is judged too: nothing in its function rejects a 201.
+    for call in posts:
+        func = facts.enclosing(call.line)
+        if func is None or func.line not in judged:
+            yield ctx.finding("create_status", "ok", "nothing here rejects this create's 201: no status is "
+                              "compared with 200 alone", call.line, call.col, form="create without == 200")
 
 
 def _built_post(ctx: SourceText, fact):
@@ -197,6 +240,9 @@ def match_json_204(ctx: SourceText):
             where = f" by the app's {wrapper_name}(), which parses every answer"
         parse = PARSES_JSON.search(window)
         if not parse:
+            yield ctx.finding("json_on_204", "ok", "the answer to this Belvo DELETE is not parsed as JSON"
+                              + (f" (the app's {wrapper_name}() parses nothing either)" if wrapper else ""),
+                              call.line, call.col, form="DELETE without a JSON parse")
             continue
         if SAYS_204.search(window):
             continue  # the 204 is told apart before parsing: handled

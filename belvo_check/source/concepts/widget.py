@@ -23,6 +23,7 @@ from belvo_check.source.clients import (
     PUBLIC_ENV_PREFIXES,
     REQUEST_METHODS,
     cached_belvo_calls,
+    split_top,
 )
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.links import note_link_creation
@@ -92,45 +93,6 @@ def script_facts(ctx: SourceText) -> Facts:
         kept.append(re.sub(r"[^\n]", " ", text[last:]))
         ctx.__dict__["_script_facts"] = extract("".join(kept).encode(), language) if len(kept) > 1 else Facts()
     return ctx.__dict__["_script_facts"]
-
-
-HASH_COMMENTS = frozenset({"python", "ruby", "php"})
-SLASH_COMMENTS_NOT = frozenset({"python", "ruby"})  # there `//` is floor division or a regex
-
-
-def split_top(text: str, separator: str = ",", language: str = "javascript") -> list[str]:
-    """Split code at the separators that are outside brackets, strings and comments (comments dropped)."""
-    hashes, slashes = language in HASH_COMMENTS, language not in SLASH_COMMENTS_NOT
-    parts, current, depth, quote, index = [], [], 0, "", 0
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                current.append(text[index:index + 2])
-                index += 2
-                continue
-            if char == quote:
-                quote = ""
-        elif (slashes and (text.startswith("//", index) or text.startswith("/*", index))) or (hashes and char == "#"):
-            block = text.startswith("/*", index)
-            end = text.find("*/" if block else "\n", index + 1)
-            index = len(text) if end < 0 else end + (2 if block else 0)
-            continue
-        elif char in "'\"`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-            index += 1
-            continue
-        current.append(char)
-        index += 1
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
 
 
 def arguments(call, language: str) -> list[str]:
@@ -254,6 +216,11 @@ def token_requests(ctx: SourceText) -> list[tuple[int, int, str]]:
         found += [(call.line, call.col, f"POST {TOKEN_PATH}/ via {call.callee}") for call in facts.calls
                   if not SDK_TOKEN.search(call.callee) and _request_token(call, named, ctx.language)
                   and (call.line, call.col) not in {(line, col) for line, col, _ in found}]
+    # Any other Belvo call whose URL resolves to the token path: `${API}/token/` with API = '.../api'.
+    seen = {(line, col) for line, col, _ in found}
+    found += [(b.call.line, b.call.col, f"POST {TOKEN_PATH}/ via {b.call.callee}") for b in cached_belvo_calls(ctx)
+              if b.sdk is None and TOKEN_PATH in b.url and (b.call.line, b.call.col) not in seen
+              and (BELVO_HOST_IN_TEXT.search(b.url) or BELVO_URL_NAME.search(b.url))]
     return sorted(found)
 
 
@@ -310,6 +277,8 @@ def match_external_id(ctx: SourceText):
         yield from _hosted_external_id(ctx)
     if ctx.file.is_code and ctx.about_belvo and "external_id" in ctx.lower:
         yield from _request_external_ids(ctx, {call.line for call in widget_calls(ctx)})
+    if ctx.file.is_code and ctx.about_belvo:
+        yield from _links_created_without_external_id(ctx)
 
 
 # Calls that give Belvo an external_id: link creation (the SDK's, or the app's own create_link) and the
@@ -329,6 +298,40 @@ def _request_external_ids(ctx: SourceText, widget_lines: set[int]):
         at = next((n for n in range(call.line, call.end_line + 1) if "external_id" in ctx.line(n)), call.line)
         yield _judge_value(ctx, value, at, ctx.line(at).find("external_id") + 1, "external_id in a Belvo request",
                            f"Belvo ({call.callee})")
+
+
+LINKS_CREATED = re.compile(r"(?i)(?:^|\.)links\.(?:create|register)$")
+EXTERNAL_ID = re.compile(r"external_?id|externalId|ExternalId", re.I)
+
+
+def _body_shown(call, language: str) -> bool:
+    """The request body is written in the call: a `json=`/`data=`/`body:` literal, or a literal second argument."""
+    literal = re.compile(r"^\s*(?:JSON\.stringify\(\s*)?[{\[]|^\s*(?:Map\.of|dict)\(")
+    given = [call.keywords[key] for key in ("json", "data", "body") if key in call.keywords]
+    if given:  # fetch's options object holds the body: judge the body alone
+        return any(literal.match(value) for value in given)
+    args = arguments(call, language)
+    return len(args) > 1 and bool(literal.match(args[1]))
+
+
+def _links_created_without_external_id(ctx: SourceText):
+    """A Belvo link creation (SDK Links.create / links.register, a raw POST to /api/links/) whose call and
+    function never name an external_id: the code does not show the link tied to the app's user."""
+    for belvo in cached_belvo_calls(ctx):
+        call = belvo.call
+        creates = LINKS_CREATED.search(call.callee) if belvo.sdk else belvo.method == "POST" and re.search(
+            r"/api/links/?(?:['\"`\n]|$)", belvo.url)
+        if not creates:
+            continue
+        func = ctx.facts.enclosing(call.line)
+        around = ctx.text_of_lines(func.line, func.end_line) if func else call.args
+        if EXTERNAL_ID.search(around) or "**" in call.keywords or re.search(r"\.\.\.\s*\w", call.args):
+            continue  # named here (judged by _request_external_ids), or options passed through
+        if not belvo.sdk and not _body_shown(call, ctx.language):
+            continue  # the body is built elsewhere: what it holds is not shown here
+        yield ctx.finding("widget_external_id", "ambiguous", "this link creation sends no external_id the code "
+                          "shows: the link cannot be tied to your user in Belvo", call.line, call.col,
+                          form="link created without external_id")
 
 
 def _judge_value(ctx: SourceText, value: str, line: int, col: int, form: str,
