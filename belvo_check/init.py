@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from belvo_check.errors import UsageError
+from belvo_check.urls import BELVO_HOST_IN_TEXT
 
 BASE_URLS = {"production": "https://api.belvo.com", "sandbox": "https://sandbox.belvo.com"}
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}"
@@ -30,7 +31,6 @@ SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "env", "__pycache__", "dis
 MAX_FILES = 5000
 MAX_BYTES = 512_000
 
-BELVO_HOST = re.compile(r"\b(?:sandbox|api|development)\.belvo\.com\b")
 ENV_NAME = re.compile(r"(?:environ(?:\.get)?\s*[\[(]\s*|getenv\s*\(\s*|Getenv\s*\(\s*|process\.env\.|process\.env\[\s*"
                       r"|ENV\[\s*|ENV\.fetch\(\s*|\$_ENV\[\s*|Environment\.GetEnvironmentVariable\(\s*)"
                       r"[\"']?([A-Z][A-Z0-9_]{2,})")
@@ -143,8 +143,8 @@ def _scan_code(found: Found, rel: str, text: str) -> None:
     if "belvo" not in text.lower() and "hook" not in text.lower() and "environ" not in text and "env" not in text:
         return
     for number, line in enumerate(text.splitlines(), 1):
-        for match in BELVO_HOST.finditer(line):
-            found.hosts.setdefault(match.group(0), f"{rel}:{number}")
+        for match in BELVO_HOST_IN_TEXT.finditer(line):
+            found.hosts.setdefault(match.group(0).lower(), f"{rel}:{number}")
         for match in ENV_NAME.finditer(line):
             found.env_names.setdefault(match.group(1), f"{rel}:{number}")
         for match in ROUTE.finditer(line):

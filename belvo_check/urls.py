@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from ipaddress import IPv4Address, IPv6Address
 from urllib.parse import urlsplit
@@ -20,6 +21,10 @@ BELVO_HOSTS = {
     "development.belvo.co": "legacy development host (retired: Belvo now lists only sandbox and production)",
 }
 ANSWERING = ("production", "sandbox")
+# Any host of Belvo's families, today's or legacy (api.belvo.co is not the start of api.belvo.com).
+BELVO_HOST_IN_TEXT = re.compile(r"(?i)(?<![\w.-])(?:" + "|".join(
+    re.escape(host) for host in sorted(BELVO_HOSTS, key=len, reverse=True)) + r")(?![\w-]|\.[\w-])")
+
 # Hosts that forward to a developer's machine: fine for testing, never a production webhook.
 TUNNEL_SUFFIXES = (
     "ngrok.io", "ngrok.app", "ngrok-free.app", "ngrok-free.dev", "ngrok.dev", "trycloudflare.com",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from belvo_check.source.facts import Call, last_ident
-from belvo_check.urls import ANSWERING, BELVO_HOSTS
+from belvo_check.urls import ANSWERING, BELVO_HOST_IN_TEXT, BELVO_HOSTS
 
 # docs/belvo-api.md "Hosts": the hosts are defined once, in belvo_check.urls; these are views of them.
 API_HOSTS = {host: what for host, what in BELVO_HOSTS.items() if what in ANSWERING}
@@ -31,10 +31,6 @@ NOT_API_HOSTS = ("belvo.com", "www.belvo.com", "developers.belvo.com", "docs.bel
 BELVO_PATH = re.compile(r"/api/(?:links|accounts|transactions|owners|balances|institutions|token|incomes|invoices"
                         r"|tax-|recurring-expenses|risk-insights|employment|investments|bills|payments|customers"
                         r"|consents|widget|enrich|current-accounts)")
-# Any host of Belvo's families, today's or legacy (api.belvo.co is not the start of api.belvo.com).
-BELVO_HOST_IN_TEXT = re.compile(r"(?i)(?<![\w.-])(?:" + "|".join(
-    re.escape(host) for host in sorted(BELVO_HOSTS, key=len, reverse=True)) + r")(?![\w-]|\.[\w-])")
-
 # docs/belvo-api.md "Official SDKs": how each SDK is imported and what its calls default to.
 # `import belvo` and `from belvo.<module> import` only at a statement's start: `from app.factory import belvo`
 # imports the app's own object.
