@@ -79,3 +79,13 @@ def test_the_source_root_is_the_repository_relative_to_the_config(tmp_path):
     assert yaml.safe_load(config.read_text())["source"]["root"] == ".."
     assert run_cli("config", "validate", "-c", str(config)).returncode == 0  # from anywhere
     assert {f.path for f in from_config(load_config(config)).of("secret_frontend")} == {"web/src/belvo.js"}
+
+
+def test_init_names_every_belvo_host_the_code_calls_legacy_ones_too(tmp_path):
+    from belvo_check.init import inspect
+
+    (tmp_path / "api.js").write_text("const API = 'https://API.belvo.co';\n"
+                                     "const SANDBOX = 'https://sandbox.belvo.com/api/';\n"
+                                     "const DOCS = 'https://developers.belvo.com/docs';\n")
+    found = inspect(tmp_path)
+    assert found.hosts == {"api.belvo.co": "api.js:1", "sandbox.belvo.com": "api.js:2"}
