@@ -2,7 +2,8 @@
 
 What a drill is (`Drill`, the flows it may run, the registry of drills by name) is declared in
 belvo_check.needs, where checks declare what they need; the drills themselves are declared here.
-A drill hands the simulator a fault plan of its own: its rules.
+A drill hands the simulator a scenario of its own, its rules and settings: "scenario" names only the
+simulator's fault plans (belvo_check.sim.faults), the harness's are drills.
 """
 
 from __future__ import annotations
