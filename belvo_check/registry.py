@@ -23,17 +23,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from belvo_check.errors import UsageError
-from belvo_check.harness.drills import FLOWS, Drill
 from belvo_check.model import SECTION_BY_NAME, SECTION_BY_NUMBER, Evidence, Finding, Section, Status
+from belvo_check.needs import FLOWS, Drill
 from belvo_check.source.verdict import SourceRule
 
-if TYPE_CHECKING:  # evidence objects pull in the simulator, httpx, sqlite: `belvo-check list` must not pay
+if TYPE_CHECKING:  # named in annotations only: `belvo-check list` never builds a run Context
     from belvo_check.evidence import Context
-    from belvo_check.harness.outcome import Outcome
-    from belvo_check.harness.scheduler import Harness
-    from belvo_check.probes.deliveries import Probes
 
 ENTRY_POINT_GROUP = "belvo_check.checks"
+BUILTIN = "belvo_check.checks"  # the package of built-in check modules (the repository's checks/ folder)
 CHECK_ID = re.compile(r"^BLV([1-8])\d\d$")
 
 CheckFunction = Callable[..., "Finding | Iterable[Finding] | None"]
@@ -105,18 +103,23 @@ class CheckContext:
                               f"{', '.join(e.value for e in self.meta.evidence)}")
         return self.run.evidence(kind)
 
+    # The evidence objects are defined in the layers above (the harness, the probes), which stand
+    # on this one: they are named here, not imported, so every import points down.
     @property
-    def harness(self) -> Harness:
+    def harness(self) -> Any:
+        """The harness evidence (belvo_check.harness.scheduler.Harness)."""
         return self.evidence(Evidence.HARNESS)
 
     @property
-    def probes(self) -> Probes:
+    def probes(self) -> Any:
+        """The probe evidence (belvo_check.probes.deliveries.Probes)."""
         return self.evidence(Evidence.PROBE)
 
-    def drill(self, drill: Drill) -> Outcome:
+    def drill(self, drill: Drill) -> Any:
+        """The outcome of one declared drill (belvo_check.harness.outcome.Outcome)."""
         return self.drills(drill)[0]
 
-    def drills(self, *drills: Drill) -> list[Outcome]:
+    def drills(self, *drills: Drill) -> list:
         """The outcomes of declared drills; all are scheduled before waiting, so they run side by side."""
         undeclared = [d.name for d in drills if d not in self.meta.drills]
         if undeclared:
@@ -219,7 +222,7 @@ def check(*, id: str, title: str, failure_title: str, checklist: str, evidence: 
           ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check. The decorated function's docstring is its markdown documentation.
 
-    `drills` are the harness drills it judges (objects from belvo_check.harness.drills); `flows`,
+    `drills` are the harness drills it judges (Drill objects, declared in belvo_check.harness.drills); `flows`,
     `store` and `start` are what it cannot be judged without: when one is not configured the runner
     reports the check as skipped, naming the config line that enables it. `source` names the source
     concepts that bear on the item (`belvo_check.source.verdict.source(...)`): the runner judges them
@@ -283,8 +286,8 @@ def load_registry() -> Registry:
 
 
 def _builtin_modules() -> list[tuple[str, Callable[[], object]]]:
-    from belvo_check import checks
-
+    # Found by name, as plugins are: the check modules stand on the registry, it does not import them.
+    checks = importlib.import_module(BUILTIN)
     names = [f"{checks.__name__}.{module.name}" for module in pkgutil.iter_modules(checks.__path__)]
     return [(name, lambda name=name: importlib.import_module(name)) for name in names]
 

@@ -30,7 +30,7 @@ def _config(tmp_path: Path, integration: str) -> Path:
 
 @pytest.fixture
 def own_tmp(tmp_path, monkeypatch):
-    """Scenario workdirs land here, so the test can prove they are removed."""
+    """Drill workdirs land here, so the test can prove they are removed."""
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))

@@ -131,7 +131,7 @@ def test_dollar_dollar_reaches_the_command_as_a_literal_dollar(write_config, tmp
   flows:
     widget_token: printf '%s\\n' "$${{BC_MARK}}" '$${{NOT_EXPANDED}}' 'a$$b' '{{workdir}}' > '{out}'
 """)
-    result = run_cli("scenario", "widget", "-c", str(path))
+    result = run_cli("drill", "widget", "-c", str(path))
     assert result.returncode == 0, result.stderr
     lines = out.read_text().splitlines()
     assert lines[:3] == ["from-the-shell", "${NOT_EXPANDED}", "a$b"]

@@ -123,9 +123,9 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
         chunks.append(chunk)
 
 
-def test_scenario_replay_is_spelled_out_and_redacted(tmp_path):
-    """`belvo-check scenario NAME` prints the integration's logs: through the same redactor."""
-    done = run_printer(tmp_path, "scenario", "plain", leak="all", escapes=True)
+def test_drill_replay_is_spelled_out_and_redacted(tmp_path):
+    """`belvo-check drill NAME` prints the integration's logs: through the same redactor."""
+    done = run_printer(tmp_path, "drill", "plain", leak="all", escapes=True)
     assert done.returncode == 0, done.stderr
     escapes_shown(done.stdout)
     assert leaked(done.stdout + done.stderr) == []

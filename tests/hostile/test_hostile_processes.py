@@ -32,7 +32,7 @@ integration:
 """
 
 
-def run_widget_scenario(tmp_path, config_text: str) -> subprocess.CompletedProcess:
+def run_with_widget_flow(tmp_path, config_text: str) -> subprocess.CompletedProcess:
     config = tmp_path / "belvo-check.yaml"
     config.write_text(config_text)
     scratch = tmp_path / "tmp"
@@ -55,7 +55,7 @@ def daemon_ports(folder) -> list[int]:
 def test_daemon_left_by_a_flow_does_not_outlive_the_run(tmp_path, options):
     marker, folder = f"belvo-check-hostile-{uuid.uuid4().hex}", tmp_path / "daemons"
     folder.mkdir()
-    run_widget_scenario(tmp_path, FLOW_CONFIG.format(child=CHILD, marker=marker, folder=folder, options=options))
+    run_with_widget_flow(tmp_path, FLOW_CONFIG.format(child=CHILD, marker=marker, folder=folder, options=options))
     ports = daemon_ports(folder)
     assert ports, "the flow never left its daemon"
     assert processes_with(marker) == []
@@ -65,7 +65,7 @@ def test_daemon_left_by_a_flow_does_not_outlive_the_run(tmp_path, options):
 def test_daemon_left_by_the_start_command_does_not_outlive_the_run(tmp_path):
     marker, folder = f"belvo-check-hostile-{uuid.uuid4().hex}", tmp_path / "daemons"
     folder.mkdir()
-    run_widget_scenario(tmp_path, START_CONFIG.format(child=CHILD, marker=marker, folder=folder))
+    run_with_widget_flow(tmp_path, START_CONFIG.format(child=CHILD, marker=marker, folder=folder))
     ports = daemon_ports(folder)
     assert ports and (folder / "serving").exists(), "the receiver never started"
     assert processes_with(marker) == []

@@ -133,5 +133,5 @@ def test_a_clean_integration_passes_with_what_was_searched(tmp_path):
     finding = blv704(out)["findings"][0]
     assert finding["status"] == "pass"
     assert fingerprint(SECRET_PASSWORD) in finding["evidence"] and "hex and URL-encoded" in finding["evidence"]
-    for scenario in ("plain (", "errors-401 (", "widget ("):
-        assert scenario in finding["evidence"]
+    for drill in ("plain (", "errors-401 (", "widget ("):
+        assert drill in finding["evidence"]

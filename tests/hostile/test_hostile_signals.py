@@ -172,7 +172,7 @@ def test_signal_while_the_report_is_written(tmp_path, scratch, signum):
 
 
 @SIGNALS
-def test_signal_while_a_scenario_is_replayed(tmp_path, scratch, signum):
+def test_signal_while_a_drill_is_replayed(tmp_path, scratch, signum):
     marker, folder = f"belvo-check-hostile-{uuid.uuid4().hex}", tmp_path / "flow"
     folder.mkdir()
     config = tmp_path / "belvo-check.yaml"
@@ -183,7 +183,7 @@ integration:
     widget_token: '{{python}} "{CHILD}" daemon {marker} "{folder}"; exec {{python}} "{CHILD}" hang {marker} "{folder}"'
   timeout: 60
 """)
-    run = start_cli("scenario", "widget", "-c", str(config), scratch=scratch)
+    run = start_cli("drill", "widget", "-c", str(config), scratch=scratch)
     try:
         assert wait_for(lambda: any(folder.glob("hanging-*")) or run.poll() is not None, 60)
         assert run.poll() is None, run.communicate()

@@ -22,7 +22,7 @@ import fnmatch
 import random
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -33,8 +33,29 @@ SETTINGS = {"page_size_cap": (int, type(None)), "transactions_per_link": int, "a
             "history_days": int, "webhook_duplicates": bool, "webhook_out_of_order": bool}
 RULE_KEYS = {"name", "match", "when", "do"}
 MATCH_KEYS = {"method", "path", "path_regex", "query"}
-WHEN_KEYS = {"first", "every", "probability"}
 SCENARIOS_PACKAGE = "belvo_check.sim"  # its scenarios/ folder holds the built-in YAML files
+
+
+@dataclass(frozen=True)
+class When:
+    """When a matching rule fires: always (nothing set), on its first N matches, every Nth, or with a probability."""
+    first: int | None = None
+    every: int | None = None
+    probability: float | None = None
+
+    def fires(self, hits: int, rng: random.Random) -> bool:
+        """Whether the rule fires on its `hits`-th match."""
+        if self.first is not None:
+            return hits <= self.first
+        if self.every is not None:
+            return hits % self.every == 0
+        if self.probability is not None:
+            return rng.random() < self.probability
+        return True
+
+
+ALWAYS = When()
+WHEN_KEYS = {f.name for f in fields(When)}
 
 
 @dataclass(frozen=True)
@@ -45,8 +66,8 @@ class Rule:
     path: str | None = None
     path_regex: re.Pattern | None = None
     query: dict = field(default_factory=dict)
-    when: dict = field(default_factory=dict)
-    do: dict = field(default_factory=dict)
+    when: When = ALWAYS
+    do: dict = field(default_factory=dict)  # action name -> its value, as the action's parse normalised it
 
     def matches(self, method: str, path: str, query) -> bool:
         if self.method and self.method != method:
@@ -93,7 +114,7 @@ def _parse_rule(where: str, index: int, raw) -> Rule:
     return Rule(index=index, name=str(raw.get("name") or f"rule-{index}"),
                 method=method.upper() if isinstance(method, str) else None, path=match.get("path"),
                 path_regex=regex, query={str(k): str(v) for k, v in (match.get("query") or {}).items()},
-                when=when, do=do)
+                when=When(**when), do=do)
 
 
 @dataclass(frozen=True)
@@ -199,14 +220,7 @@ class FaultPlan:
     def _fires(self, rule: Rule) -> bool:
         with self._lock:
             self._hits[rule.index] += 1
-            n = self._hits[rule.index]
-            if "first" in rule.when:
-                return n <= rule.when["first"]
-            if "every" in rule.when:
-                return n % rule.when["every"] == 0
-            if "probability" in rule.when:
-                return self._rngs[rule.index].random() < rule.when["probability"]
-            return True
+            return rule.when.fires(self._hits[rule.index], self._rngs[rule.index])
 
     def decide(self, method: str, path: str, query) -> Decision:
         if not self.scenario.rules:
