@@ -1,7 +1,5 @@
 """The belvo-check command line. Imports stay inside commands so start-up stays fast."""
 
-from __future__ import annotations
-
 import os
 import signal
 import sys
