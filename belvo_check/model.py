@@ -34,6 +34,8 @@ class Evidence(str, Enum):
 
 @dataclass(frozen=True)
 class Section:
+    """One section of Belvo's go-live checklist; its number is the first digit of a check id (BLV2xx: section 2)."""
+
     number: int
     name: str
     title: str
@@ -55,6 +57,8 @@ SECTION_BY_NAME = {s.name: s for s in SECTIONS}
 
 @dataclass(frozen=True)
 class Location:
+    """Where a finding points: path, and line and column when known."""
+
     path: str
     line: int | None = None
     col: int | None = None
@@ -65,6 +69,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing a check observed, with its status and the evidence for it."""
+
     status: Status
     message: str
     hint: str | None = None
@@ -98,6 +104,8 @@ def skipped(message: str, *, enable: str | None = None) -> Finding:
 
 @dataclass
 class CheckResult:
+    """A check's status in a run: its worst finding, and what decided it."""
+
     check_id: str
     status: Status
     findings: list[Finding] = field(default_factory=list)

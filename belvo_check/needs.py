@@ -20,6 +20,8 @@ FLOWS = ("create_link", "sync", "delete_link", "widget_token")
 
 @dataclass(frozen=True)
 class Drill:
+    """One harness drill: the simulator's faults and settings, and the flows run against them."""
+
     name: str
     does: str  # what the simulator did, for the reader of a finding
     flows: tuple[str, ...] = ("create_link", "sync")

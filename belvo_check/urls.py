@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 from ipaddress import IPv4Address, IPv6Address
 from urllib.parse import urlsplit
 
@@ -117,11 +116,11 @@ def _ipv4(name: str) -> IPv4Address | None:
 
 def _ipv4_number(part: str) -> int | None:
     if part.startswith("0x"):
-        digits, base, allowed = part[2:], 16, string.hexdigits
+        digits, base, allowed = part[2:], 16, "0123456789abcdefABCDEF"
     elif len(part) > 1 and part.startswith("0"):
-        digits, base, allowed = part[1:], 8, string.octdigits
+        digits, base, allowed = part[1:], 8, "01234567"
     else:
-        digits, base, allowed = part, 10, string.digits
+        digits, base, allowed = part, 10, "0123456789"
     if not digits:
         return 0 if base == 16 else None  # "0x" alone is zero; an empty part is no number
     # checked here because int() would also accept signs, blanks and underscores

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
 from belvo_check.harness.drills import ERRORS_401, PLAIN, WIDGET
 from belvo_check.registry import CheckContext, check
@@ -66,6 +65,8 @@ def base_url_matches_environment(ctx: CheckContext):
     BELVO_API_URL = os.environ["BELVO_API_URL"]   # no default: a deploy without it fails at start
     ```
     """
+    from belvo_check.evidence import require_config  # evidence loads the redactor: not for `list`
+
     url = require_config(ctx, "belvo", "base_url", example="belvo: {base_url: https://api.belvo.com}")
     where = ctx.loaded.location("belvo", "base_url")
     environment = ctx.config.environment
@@ -136,6 +137,8 @@ def keys_from_environment(ctx: CheckContext):
     ```
     Then `belvo-check run --live` proves the pair belongs to the environment (BLV703).
     """
+    from belvo_check.evidence import require_config
+
     example = "belvo: {secret_id: ${BELVO_SECRET_ID}, secret_password: ${BELVO_SECRET_PASSWORD}}"
     secret_id = require_config(ctx, "belvo", "secret_id", example=example)
     secret_password = require_config(ctx, "belvo", "secret_password", example=example)

@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from belvo_check.evidence import require_config
 from belvo_check.model import Evidence, failed, passed, skipped, warned
 from belvo_check.registry import CheckContext, check
 from belvo_check.source.verdict import source
@@ -57,6 +56,8 @@ def url_per_environment(ctx: CheckContext):
         production: https://acme.mx/hooks/belvo
     ```
     """
+    from belvo_check.evidence import require_config  # evidence loads the redactor: not for `list`
+
     urls = require_config(ctx, "webhooks", "urls", example=URLS_EXAMPLE)
     where = ctx.loaded.location("webhooks", "urls")
     seen = f"webhooks.urls.sandbox = {urls.sandbox}; webhooks.urls.production = {urls.production}"
@@ -103,6 +104,8 @@ def production_url_is_public_https(ctx: CheckContext):
         production: https://acme.mx/hooks/belvo      # not http://, not *.ngrok-free.app
     ```
     """
+    from belvo_check.evidence import require_config
+
     url = require_config(ctx, "webhooks", "urls", "production",
                          example="webhooks: {urls: {production: https://example.com/hooks/belvo}}")
     where = ctx.loaded.location("webhooks", "urls", "production")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from belvo_check.evidence import EvidenceUnavailable
 from belvo_check.model import Finding, failed, warned
 
 if TYPE_CHECKING:  # check modules import this one: keep `belvo-check list` free of sqlite, httpx, ...
@@ -42,6 +41,8 @@ def not_run(ctx: CheckContext, outcome: Outcome) -> Finding | None:
     # Checks declare the flows they need; a drill's flow that only some other check needs (say,
     # delete_link at the end of "plain") must not turn this one into a skip.
     if outcome.missing and not outcome.runs():
+        from belvo_check.evidence import EvidenceUnavailable  # check modules import this one: not for `list`
+
         raise EvidenceUnavailable(f"integration.flows.{outcome.missing[0]} is not configured",
                                   enable=f"add to the config: integration: {{flows: {{{outcome.missing[0]}: <command>}}}}")
     if outcome.runs() and not outcome.requests() and not any(r.result.timed_out for r in outcome.runs()):

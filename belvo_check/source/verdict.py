@@ -22,6 +22,8 @@ SHOWN = 25  # located findings listed per status; the rest are counted in one mo
 
 @dataclass(frozen=True)
 class SourceRule:
+    """The source concepts a check reads, and what they can prove about its item."""
+
     concepts: tuple[str, ...]
     # The code can prove the item by itself (a timeout on every call). False: the code shows the
     # intent, but only behaviour proves it (a request_id logged on some path is not every 400 logged):
@@ -41,6 +43,8 @@ def source(*concepts: str, proves: bool = True, every_site: bool = True, absence
 
 @dataclass
 class SourceVerdict:
+    """What the source says about one check: its findings, and how far they can be trusted."""
+
     findings: list[Finding] = field(default_factory=list)
     weak: bool = False  # its pass is one the code alone cannot prove (SourceRule.proves is False)
     # Findings that behaviour, once observed, outranks: conclusions drawn from what the code does not
