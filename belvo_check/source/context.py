@@ -6,9 +6,11 @@ import bisect
 import re
 from functools import cached_property
 
+from belvo_check.secrets import fingerprint as fingerprint_of
 from belvo_check.source.facts import Facts, extract
 from belvo_check.source.files import SourceFile
 from belvo_check.source.finding import SourceFinding, Verdict
+from belvo_check.source.literals import redact_sdk_keys, secrets_in_line
 
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 SNIPPET = 160  # characters of the source line shown beside a finding
@@ -20,9 +22,6 @@ def snippet_of(line: str, language: str, hide: str = "", fingerprint: str = "") 
     """A source line as shown beside a finding: trimmed, cut to SNIPPET characters, and each value the secret
     matcher recognises replaced by its fingerprint; `hide` is a value found another way (e.g. passed to the
     SDK constructor), shown as `fingerprint`."""
-    from belvo_check.secrets import fingerprint as fingerprint_of
-    from belvo_check.source.concepts.secrets import secrets_in_line
-
     text = line.strip()
     for _, _, value in secrets_in_line(text, language, True):
         text = text.replace(value, f"[redacted {fingerprint_of(value)}]")
@@ -99,8 +98,6 @@ class SourceText:
         """A finding at a place in this file; every secret-looking value on the line is cut out of the snippet."""
         snippet = snippet_of(self.line(line), self.language, hide or "", fingerprint) if line else ""
         if snippet and self.file.is_code and self.about_belvo:  # keys passed to an SDK client, whatever the concept
-            from belvo_check.source.concepts.secrets import redact_sdk_keys
-
             snippet = redact_sdk_keys(snippet, self.facts.calls)
         return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language, snippet, form,
                              fingerprint)

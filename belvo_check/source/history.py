@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from belvo_check.secrets import fingerprint
-from belvo_check.source.concepts.secrets import KEYWORDS, secrets_in_line
+from belvo_check.source.literals import KEYWORDS, secrets_in_line
 from belvo_check.source.context import snippet_of
 from belvo_check.source.files import language_of
 from belvo_check.source.finding import SourceFinding
