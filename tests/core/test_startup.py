@@ -24,7 +24,7 @@ VERSION_MODULES = {"belvo_check", "belvo_check.__main__", "belvo_check.cli", "be
 LIST_MODULES = VERSION_MODULES | {
     "belvo_check.registry", "belvo_check.model", "belvo_check.urls", "belvo_check.harness",
     "belvo_check.harness.drills", "belvo_check.harness.verdicts", "belvo_check.source", "belvo_check.source.verdict",
-    "belvo_check.checks"}
+    "belvo_check.checks", "belvo_check.needs"}
 
 
 def modules_after(code: str) -> set[str]:
