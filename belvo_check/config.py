@@ -246,6 +246,33 @@ class LoadedConfig:
         return [s.value for s in candidates if s is not None and s.value]
 
 
+def _read_head(path: Path, limit: int) -> bytes:
+    """The first `limit` bytes of the file. A pipe or a device (`-c /dev/stdin`, a FIFO) is read by a
+    helper thread while the main thread waits in short steps: a stop signal that lands just before a
+    blocking read() would otherwise wait for a writer that may never come."""
+    if path.is_file():
+        with path.open("rb") as handle:
+            return handle.read(limit)
+    import threading
+
+    outcome: list = []
+
+    def read() -> None:
+        try:
+            with path.open("rb") as handle:
+                outcome.append(handle.read(limit))
+        except OSError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True, name="config-reader")
+    reader.start()
+    while reader.is_alive():
+        reader.join(0.2)  # returns to the interpreter, which runs a pending signal handler
+    if isinstance(outcome[0], OSError):
+        raise outcome[0]
+    return outcome[0]
+
+
 def load_config(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> LoadedConfig:
     config_path = Path(path)
     if not config_path.exists():
@@ -254,7 +281,7 @@ def load_config(path: str | os.PathLike, environ: Mapping[str, str] | None = Non
     if config_path.is_dir():
         raise ConfigError(f"{config_path}: is a folder; pass the YAML file, e.g. -c {config_path / DEFAULT_CONFIG}")
     try:
-        raw_bytes = config_path.read_bytes()[: MAX_CONFIG_BYTES + 1]
+        raw_bytes = _read_head(config_path, MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read: {exc.strerror}") from None
     if len(raw_bytes) > MAX_CONFIG_BYTES:

@@ -147,3 +147,27 @@ def test_nesting_past_the_limit_is_a_config_error_at_its_line(write_config):
     assert safe_load("x: " + "[" * 63 + "]" * 63) == {"x": deepest}  # 64 levels with the mapping: the limit
     message = error_of(write_config(BASE + "x: " + "[" * 65 + "]" * 65 + "\n"))
     assert message.endswith(":3:67: invalid YAML: nested deeper than 64 levels")
+
+
+def test_a_config_from_a_pipe_is_read_whole_and_an_endless_one_is_refused(tmp_path):
+    """`-c` may name a FIFO or a device (`-c /dev/stdin`): its text is read to the end, and a
+    stream with no end stops at the size limit instead of filling memory."""
+    import os
+    import threading
+
+    fifo = tmp_path / "belvo-check.yaml"
+    os.mkfifo(fifo)
+    text = BASE + "belvo:\n  base_url: https://sandbox.belvo.com\n  secret_id: ${ID}\n  secret_password: ${PW}\n"
+
+    def write() -> None:
+        with open(fifo, "w", encoding="utf-8") as writer:
+            for part in (text[:20], text[20:]):  # two writes: the reader must not stop at the first
+                writer.write(part)
+                writer.flush()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    loaded = load_config(fifo, environ={"ID": "x", "PW": "y"})
+    writer.join(10)
+    assert loaded.model.belvo.base_url == "https://sandbox.belvo.com"
+    assert "larger than 1000000 bytes" in error_of("/dev/zero")
