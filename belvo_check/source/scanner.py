@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from belvo_check.source.concepts import MODULES as CONCEPT_MODULES
 from belvo_check.source.finding import SourceFinding, Verdict
 from belvo_check.source.suppress import Suppression
 
@@ -102,11 +103,22 @@ def _chunks(files: list, count: int) -> list[list]:
     return [ordered[start:start + size] for start in range(0, len(ordered), size)]
 
 
+# What the workers import before their first file. A forkserver imports them once and every worker
+# forked from it starts ready; without them, each worker imported the matchers itself (0.2-0.3 s).
+WORKER_MODULES = ("belvo_check.source.scanner", "belvo_check.source.context", "belvo_check.source.prefilter",
+                  "belvo_check.source.suppress", "belvo_check.source.history", "tree_sitter",
+                  *(f"belvo_check.source.concepts.{name}" for name in CONCEPT_MODULES))
+
+
 def pool_context():
     import multiprocessing
 
     # fork is cheapest, but forking a process that runs other threads can deadlock the child
-    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_MODULES))  # no effect once the forkserver runs
+    return context
 
 
 def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence[str] = (),
