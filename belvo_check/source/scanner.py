@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -125,17 +126,22 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
          frontend: Sequence[str] = (), *, concepts: Iterable[str] | None = None, jobs: int | None = None) -> SourceScan:
     """Scan a source tree for every concept (or only `concepts`), using `jobs` processes (default: all cores)."""
     from belvo_check.source.concepts import load
-    from belvo_check.source.files import discover
+    from belvo_check.source.files import walk
 
     started = time.perf_counter()
     names = list(concepts) if concepts is not None else None
     registered = load()  # before the workers fork, so they inherit the imported matchers
-    files = discover(root, include, exclude, frontend)
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(files) < INLINE_FILES:
-        parts = [_scan_files(files, names)]
-    else:
-        with pool_context().Pool(jobs) as pool:
+    with contextlib.ExitStack() as stack:
+        files, pool = [], None
+        for source in walk(root, include, exclude, frontend):
+            files.append(source)
+            if pool is None and jobs > 1 and len(files) == INLINE_FILES:
+                # a large tree: the workers (and a forkserver's imports) start while the walk goes on
+                pool = stack.enter_context(pool_context().Pool(jobs))
+        if pool is None:
+            parts = [_scan_files(sorted(files, key=lambda f: f.rel), names)]
+        else:
             parts = pool.starmap(_scan_files, [(c, names) for c in _chunks(files, jobs * CHUNKS_PER_JOB)],
                                  chunksize=1)
     result = SourceScan(os.path.abspath(os.fspath(root)), files=len(files))
