@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 MAX_BYTES = 2_000_000  # larger files are data or bundles, never hand-written integration code
 MAX_LINE = 5_000  # a line longer than this in the first 64 KB marks minified or generated code
@@ -128,6 +128,12 @@ def discover(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequ
     `exclude`: gitignore-style globs to leave out (on top of .gitignore and the vendored dirs).
     `frontend`: globs of code that ships to browsers or apps (its files get is_frontend=True).
     """
+    return sorted(walk(root, include, exclude, frontend), key=lambda f: f.rel)
+
+
+def walk(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence[str] = (),
+         frontend: Sequence[str] = ()) -> Iterator[SourceFile]:
+    """The files of discover() as the walk finds them, unsorted (a caller can act before it ends)."""
     import pathspec
 
     base = os.path.abspath(os.fspath(root))
@@ -136,7 +142,6 @@ def discover(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequ
     ignores = _Ignores(base, list(exclude))
     wanted = pathspec.GitIgnoreSpec.from_lines(include) if include else None
     shipped = pathspec.GitIgnoreSpec.from_lines(frontend) if frontend else None
-    found: list[SourceFile] = []
     pending = [("", base)]
     while pending:  # scandir reads each directory once; d_type spares a stat per entry
         rel_dir, abs_dir = pending.pop()
@@ -158,23 +163,27 @@ def discover(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequ
                 continue
             if ignores.ignored(rel, False) or (wanted is not None and not wanted.match_file(rel)):
                 continue
-            found.append(SourceFile(entry.path, rel, language, is_test_path(rel),
-                                    bool(shipped is not None and shipped.match_file(rel)),
-                                    shipped is None and looks_frontend(rel, language)))
-    found.sort(key=lambda f: f.rel)
-    return found
+            yield SourceFile(entry.path, rel, language, is_test_path(rel),
+                             bool(shipped is not None and shipped.match_file(rel)),
+                             shipped is None and looks_frontend(rel, language))
 
 
 def read_source(source: SourceFile, max_bytes: int = MAX_BYTES) -> bytes | None:
     """A file's bytes, read once; None when it is unreadable, empty, huge, binary or minified."""
-    try:
-        with open(source.path, "rb") as handle:
-            if not 0 < os.fstat(handle.fileno()).st_size <= max_bytes:
-                return None
-            data = handle.read()
+    try:  # os.open and one os.read: half the cost of open() and its buffered reader, for 10k+ files
+        fd = os.open(source.path, os.O_RDONLY)
     except OSError:
         return None
-    return None if looks_generated(data) else data
+    try:
+        size = os.fstat(fd).st_size
+        if not 0 < size <= max_bytes:
+            return None
+        data = os.read(fd, size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if not data or looks_generated(data) else data
 
 
 def looks_generated(data: bytes) -> str | None:

@@ -8,9 +8,10 @@ their own keywords (SourceText.lines_with).
 
 from __future__ import annotations
 
-# Field names and API paths only Belvo code uses (checked only when "belvo" itself is absent).
-BELVO_ONLY = (b"institution_user_id", b"webhook_code", b"/api/links", b"/api/transactions", b"/api/accounts",
-              b"/api/owners", b"/api/balances", b"/api/institutions")
+# API paths only Belvo code uses, beside the field names institution_user_id and webhook_code (checked
+# only when "belvo" itself is absent; the paths only in files that hold "/api/").
+BELVO_PATHS = (b"/api/links", b"/api/transactions", b"/api/accounts", b"/api/owners", b"/api/balances",
+               b"/api/institutions")
 # TLS switches: "verif" covers verify=False, VERIFY_NONE, InsecureSkipVerify, CURLOPT_SSL_VERIFYPEER,
 # NoopHostnameVerifier and withoutVerifying(); one broader needle per language catches the rest
 # (each needle is one more pass over the file, so there are few; matchers then check the lines).
@@ -38,20 +39,21 @@ def topics_of(data: bytes, language: str, frontend: bool = False, guessed_fronte
     """
     lower = data.lower()
     topics = set()
+    webhook = b"webhook" in lower  # one pass answers for webhook_code too, in most files
     if b"belvo" in lower:
         topics.add("belvo")
         if b"belvo-check:" in lower:
             topics.add("suppress")
-    elif b"/api/" in lower or b"institution_user_id" in lower or b"webhook_code" in lower:
-        if any(needle in lower for needle in BELVO_ONLY):
-            topics.add("belvo")
+    elif b"institution_user_id" in lower or (webhook and b"webhook_code" in lower) or (
+            b"/api/" in lower and any(path in lower for path in BELVO_PATHS)):
+        topics.add("belvo")
     if b"collected" in lower and (b"collected_at" in lower or b"collectedat" in lower):
         topics.add("belvo_data")  # Belvo's timestamp field: its parsers are judged where "belvo" is never named
     if b"handler" in lower and any(needle in lower for needle in ERROR_HANDLERS) or (
             language == "ruby" and b"rescue_from" in lower) or (
             language in WIDGET_LANGUAGES and b"express-async-errors" in lower):
         topics.add("error_handler")
-    if b"webhook" in lower:
+    if webhook:
         topics.add("webhook")
     extra = TLS_BY_LANGUAGE.get(language)
     if TLS_ANY in lower or (extra is not None and extra in lower):
