@@ -5,17 +5,19 @@ One check, one checklist item, every kind of evidence on it:
   and the result names the evidence that decided it. What the source only concluded from silence
   ("no receiver route found") or doubts about an item only behaviour proves does not count against
   behaviour that was observed: the probes answered by the receiver outrank "no route found";
-- only one has evidence: that one decides, except that a pass the code alone cannot prove (a
-  `request_id` logged on some path is not the id of every 400 logged) is a warning that names what
-  would prove it;
+- only one has evidence: that one decides, and the verdict names it (`pass (decided by source)`).
+  The evidence level is a property of the verdict, never a downgrade of it: a source pass of an item
+  only behaviour fully proves (a `request_id` logged on some path is not the id of every 400 logged)
+  stays a pass, and the behaviour that would have proved it is kept as `not_run`, which the report
+  names once for every check it concerns;
 - neither: skip, with what would enable each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from belvo_check.model import Evidence, Finding, Status, warned
+from belvo_check.model import Evidence, Finding, Status
 from belvo_check.source.verdict import SourceVerdict
 
 
@@ -26,6 +28,7 @@ OBSERVED = (Evidence.HARNESS, Evidence.PROBE, Evidence.LIVE)
 class Met:
     findings: list[Finding]
     decided_by: tuple[str, ...]  # the evidence kinds whose verdict is the check's status
+    not_run: list[Finding] = field(default_factory=list)  # the skips of behaviour that would add proof
 
 
 def worst(findings: list[Finding]) -> Status:
@@ -44,16 +47,12 @@ def meet(behaviour: tuple[Evidence, ...], observed: list[Finding], source: Sourc
     if source.status is Status.SKIP:
         # Both silent: each says what would enable it. Behaviour decided: the source adds nothing.
         return Met(observed + (source.findings if seen is Status.SKIP else []), behaviour_only(behaviour, observed))
-    code = source.status
     if not behaviour or seen is Status.SKIP:
-        findings = source.findings
-        if code is Status.PASS and source.weak:
-            skip = next((f for f in observed if f.status is Status.SKIP), None)
-            what = f" ({skip.message})" if skip else ""
-            findings = [warned(f"the code shows it, but only behaviour can prove it{what}: {f.message}",
-                               evidence=f.evidence, location=f.location, hint=skip.hint if skip else None)
-                        if f.status is Status.PASS else f for f in findings]
-        return Met(findings, ("source",))  # the skip of behaviour is named by the weak pass's warning
+        # The source decides. Where behaviour would add proof (an item only behaviour fully proves,
+        # or a finding drawn from silence it could refute), what would have given it is kept aside:
+        # never a warning, which means a likely defect.
+        unproven = [f for f in observed if f.status is Status.SKIP] if source.weak or source.soft else []
+        return Met(source.findings, ("source",), unproven)
     if seen is Status.ERROR:
         return Met(observed + source.findings, ())
     # What was observed (harness, probes, live) outranks what the source only concluded from silence

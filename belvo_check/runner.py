@@ -61,10 +61,12 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
     started = time.monotonic()
     findings, tb = _observe(check, ctx) if meta.behaviour else ([], None)
     judged = behaviour_only(meta.behaviour, findings)
+    not_run: list[Finding] = []
     if meta.source is not None:
         verdict = _source_verdict(meta, ctx)
         met = meet(meta.behaviour, findings, verdict)
         findings, decided = met.findings, met.decided_by
+        not_run = met.not_run
         judged += ("source",) if verdict.status is not Status.SKIP else ()
     else:
         decided = judged
@@ -72,7 +74,8 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
         findings = [Finding(Status.ERROR, "the check returned no finding")]
     findings = [_finalise(f, check, ctx) for f in findings]
     status = max((f.status for f in findings), key=lambda s: s.rank)
-    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided, judged)
+    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided, judged,
+                       [_finalise(f, check, ctx) for f in not_run])
 
 
 def _observe(check: Check, ctx: Context) -> tuple[list[Finding], str | None]:

@@ -220,7 +220,8 @@ def logs_408(ctx: CheckContext):
     hint="Set a client timeout on every Belvo call, shorter than integration.timeout, and log the call that "
          "timed out.",
     # The code shows whether each call can hang; that a timed-out call is logged and ends within the flow
-    # budget only behaviour shows: a pass from the code alone is a warning.
+    # budget only behaviour shows: a pass from the code alone is decided by source, and the report
+    # names the drills that would prove it.
     source=source("timeout", proves=False),
 )
 def stalls(ctx: CheckContext):
@@ -533,7 +534,7 @@ def rate_limited(ctx: CheckContext):
     With `source:` configured, the code is read for 429 or rate-limit handling: `429`,
     `too_many_requests`, `Retry-After`, or a retry library (tenacity, backoff, urllib3 `Retry`, axios-retry,
     p-retry, Polly, resilience4j, faraday-retry). Seeing one shows intent, not that the waits are right, so
-    alone it is a warning naming the drills that would prove it; code that calls Belvo and mentions none
+    alone it is a pass decided by source, the report naming the drills that would prove it; code that calls Belvo and mentions none
     is a warning too. Suppress with `belvo-check: ignore[BLV209] reason`.
 
     ## Why Belvo asks

@@ -27,7 +27,8 @@ class SourceRule:
     concepts: tuple[str, ...]
     # The code can prove the item by itself (a timeout on every call). False: the code shows the
     # intent, but only behaviour proves it (a request_id logged on some path is not every 400 logged):
-    # then a source-only pass is reported as a warning.
+    # a source-only pass is still a pass, decided by source, and the report names the behaviour
+    # that would prove it (belvo_check.agreement).
     proves: bool = True
     # Every site must be right (each Belvo call has a timeout). False: one site doing it settles it
     # (institution_user_id kept somewhere), and ambiguous sites beside it do not count.

@@ -6,7 +6,7 @@ import base64
 
 from belvo_check.harness.drills import ERRORS_401, PLAIN, WIDGET
 from belvo_check.model import Status
-from tests.checks.recorded import Keys, RecordedHarness, call, flow, live_calls, outcome, run_check
+from tests.checks.recorded import decided_by_source, Keys, RecordedHarness, call, flow, live_calls, outcome, run_check
 
 KEYS = "belvo:\n  base_url: %s\n  secret_id: ${T_BELVO_ID}\n  secret_password: ${T_BELVO_PASSWORD}\n"
 
@@ -142,10 +142,9 @@ def test_blv701_reads_hosts_in_code_and_deploy_files_of_every_language(tmp_path)
     assert not [k for k in found if "tests/" in k]
 
 
-def test_blv701_a_code_only_pass_is_a_warning_naming_the_config(tmp_path):
+def test_blv701_a_code_only_pass_is_decided_by_source_and_names_the_config(tmp_path):
     result = _static("BLV701", tmp_path, {".env.production": "BELVO_API_URL=https://api.belvo.com\n"})
-    assert result.status is Status.WARN and result.decided_by == ("source",)
-    assert "only behaviour can prove it" in result.findings[0].message and "base_url" in result.findings[0].message
+    decided_by_source(result, "base_url")
 
 
 def test_blv705_fails_literal_secrets_in_each_language_and_passes_placeholders_and_env_reads(tmp_path):
