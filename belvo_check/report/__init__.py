@@ -103,3 +103,12 @@ class Report:
 def headline(meta: CheckMeta, status: Status) -> str:
     """A check reads as what it found: its title when fine, its failure title when not."""
     return meta.failure_title if status in (Status.FAIL, Status.WARN, Status.IGNORED) else meta.title
+
+
+def evidence_level(meta: CheckMeta, result: CheckResult) -> str:
+    """What decided a check that reads the source, and the evidence it went without: 'decided by
+    source; harness not run' ("" for checks that read no source, or that no evidence decided)."""
+    if meta.source is None or not result.decided_by:
+        return ""
+    missing = [kind.value for kind in meta.behaviour if kind.value not in result.judged_on] if result.not_run else []
+    return f"decided by {' and '.join(result.decided_by)}" + (f"; {' and '.join(missing)} not run" if missing else "")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from belvo_check.report import Report, headline
-from belvo_check.report.findings import fingerprint, judged_against
+from belvo_check.report import Report, evidence_level, headline
+from belvo_check.report.findings import evidence_not_run, evidence_used, fingerprint, gaps, judged_against, verdict
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +22,11 @@ def to_dict(report: Report) -> dict:
         "finished_at": report.finished_at.isoformat(),
         "fail_on": report.fail_on.value,
         "verdict": report.verdict.key,
+        "verdict_text": verdict(report),
+        "evidence": {"used": [kind.value for kind in evidence_used(report)],
+                     "not_run": [kind.value for kind in evidence_not_run(report)]},
+        "gaps": [{"reason": gap.reason, "enable": gap.enable, "skipped": list(gap.skipped),
+                  "decided_without": list(gap.decided_without)} for gap in gaps(report)],
         "verified": report.verified,
         "unverified": [meta.id for meta in report.unverified],
         "exit_code": report.exit_code,
@@ -37,6 +42,7 @@ def to_dict(report: Report) -> dict:
                 "evidence_kinds": [e.value for e in meta.evidence],
                 "status": result.status.value,
                 "decided_by": list(result.decided_by),
+                "evidence_level": evidence_level(meta, result) or None,
                 "duration_ms": round(result.duration * 1000, 1),
                 # Failing findings first, so the reason for the status leads (stable otherwise).
                 "findings": [_finding(report, meta.id, f)
