@@ -14,7 +14,7 @@ from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRO
 from belvo_check.model import Status
 from belvo_check.source import scan
 from belvo_check.sim.errors import MESSAGES
-from tests.checks.recorded import decided_by_source, RecordedHarness, call, flow, outcome, run_check, statuses, synced
+from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, statuses, synced
 
 TRACEBACK = 'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\nKeyError: \'request_id\'\n'
 

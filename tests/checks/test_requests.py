@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from belvo_check.harness.drills import PAGINATION, PLAIN, REPEAT_PAGES
 from belvo_check.model import Status
-from tests.checks.recorded import decided_by_source, RecordedHarness, call, flow, outcome, run_check, snapshot, statuses
+from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, snapshot, statuses
 from tests.checks.test_errors import _at, _scanned  # real scans of small trees, with located findings
 
 TX = [f"tx-{i}" for i in range(30)]

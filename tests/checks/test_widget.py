@@ -9,7 +9,7 @@ import pytest
 
 from belvo_check.harness.drills import PLAIN, WIDGET
 from belvo_check.model import Status
-from tests.checks.recorded import decided_by_source, RecordedHarness, call, flow, outcome, run_check, scanned
+from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, scanned
 from tests.conftest import run_cli
 
 
