@@ -107,8 +107,15 @@ def headline(meta: CheckMeta, status: Status) -> str:
 
 def evidence_level(meta: CheckMeta, result: CheckResult) -> str:
     """What decided a check that reads the source, and the evidence it went without: 'decided by
-    source; harness not run' ("" for checks that read no source, or that no evidence decided)."""
+    source; harness not run', or, where the code outvotes what behaviour observed, the call path
+    that fails ("" for checks that read no source, or that no evidence decided)."""
     if meta.source is None or not result.decided_by:
         return ""
+    text = f"decided by {' and '.join(result.decided_by)}"
+    outvoted = [kind.value for kind in meta.behaviour
+                if kind.value in result.judged_on and kind.value not in result.decided_by]
+    if outvoted and result.status in (Status.FAIL, Status.WARN):
+        at = next((f.location for f in result.findings if f.status is result.status and f.location), None)
+        return text + (f" at {at}" if at else "") + f"; the {' and '.join(outvoted)} judged only the paths it ran"
     missing = [kind.value for kind in meta.behaviour if kind.value not in result.judged_on] if result.not_run else []
-    return f"decided by {' and '.join(result.decided_by)}" + (f"; {' and '.join(missing)} not run" if missing else "")
+    return text + (f"; {' and '.join(missing)} not run" if missing else "")

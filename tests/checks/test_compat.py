@@ -5,7 +5,8 @@ from __future__ import annotations
 from belvo_check.harness.drills import (COMPAT_ADD_FIELDS, COMPAT_LONGER_STRINGS, COMPAT_SHORTER_STRINGS,
                                         COMPAT_UNKNOWN_ENUMS, PLAIN, TIMESTAMP_DRILLS, Drill)
 from belvo_check.model import Status
-from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, scanned, snapshot, statuses
+from tests.checks.recorded import (RecordedHarness, call, decided_by_source, flow, outcome,
+                                    run_check, scanned, snapshot, statuses)
 
 TX = ["tx-1", "tx-2", "tx-3"]
 

@@ -533,3 +533,51 @@ def test_blv209_source_sees_429_handling_but_only_the_drills_prove_the_waits(tmp
         """}
     result = decided_by_source(run_check("BLV209", tmp_path, source=_scanned(tmp_path, handled)), "integration")
     assert (result.findings[0].location.line, result.findings[0].location.col) == (9, 29)
+
+
+SERVER_LOGS_FRONT_END_DROPS = {
+    "app/belvo.py": """\
+        import logging
+        import requests
+
+        log = logging.getLogger(__name__)
+        API = "https://api.belvo.com"
+
+        def accounts(link):
+            res = requests.post(API + "/api/accounts/", json={"link": link}, timeout=10)
+            if res.status_code >= 400:
+                log.error("belvo error %s: %s", res.status_code, res.text)
+                return None
+            return res.json()
+        """,
+    "web/token.js": """\
+        const API = 'https://api.belvo.com';
+        export async function widgetToken() {
+          const res = await fetch(`${API}/api/token/`, { method: 'POST' });
+          if (!res.ok) throw new Error(`token request failed: ${res.status}`);
+          return res.json();
+        }
+        """,
+}
+
+
+def test_a_drill_that_proves_the_server_flows_and_code_that_drops_a_body_elsewhere_both_show(tmp_path):
+    """The harness proves the request_id of each 400 logged on the flows it ran; the code shows another
+    Belvo call (a front-end token request) that throws the body away. Both show, with their paths, and the
+    verdict names the call path that fails."""
+    from belvo_check.registry import load_registry
+    from belvo_check.report import evidence_level
+
+    source = _scanned(tmp_path, SERVER_LOGS_FRONT_END_DROPS)
+    harness = _blv201({"login": "error request_id=rid-login", "down": "error request_id=rid-down",
+                       "invalid": "error request_id=rid-invalid"})
+    result = run_check("BLV201", tmp_path, harness=harness, source=source)
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    assert result.judged_on == ("harness", "source")
+    observed = [f for f in result.findings if f.status is Status.PASS and "minted ids found" in f.message]
+    assert len(observed) == 3  # what the drills proved stays in the report
+    [dropped] = [f for f in result.findings if f.status is Status.FAIL]
+    assert (dropped.location.path.endswith("web/token.js"), dropped.location.line) == (True, 4)
+    assert "drops Belvo's answer" in dropped.message
+    level = evidence_level(load_registry().get("BLV201").meta, result)
+    assert level == f"decided by source at {dropped.location}; the harness judged only the paths it ran"

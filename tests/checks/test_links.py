@@ -5,7 +5,8 @@ from __future__ import annotations
 from belvo_check.harness.drills import LINKS_INVALID, LINKS_MFA, LINKS_TOKEN_REQUIRED, PLAIN
 from belvo_check.model import Status
 from belvo_check.sim.errors import MESSAGES
-from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, snapshot, statuses, synced
+from tests.checks.recorded import (RecordedHarness, call, decided_by_source, flow, outcome,
+                                    run_check, snapshot, statuses, synced)
 from tests.checks.test_errors import _at, _scanned  # real scans of small trees, with located findings
 
 TRUTH = {"link-1": {"record": {"id": "link-1", "institution_user_id": "iuid-42"}, "transactions": []}}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from belvo_check.model import Status
 from belvo_check.probes.deliveries import DuplicateRun, Exchange
-from tests.checks.recorded import RecordedProbes, answered, decided_by_source, delivered, reaction, run_check, scanned, statuses
+from tests.checks.recorded import (RecordedProbes, answered, decided_by_source, delivered, reaction,
+                                    run_check, scanned, statuses)
 
 URLS = """\
     webhooks:
