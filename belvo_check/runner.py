@@ -12,7 +12,7 @@ from datetime import date
 from typing import Callable, Iterable
 
 from belvo_check.agreement import behaviour_only, meet
-from belvo_check.evidence import START_EXAMPLE, Context, EvidenceUnavailable
+from belvo_check.evidence import START_EXAMPLE, STATIC, Context, EvidenceUnavailable, not_static
 from belvo_check.model import CheckResult, Evidence, Finding, Status, skipped
 from belvo_check.registry import Check, CheckContext, CheckMeta
 from belvo_check.source.verdict import SourceVerdict, judge
@@ -84,6 +84,8 @@ def _observe(check: Check, ctx: Context) -> tuple[list[Finding], str | None]:
     if Evidence.LIVE in meta.evidence and not ctx.options.live:
         return [skipped("needs a read-only call to the real Belvo API", enable="run with --live")], None
     try:
+        if ctx.options.static_only and not set(meta.behaviour) & STATIC:
+            raise not_static(meta.behaviour[0])  # before _require: a static run asks for no receiver or flow
         _require(meta, ctx)
         findings = _as_list(check.func(CheckContext(meta, ctx)))
         return findings or [Finding(Status.ERROR, "the check returned no finding")], None
@@ -98,7 +100,7 @@ def _source_verdict(meta: CheckMeta, ctx: Context) -> SourceVerdict:
         scan = ctx.evidence(Evidence.SOURCE)
     except EvidenceUnavailable as exc:
         return SourceVerdict([skipped(exc.message, enable=exc.enable)])
-    return judge(meta.source, scan, meta.id, shown_root(scan.root))
+    return judge(meta.source, scan, meta.id, shown_root(scan.root), behaviour=bool(meta.behaviour))
 
 
 def shown_root(root: str) -> str:

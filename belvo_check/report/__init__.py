@@ -69,10 +69,12 @@ class Report:
     @property
     def unverified(self) -> list[CheckMeta]:
         """Checks that would block had they failed, skipped for lack of evidence in a production run
-        (a skip the config accepts, with a reason, in checks.ignore is `ignored`, not here)."""
+        (a skip the config accepts, with a reason, in checks.ignore is `ignored`, not here). A check a
+        `--select static` run leaves to behaviour was not asked for: the verdict says behaviour was not run."""
         if self.environment != "production":
             return []
-        return [meta for meta, result in self.results if result.status is Status.SKIP and meta.id not in self.advisory]
+        return [meta for meta, result in self.results if result.status is Status.SKIP and meta.id not in self.advisory
+                and not _left_to_behaviour(result)]
 
     @property
     def verified(self) -> int:
@@ -119,3 +121,13 @@ def evidence_level(meta: CheckMeta, result: CheckResult) -> str:
         return text + (f" at {at}" if at else "") + f"; the {' and '.join(outvoted)} judged only the paths it ran"
     missing = [kind.value for kind in meta.behaviour if kind.value not in result.judged_on] if result.not_run else []
     return text + (f"; {' and '.join(missing)} not run" if missing else "")
+
+
+def _left_to_behaviour(result: CheckResult) -> bool:
+    """Skipped only because the run's own scope (`--select static`) gathers no behaviour, which the
+    verdict names: not a guard, a missing tool or a missing config line."""
+    from belvo_check.evidence import STATIC_ENABLE
+
+    static = f"to enable: {STATIC_ENABLE}"
+    hints = {f.hint for f in result.findings if f.status is Status.SKIP}
+    return static in hints and hints <= {static, None}

@@ -192,8 +192,8 @@ def gaps(report) -> list[Gap]:
             ids = gap["skipped" if result.status is Status.SKIP else "decided_without"]
             if meta.id not in ids:
                 ids.append(meta.id)
-    return [Gap(_and(g["reasons"][:3]) + (f" (and {len(g['reasons']) - 3} more reasons)" if len(g["reasons"]) > 3
-                                           else ""),
+    # Each skipped check says its own reason; the run names the first, and how many others share the line.
+    return [Gap(g["reasons"][0] + (f" (and {len(g['reasons']) - 1} more like it)" if len(g["reasons"]) > 1 else ""),
                 hint.removeprefix("to enable: "), tuple(g["skipped"]), tuple(g["decided_without"]))
             for hint, g in grouped.items()]
 

@@ -125,7 +125,17 @@ def test_explain_says_how_a_check_reads_the_source():
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
     assert "Source evidence" in text and "request_id_logged" in text and "ignore[BLV201] reason" in text
-    assert "earns at most a warning" in text  # a logged request_id somewhere is not every 400 logged
+    # a logged request_id somewhere is not every 400 logged: a pass decided by source, never a warning
+    assert "earns a pass decided by source" in text and "explain verdicts" in text
+
+
+def test_explain_verdicts_states_how_evidence_is_combined():
+    done = run_cli("explain", "verdicts")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    for words in ("How verdicts are decided", "decided by source; harness not run", "names the call path that fails",
+                  "INCOMPLETE (exit 4)", "READY on source evidence"):
+        assert words in text, words
 
 
 def test_behaviour_observed_outranks_what_the_source_concluded_from_silence(tmp_path):
