@@ -30,7 +30,7 @@ def to_gitlab(report) -> str:
         # An INCOMPLETE run says once, on the config that would bring the evidence back, what it went without.
         text = f"{verdict(report)}: " + "; ".join(gap.describe() for gap in gaps(report))
         issues.append({"type": "issue", "check_name": "belvo-check/evidence", "description": printable(text),
-                       "content": {"body": printable(text)}, "categories": ["Bug Risk"], "severity": "info",
+                       "categories": ["Bug Risk"], "severity": "info",
                        "fingerprint": hashlib.sha256(f"evidence\0{report.environment}".encode()).hexdigest()[:16],
                        "location": {"path": printable(report.config_path), "lines": {"begin": 1}}})
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

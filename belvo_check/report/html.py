@@ -57,7 +57,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 
 def to_html(report) -> str:
     grouped = gap_hints(report)
-    title = f"belvo-check: {verdict(report)}"
+    title = f"belvo-check: {report.verdict.word} for {report.environment}"  # the full verdict is said once, below
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

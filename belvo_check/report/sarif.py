@@ -107,7 +107,7 @@ def _invocation(report) -> dict:
                       "associatedRule": {"id": item.meta.id}})
     level = "warning" if report.verdict is Verdict.INCOMPLETE else "note"
     notes += [{"level": level, "message": {"text": printable(f"evidence not gathered: {gap.describe()}")},
-               "properties": {"enable": gap.enable, "checks": list(gap.checks)}} for gap in gaps(report)]
+               "properties": {"checks": list(gap.checks)}} for gap in gaps(report)]
     return {
         "executionSuccessful": not report.count(Status.ERROR),
         "startTimeUtc": _utc(report.started_at),

@@ -362,6 +362,9 @@ def test_blv701_a_host_chosen_by_environment_from_a_profile_table_passes(tmp_pat
     # the production entry of the table is sandbox's host: production would call sandbox
     ("const base = { production: 'https://sandbox.belvo.com', sandbox: 'https://sandbox.belvo.com' }"
      "[process.env.APP_ENV];\nmodule.exports.get = () => fetch(`${base}/api/links/`);\n", "web/belvo.js:1:37"),
+    # a table, but the client is built with a hard-coded sandbox host beside it
+    ("const HOSTS = { production: 'https://api.belvo.com', sandbox: 'https://sandbox.belvo.com' };\n"
+     "const client = axios.create({ baseURL: 'https://sandbox.belvo.com' });\n", "web/belvo.js:2:49"),
     # one hard-coded sandbox host, no table: as before
     ("const base = 'https://sandbox.belvo.com';\nmodule.exports.get = () => fetch(`${base}/api/links/`);\n",
      "web/belvo.js:1:23"),

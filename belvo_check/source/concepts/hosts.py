@@ -91,6 +91,9 @@ def _judge(ctx: SourceText, host: str, kind: str, why: str, line: str, entry: st
     if table and entry == kind:
         return "ok", f"{host} for {kind}, chosen by environment from a per-environment table", \
             "per-environment host table"
+    if table and kind == "sandbox" and entry is None and ctx.file.is_code and not ctx.file.is_test:
+        return "bad", f"{host} is hard-coded beside the per-environment table, so the table does not choose it", \
+            "sandbox host hard-coded"
     if kind == "production":
         if ctx.file.is_code and not ctx.file.is_test and not ENV_READ.search(line):
             return ("ambiguous", f"{host} is written in code: the base URL cannot be pointed elsewhere (a "
