@@ -69,11 +69,14 @@ def tally(rows) -> list[tuple[Status, int]]:
     return [(s, n) for s in Status if (n := sum(1 for _, result in rows if result.status is s))]
 
 
+def _missing(result) -> list[Finding]:
+    """What a check went without: its skips, and the behaviour its source-decided pass would be proved by."""
+    return [f for f in result.findings if f.status is Status.SKIP and f.hint] + [f for f in result.not_run if f.hint]
+
+
 def gap_hints(report) -> set[str]:
-    """The skip hints the report says once, at the end (every skip's): never under each check."""
-    return {f.hint for meta, result in report.results for f in result.findings
-            if f.status is Status.SKIP and f.hint and result.status is Status.SKIP} | \
-        {f.hint for _, result in report.results for f in result.not_run if f.hint}
+    """The skip hints the run says once, with every check they concern (gaps): never under each check."""
+    return {f.hint for _, result in report.results for f in _missing(result)}
 
 
 def reproduce(report, meta: CheckMeta, finding: Finding | None = None) -> list[str]:
@@ -178,14 +181,11 @@ class Gap:
 
 
 def gaps(report) -> list[Gap]:
-    """Every reason a kind of evidence was not gathered, once, with the checks it concerns: the skips
-    of skipped checks, and the behaviour a check decided by source would have been proved by."""
+    """Every reason a kind of evidence was not gathered, once, with the checks it concerns: those it
+    left without a verdict, and those decided without it (by other evidence, or by their other drills)."""
     grouped: dict[str, dict] = {}
     for meta, result in report.results:
-        skips = [f for f in result.findings if f.status is Status.SKIP] if result.status is Status.SKIP else []
-        for finding in skips + list(result.not_run):
-            if not finding.hint:
-                continue
+        for finding in _missing(result):
             gap = grouped.setdefault(finding.hint, {"reasons": [], "skipped": [], "decided_without": []})
             if finding.message not in gap["reasons"]:
                 gap["reasons"].append(finding.message)
