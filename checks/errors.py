@@ -246,7 +246,7 @@ def stalls(ctx: CheckContext):
     OkHttp (10 s) and Laravel Http (30 s) pass; aiohttp (300 s), .NET HttpClient (100 s), Faraday, belvo-ruby
     and a client built in another file warn. A timeout of 0, None, nil or infinite is none. Each failing call
     is reported at `path:line:col`. A timeout on every call does not show that a timed-out call is logged
-    or ends within `integration.timeout`: without the harness, that pass is a warning. Suppress a call that
+    or ends within `integration.timeout`: without the harness, that pass is decided by source and names the drills that would prove it. Suppress a call that
     does not apply (a job with its own deadline) with a comment on or above it:
     `belvo-check: ignore[BLV208] reason`.
 

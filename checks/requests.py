@@ -349,7 +349,7 @@ def ids_deduplicated(ctx: CheckContext):
     (`ON CONFLICT (belvo_id)`, `update_or_create`, `upsert_all`, `updateOrCreate`, Prisma
     `upsert`) is the code doing it; a plain insert, or an upsert naming no id (`INSERT OR IGNORE`,
     `ON DUPLICATE KEY`), is a warning: only a unique key on the Belvo id, which the code does not
-    show, makes it safe. Even upserts everywhere are a warning on their own: inserts the scan
+    show, makes it safe. Upserts everywhere, on their own, are a pass decided by source: inserts the scan
     cannot see, or a key that is not the Belvo id, are only ruled out by the store read-back
     (`integration.store`). Suppress a reviewed line with `# belvo-check: ignore[BLV304] reason`.
 
