@@ -17,7 +17,9 @@ from belvo_check.signals import EXIT_INTERRUPTED, STOP_SIGNALS, exit_now, on_sto
 EXIT_CODES_HELP = (
     "Exit codes: 0 ready (nothing at or above --fail-on; ignored findings never count), 1 not ready, "
     "2 usage or config error, 3 a check errored, 4 incomplete (a production run where a check that "
-    "would block was skipped for lack of evidence, and the config does not accept that skip), 130 interrupted."
+    "would block was skipped for lack of evidence, and the config does not accept that skip), 130 interrupted. "
+    "The verdict names the evidence it rests on (READY ... on source evidence; behaviour not run): "
+    "`belvo-check explain verdicts`."
 )
 
 app = typer.Typer(
@@ -102,13 +104,19 @@ def list_checks() -> None:
 
 
 @app.command()
-def explain(check_id: str = typer.Argument(..., metavar="ID", help="A check id, e.g. BLV203.")) -> None:
-    """What a check verifies, the checklist sentence behind it, why, how to fix, an example."""
+def explain(check_id: str = typer.Argument(..., metavar="ID", help="A check id, e.g. BLV203, or `verdicts`.")) -> None:
+    """What a check verifies, the checklist sentence behind it, why, how to fix, an example; `verdicts`:
+    how evidence becomes a check's verdict and the run's."""
     from rich.console import Console
     from rich.markdown import Markdown
 
     from belvo_check.registry import load_registry
 
+    if check_id.lower() in ("verdicts", "verdict"):  # the general topic: how evidence becomes a verdict
+        from belvo_check.agreement import RULES
+
+        Console().print(Markdown(RULES))
+        return
     meta = load_registry().get(check_id).meta
     header = (f"# {meta.id}: {meta.title}\n\n"
               f"**Section {meta.section.number}, {meta.section.title}** · evidence: "
@@ -129,11 +137,12 @@ def _source_evidence(meta) -> str:
     lines = [f"- `{name}`: {titles.get(name, name)}" + (f". {docs[name]}" if docs.get(name) else "")
              for name in rule.concepts]
     alone = ("The code alone can earn a pass." if rule.proves else
-             "The code alone earns at most a warning: a pass needs the behaviour to agree.")
+             "The code alone earns a pass decided by source: only behaviour fully proves the item, and the "
+             "report names what would bring it.")
     sites = "Every site must be right." if rule.every_site else "One site that does it settles the item."
     absence = f" A scan that finds nothing is evidence: {rule.absence.format(files='N')}." if rule.absence else ""
-    both = (" With both kinds of evidence, the check passes only when both pass, and says which decided."
-            if meta.behaviour else "")
+    both = (" With both kinds of evidence, the check passes only when both pass, and says which decided "
+            "(`belvo-check explain verdicts`)." if meta.behaviour else "")
     return ("\n\n## Source evidence\nWith `source:` configured, the check reads these findings of the code "
             "(each at path:line:col; silence one with `belvo-check: ignore[" + meta.id + "] reason`):\n"
             + "\n".join(lines) + f"\n\n{alone} {sites}{absence}{both}\n")

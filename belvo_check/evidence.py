@@ -31,6 +31,13 @@ STATIC = frozenset({Evidence.CONFIG, Evidence.SOURCE})  # evidence that needs no
 # The config line that enables the receiver belvo-check starts, named by every skip that needs it.
 START_EXAMPLE = ("integration: {start: 'python -m app serve --port {receiver_port}', "
                  "ready: 'http://127.0.0.1:{receiver_port}/health'}")
+# What brings back the evidence a `--select static` run leaves out by choice (not a guard or a missing line).
+STATIC_ENABLE = "run without --select static"
+
+
+def not_static(kind: Evidence) -> EvidenceUnavailable:
+    """Why a static run has no evidence of this kind."""
+    return EvidenceUnavailable(f"a static run (--select static) gathers no {kind.value} evidence", enable=STATIC_ENABLE)
 
 
 class EvidenceUnavailable(Exception):
@@ -74,8 +81,7 @@ class Context:
     def evidence(self, kind: Evidence | str) -> Any:
         name = Evidence(kind)
         if self.options.static_only and name not in STATIC:
-            raise EvidenceUnavailable(f"a static run (--select static) gathers no {name.value} evidence",
-                                      enable="run without --select static")
+            raise not_static(name)
         with self._guard:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:

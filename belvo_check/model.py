@@ -113,3 +113,7 @@ class CheckResult:
     traceback: str | None = None  # only for status error, shown with -v
     decided_by: tuple[str, ...] = ()  # the evidence kinds whose verdict is the status (see belvo_check.agreement)
     judged_on: tuple[str, ...] = ()  # every evidence kind that gave a verdict, deciding or not
+    # The skips of evidence that would have added proof to a verdict decided without it (a pass the
+    # source decided while the harness did not run): not findings, so they never change the status;
+    # the report names each once, for every check it concerns (belvo_check.report.findings.gaps).
+    not_run: list[Finding] = field(default_factory=list)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Callable, Iterable
 
 from belvo_check.agreement import behaviour_only, meet
-from belvo_check.evidence import START_EXAMPLE, Context, EvidenceUnavailable
+from belvo_check.evidence import START_EXAMPLE, STATIC, Context, EvidenceUnavailable, not_static
 from belvo_check.model import CheckResult, Evidence, Finding, Status, skipped
 from belvo_check.registry import Check, CheckContext, CheckMeta
 from belvo_check.source.verdict import SourceVerdict, judge
@@ -61,10 +61,12 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
     started = time.monotonic()
     findings, tb = _observe(check, ctx) if meta.behaviour else ([], None)
     judged = behaviour_only(meta.behaviour, findings)
+    not_run: list[Finding] = []
     if meta.source is not None:
         verdict = _source_verdict(meta, ctx)
         met = meet(meta.behaviour, findings, verdict)
         findings, decided = met.findings, met.decided_by
+        not_run = met.not_run
         judged += ("source",) if verdict.status is not Status.SKIP else ()
     else:
         decided = judged
@@ -72,7 +74,8 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
         findings = [Finding(Status.ERROR, "the check returned no finding")]
     findings = [_finalise(f, check, ctx) for f in findings]
     status = max((f.status for f in findings), key=lambda s: s.rank)
-    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided, judged)
+    return CheckResult(meta.id, status, findings, time.monotonic() - started, ctx.redact(tb), decided, judged,
+                       [_finalise(f, check, ctx) for f in not_run])
 
 
 def _observe(check: Check, ctx: Context) -> tuple[list[Finding], str | None]:
@@ -81,6 +84,8 @@ def _observe(check: Check, ctx: Context) -> tuple[list[Finding], str | None]:
     if Evidence.LIVE in meta.evidence and not ctx.options.live:
         return [skipped("needs a read-only call to the real Belvo API", enable="run with --live")], None
     try:
+        if ctx.options.static_only and not set(meta.behaviour) & STATIC:
+            raise not_static(meta.behaviour[0])  # before _require: a static run asks for no receiver or flow
         _require(meta, ctx)
         findings = _as_list(check.func(CheckContext(meta, ctx)))
         return findings or [Finding(Status.ERROR, "the check returned no finding")], None
@@ -95,7 +100,7 @@ def _source_verdict(meta: CheckMeta, ctx: Context) -> SourceVerdict:
         scan = ctx.evidence(Evidence.SOURCE)
     except EvidenceUnavailable as exc:
         return SourceVerdict([skipped(exc.message, enable=exc.enable)])
-    return judge(meta.source, scan, meta.id, shown_root(scan.root))
+    return judge(meta.source, scan, meta.id, shown_root(scan.root), behaviour=bool(meta.behaviour))
 
 
 def shown_root(root: str) -> str:

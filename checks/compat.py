@@ -239,8 +239,8 @@ def timestamp_variants(ctx: CheckContext):
     the project declares (`pyproject.toml` `requires-python`, `setup.cfg`/`setup.py`
     `python_requires`, `.python-version`, `runtime.txt`, `Pipfile`, a `python:3.x` Dockerfile, nearest
     the file first): 3.11+ reads every variant; earlier rejects `Z` (a failure) unless it is replaced
-    by `+00:00` first; nothing declared is a warning. Tolerant parsers alone are a warning that names
-    the harness drills that would prove it. Suppress a finding that does not parse Belvo's
+    by `+00:00` first; nothing declared is a warning. Tolerant parsers alone are a pass decided by source;
+    the report names the harness drills that would prove it. Suppress a finding that does not parse Belvo's
     timestamps with `belvo-check: ignore[BLV603] reason`.
 
     ## Why Belvo asks

@@ -220,7 +220,8 @@ def logs_408(ctx: CheckContext):
     hint="Set a client timeout on every Belvo call, shorter than integration.timeout, and log the call that "
          "timed out.",
     # The code shows whether each call can hang; that a timed-out call is logged and ends within the flow
-    # budget only behaviour shows: a pass from the code alone is a warning.
+    # budget only behaviour shows: a pass from the code alone is decided by source, and the report
+    # names the drills that would prove it.
     source=source("timeout", proves=False),
 )
 def stalls(ctx: CheckContext):
@@ -245,7 +246,7 @@ def stalls(ctx: CheckContext):
     OkHttp (10 s) and Laravel Http (30 s) pass; aiohttp (300 s), .NET HttpClient (100 s), Faraday, belvo-ruby
     and a client built in another file warn. A timeout of 0, None, nil or infinite is none. Each failing call
     is reported at `path:line:col`. A timeout on every call does not show that a timed-out call is logged
-    or ends within `integration.timeout`: without the harness, that pass is a warning. Suppress a call that
+    or ends within `integration.timeout`: without the harness, that pass is decided by source and names the drills that would prove it. Suppress a call that
     does not apply (a job with its own deadline) with a comment on or above it:
     `belvo-check: ignore[BLV208] reason`.
 
@@ -533,7 +534,7 @@ def rate_limited(ctx: CheckContext):
     With `source:` configured, the code is read for 429 or rate-limit handling: `429`,
     `too_many_requests`, `Retry-After`, or a retry library (tenacity, backoff, urllib3 `Retry`, axios-retry,
     p-retry, Polly, resilience4j, faraday-retry). Seeing one shows intent, not that the waits are right, so
-    alone it is a warning naming the drills that would prove it; code that calls Belvo and mentions none
+    alone it is a pass decided by source, the report naming the drills that would prove it; code that calls Belvo and mentions none
     is a warning too. Suppress with `belvo-check: ignore[BLV209] reason`.
 
     ## Why Belvo asks

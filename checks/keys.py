@@ -20,7 +20,7 @@ from belvo_check.urls import BELVO_HOSTS, PRODUCTION_API, SANDBOX_API, host_of, 
     hint="Read the Belvo base URL from one environment variable, with no sandbox default in code, and set it per "
          "deploy: https://api.belvo.com in production, https://sandbox.belvo.com in sandbox.",
     # A host in code or deploy files shows intent; which URL a deploy really calls is the config's (or
-    # the harness's) to prove, so a pass from the code alone is a warning.
+    # the harness's) to prove, so a pass from the code alone is decided by source.
     source=source("belvo_host", "sandbox_fallback", "sdk_environment", proves=False),
 )
 def base_url_matches_environment(ctx: CheckContext):

@@ -48,7 +48,7 @@ def stores_institution_user_id(ctx: CheckContext):
     column, model field, struct tag or entity property, or a write into a store (insert, update,
     save, create, an attribute set) keeps it; a query filter (`GET /api/links/?institution_user_id=`),
     a comparison or a response type only mentions it (a warning when nothing else keeps it). One
-    place keeping it is enough, yet it stays a warning without the harness: only the store
+    place keeping it is enough; without the harness it is a pass decided by source: only the store
     read-back shows the value of a new link stored at creation. It fails when the code creates
     links and never mentions it. Suppress with `# belvo-check: ignore[BLV501] reason`.
 
@@ -117,8 +117,8 @@ def records_link_status(ctx: CheckContext):
     Code that compares, branches on or records `invalid`/`token_required` (link `status`, the
     LINK webhook codes `invalid_credentials` and `token_required`, the `invalid_link` and
     `token_required` error codes); a mention that does none of these (a list of states, a
-    constant) is a warning, and comments do not count. One handling site is enough, yet it stays
-    a warning without the harness: only the drills show the link recorded and the user prompted.
+    constant) is a warning, and comments do not count. One handling site is enough; without the
+    harness it is a pass decided by source: only the drills show the link recorded and the user prompted.
     It fails when the code creates links and never mentions these states. Suppress with
     `# belvo-check: ignore[BLV502] reason`.
 

@@ -50,8 +50,8 @@ def success_codes(ctx: CheckContext):
     status === 200`, `in (200, 201)`, `< 300`) is fine. The widget token request (`POST /api/token/`,
     200) does not count. Every other create is judged as well: one nothing compares with 200 alone,
     and an SDK create, is a site that does it right; one sent through a function of the app the code
-    does not show is a doubt naming that call. The code alone never passes this check (a clean code
-    verdict is a warning until the flows show every 2xx handled).
+    does not show is a doubt naming that call. A clean code verdict alone is a pass decided by source; the
+    flows prove every 2xx handled.
     Fix the comparison (any 2xx), or, where 200 is right, suppress it on the line above:
     `# belvo-check: ignore[BLV301] this POST asks for save_data=false`.
 
@@ -143,8 +143,8 @@ def delete_204(ctx: CheckContext):
     or by the app's own request method that parses every answer (`self._request("DELETE", ...)`).
     A parse after an explicit 204 test is fine; behind another guard, or with a parser that
     answers null on an empty body (PHP `json_decode`, Laravel `->json()`), it is a warning. A DELETE
-    whose answer is not parsed is a site that does it right. The code alone never passes this check (a
-    clean code verdict is a warning until the flow runs). Fix it by returning before the parse on 204, or suppress
+    whose answer is not parsed is a site that does it right. A clean code verdict alone is a pass decided by
+    source; the flow proves it. Fix it by returning before the parse on 204, or suppress
     a reviewed line with `# belvo-check: ignore[BLV302] reason`.
 
     ## Why Belvo asks
@@ -349,7 +349,7 @@ def ids_deduplicated(ctx: CheckContext):
     (`ON CONFLICT (belvo_id)`, `update_or_create`, `upsert_all`, `updateOrCreate`, Prisma
     `upsert`) is the code doing it; a plain insert, or an upsert naming no id (`INSERT OR IGNORE`,
     `ON DUPLICATE KEY`), is a warning: only a unique key on the Belvo id, which the code does not
-    show, makes it safe. Even upserts everywhere are a warning on their own: inserts the scan
+    show, makes it safe. Upserts everywhere, on their own, are a pass decided by source: inserts the scan
     cannot see, or a key that is not the Belvo id, are only ruled out by the store read-back
     (`integration.store`). Suppress a reviewed line with `# belvo-check: ignore[BLV304] reason`.
 

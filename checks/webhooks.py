@@ -175,8 +175,8 @@ def every_type_acknowledged(ctx: CheckContext):
     path (Flask, FastAPI, Django, aiohttp, Express, Fastify, Nest, Spring, Rails, Sinatra, Laravel,
     Slim, Go routers, ASP.NET), a Next.js route file under a webhook path, a controller class named
     for webhooks, or a hand-rolled server comparing the request path. A receiver shows the intent but
-    cannot prove every type and code is acknowledged in time: alone, it is a warning that names the
-    probe that would prove it. No receiver at all in code that creates links (and no code reading
+    cannot prove every type and code is acknowledged in time: alone, it is a pass decided by source, the
+    report naming the probe that would prove it. No receiver at all in code that creates links (and no code reading
     `webhook_code`) fails; no receiver in code that does not create links is a warning. A receiver
     living outside `source.root` is fixed by pointing `source.root`/`source.include` at it; otherwise
     suppress the finding with `belvo-check: ignore[BLV403] reason`.
@@ -280,7 +280,7 @@ def duplicates_idempotent(ctx: CheckContext):
     `get_or_create`, `firstOrCreate`, an upsert, `SETNX`...); reading it from the payload, or asking
     whether the key is there, is not a lookup. A receiver without one is a warning at
     `path:line:col` (a middleware or worker elsewhere may do it), and a lookup is only intent: alone,
-    it is a warning that names the probe that would prove it. Suppress a finding that does not apply
+    it is a pass decided by source, the report naming the probe that would prove it. Suppress a finding that does not apply
     with `belvo-check: ignore[BLV405] reason` on or above its line.
 
     ## Why Belvo asks
@@ -377,7 +377,7 @@ def authorization_enforced(ctx: CheckContext):
     `secure_compare`, `hash_equals`, `FixedTimeEquals`) or answer 401/403 on a mismatch. A receiver
     without that is a warning at `path:line:col` (a middleware may check it: then suppress the finding
     with `belvo-check: ignore[BLV406] reason` on or above the route). The code shows the intent only:
-    alone, it is a warning that names the probe that would prove it.
+    alone, it is a pass decided by source, the report naming the probe that would prove it.
 
     ## Why Belvo asks
     Belvo's dashboard lets you set an Authorization value that it sends with every delivery; no

@@ -45,7 +45,7 @@ def widget_token(ctx: CheckContext):
     warning; a request to the app's own `/api/token` route is not Belvo's. Front-end code that mints
     the token, reads the secret keys or holds them, and secrets under a bundler-shipped name, fail
     (`secret_frontend`; a path that only looks like front-end code is a warning until
-    `source.frontend` says which code ships to browsers). The code alone earns at most a warning:
+    `source.frontend` says which code ships to browsers). The code alone earns a pass decided by source:
     only the `widget_token` flow shows the request accepted with the keys and scopes.
 
     ## Why Belvo asks
@@ -158,7 +158,7 @@ def external_id(ctx: CheckContext):
     the app's own create-link helpers) is judged the same way; lookups such as
     `User.find_by(external_id: ...)` are not. A Belvo link creation whose arguments the code shows (an
     SDK `Links.create`/`links.register`, a raw POST to `/api/links/` with its body written there) and
-    whose function never names an `external_id` is a warning. The code alone earns at most a warning: only the
+    whose function never names an `external_id` is a warning. The code alone earns a pass decided by source: only the
     requests show what the value holds.
 
     ## Why Belvo asks

@@ -69,10 +69,12 @@ class Report:
     @property
     def unverified(self) -> list[CheckMeta]:
         """Checks that would block had they failed, skipped for lack of evidence in a production run
-        (a skip the config accepts, with a reason, in checks.ignore is `ignored`, not here)."""
+        (a skip the config accepts, with a reason, in checks.ignore is `ignored`, not here). A check a
+        `--select static` run leaves to behaviour was not asked for: the verdict says behaviour was not run."""
         if self.environment != "production":
             return []
-        return [meta for meta, result in self.results if result.status is Status.SKIP and meta.id not in self.advisory]
+        return [meta for meta, result in self.results if result.status is Status.SKIP and meta.id not in self.advisory
+                and not _left_to_behaviour(result)]
 
     @property
     def verified(self) -> int:
@@ -103,3 +105,29 @@ class Report:
 def headline(meta: CheckMeta, status: Status) -> str:
     """A check reads as what it found: its title when fine, its failure title when not."""
     return meta.failure_title if status in (Status.FAIL, Status.WARN, Status.IGNORED) else meta.title
+
+
+def evidence_level(meta: CheckMeta, result: CheckResult) -> str:
+    """What decided a check that reads the source, and the evidence it went without: 'decided by
+    source; harness not run', or, where the code outvotes what behaviour observed, the call path
+    that fails ("" for checks that read no source, or that no evidence decided)."""
+    if meta.source is None or not result.decided_by:
+        return ""
+    text = f"decided by {' and '.join(result.decided_by)}"
+    outvoted = [kind.value for kind in meta.behaviour
+                if kind.value in result.judged_on and kind.value not in result.decided_by]
+    if outvoted and result.status in (Status.FAIL, Status.WARN):
+        at = next((f.location for f in result.findings if f.status is result.status and f.location), None)
+        return text + (f" at {at}" if at else "") + f"; the {' and '.join(outvoted)} judged only the paths it ran"
+    missing = [kind.value for kind in meta.behaviour if kind.value not in result.judged_on] if result.not_run else []
+    return text + (f"; {' and '.join(missing)} not run" if missing else "")
+
+
+def _left_to_behaviour(result: CheckResult) -> bool:
+    """Skipped only because the run's own scope (`--select static`) gathers no behaviour, which the
+    verdict names: not a guard, a missing tool or a missing config line."""
+    from belvo_check.evidence import STATIC_ENABLE
+
+    static = f"to enable: {STATIC_ENABLE}"
+    hints = {f.hint for f in result.findings if f.status is Status.SKIP}
+    return static in hints and hints <= {static, None}

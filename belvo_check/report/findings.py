@@ -69,14 +69,14 @@ def tally(rows) -> list[tuple[Status, int]]:
     return [(s, n) for s in Status if (n := sum(1 for _, result in rows if result.status is s))]
 
 
-def skip_groups(report) -> dict[str, list[str]]:
-    """Hints that enable several skipped checks at once -> those checks: said once, not once per check."""
-    groups: dict[str, list[str]] = {}
-    for meta, result in report.results:
-        for finding in result.findings:
-            if finding.status is Status.SKIP and finding.hint and meta.id not in groups.get(finding.hint, []):
-                groups.setdefault(finding.hint, []).append(meta.id)
-    return {hint: ids for hint, ids in groups.items() if len(ids) > 1}
+def _missing(result) -> list[Finding]:
+    """What a check went without: its skips, and the behaviour its source-decided pass would be proved by."""
+    return [f for f in result.findings if f.status is Status.SKIP and f.hint] + [f for f in result.not_run if f.hint]
+
+
+def gap_hints(report) -> set[str]:
+    """The skip hints the run says once, with every check they concern (gaps): never under each check."""
+    return {f.hint for _, result in report.results for f in _missing(result)}
 
 
 def reproduce(report, meta: CheckMeta, finding: Finding | None = None) -> list[str]:
@@ -111,8 +111,99 @@ def printable(text: str | None) -> str:
     return visible(text or "").translate(_NOT_XML)
 
 
+# What each kind of evidence is called where the verdict names what it rests on.
+KIND_NAME = {Evidence.CONFIG: "config", Evidence.SOURCE: "source", Evidence.HARNESS: "harness",
+             Evidence.PROBE: "webhook probes", Evidence.LIVE: "live API"}
+BEHAVIOUR = (Evidence.HARNESS, Evidence.PROBE, Evidence.LIVE)
+
+
+def evidence_used(report) -> list[Evidence]:
+    """The kinds of evidence that gave some check a verdict in this run."""
+    used = {kind for _, result in report.results for kind in result.judged_on}
+    return [kind for kind in Evidence if kind.value in used]
+
+
+def evidence_not_run(report) -> list[Evidence]:
+    """The kinds of evidence the selected checks read that gave no check a verdict."""
+    declared = {kind for meta, _ in report.results for kind in meta.evidence}
+    used = set(evidence_used(report))
+    return [kind for kind in Evidence if kind in declared and kind not in used]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def rests_on(report) -> str:
+    """What the verdict rests on: 'on config and source evidence; behaviour not run'."""
+    used, missing = evidence_used(report), evidence_not_run(report)
+    text = f"on {_and([KIND_NAME[k] for k in used])} evidence" if used else "on no evidence"
+    if missing:
+        behaviour_missing = [k for k in missing if k in BEHAVIOUR]
+        if behaviour_missing and not any(k in BEHAVIOUR for k in used):
+            # No behaviour at all: said as one word, the static kinds missing (if any) beside it.
+            text += "; " + _and([KIND_NAME[k] for k in missing if k not in BEHAVIOUR] + ["behaviour"]) + " not run"
+        else:
+            text += "; " + _and([KIND_NAME[k] for k in missing]) + " not run"
+    return text
+
+
 def verdict(report) -> str:
-    return f"{report.verdict.word} for {report.environment}"
+    """The verdict with the evidence it rests on: 'READY for production on source evidence; behaviour not run'."""
+    return f"{report.verdict.word} for {report.environment} {rests_on(report)}"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Evidence a guard, a missing tool or a missing config line kept from the run: said once, with
+    what brings it back, for every check it concerns."""
+
+    reason: str  # why it was not gathered, as the checks' skips say it
+    enable: str  # the config line or flag that brings it back
+    skipped: tuple[str, ...]  # checks left without a verdict for lack of it
+    decided_without: tuple[str, ...]  # checks decided by other evidence (the source) that it would prove
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        return self.skipped + self.decided_without
+
+    def describe(self) -> str:
+        """One line: what is missing and why, then what brings it back and what it concerns."""
+        return f"{self.reason}; to gather it: {self.enable} ({self.concerns()})"
+
+    def concerns(self) -> str:
+        parts = []
+        if self.skipped:
+            parts.append(f"{_and(list(self.skipped))} skipped")
+        if self.decided_without:
+            parts.append(f"{_and(list(self.decided_without))} decided without it")
+        return "; ".join(parts)
+
+
+def gaps(report) -> list[Gap]:
+    """Every reason a kind of evidence was not gathered, once, with the checks it concerns: those it
+    left without a verdict, and those decided without it (by other evidence, or by their other drills)."""
+    grouped: dict[str, dict] = {}
+    for meta, result in report.results:
+        for finding in _missing(result):
+            gap = grouped.setdefault(finding.hint, {"reasons": [], "skipped": [], "decided_without": []})
+            if finding.message not in gap["reasons"]:
+                gap["reasons"].append(finding.message)
+            ids = gap["skipped" if result.status is Status.SKIP else "decided_without"]
+            if meta.id not in ids:
+                ids.append(meta.id)
+    # Each skipped check says its own reason; the run names the first, and how many others share the line.
+    return [Gap(g["reasons"][0] + (f" (and {len(g['reasons']) - 1} more like it)" if len(g["reasons"]) > 1 else ""),
+                hint.removeprefix("to enable: "), tuple(g["skipped"]), tuple(g["decided_without"]))
+            for hint, g in grouped.items()]
+
+
+def not_gathered(report) -> str | None:
+    """The header's one line on the evidence this run went without, and why (None: nothing missing)."""
+    found = gaps(report)
+    if not found:
+        return None
+    return "; ".join(f"{gap.reason} ({len(gap.checks)} check(s))" for gap in found)
 
 
 def summary(report) -> str:
@@ -156,6 +247,7 @@ def header_facts(report) -> list[tuple[str, str]]:
     return [
         ("judged", f"the {report.environment} integration configured in {visible(report.config_path)}"),
         ("against", "; ".join(judged_against(report)) or "nothing: every check skipped"),
+        *([("not gathered", missing)] if (missing := not_gathered(report)) else []),
         *([("integration", report.provenance.describe_git())] if report.provenance else []),
         ("config sha256", report.config_sha256),
         ("tool", f"belvo-check {report.tool_version}"),

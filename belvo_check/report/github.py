@@ -6,8 +6,8 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 from __future__ import annotations
 
 from belvo_check.model import Status
-from belvo_check.report import headline
-from belvo_check.report.findings import items, printable, reproduce, summary, verdict
+from belvo_check.report import Verdict, headline
+from belvo_check.report.findings import gaps, items, printable, reproduce, summary, verdict
 
 COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -37,6 +37,8 @@ def to_github(report) -> str:
     skipped = report.count(Status.SKIP)
     if skipped:
         lines.append(f"::notice title=belvo-check::{_data(f'{skipped} check(s) skipped for lack of evidence')}")
+    level = "warning" if report.verdict is Verdict.INCOMPLETE else "notice"  # missing evidence that makes the run INCOMPLETE warns
+    lines += [f"::{level} title=belvo-check evidence not gathered::{_data(gap.describe())}" for gap in gaps(report)]
     lines += [f"::warning title=belvo-check::{_data(note)}" for note in report.notes]
     lines.append(f"{summary(report)}  {verdict(report)}")
     return "\n".join(lines) + "\n"

@@ -5,10 +5,12 @@ https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from belvo_check.model import Status
-from belvo_check.report.findings import items, printable
+from belvo_check.report import Verdict
+from belvo_check.report.findings import gaps, items, printable, verdict
 
 SEVERITY = {Status.ERROR: "critical", Status.FAIL: "major", Status.WARN: "minor"}
 
@@ -24,4 +26,11 @@ def to_gitlab(report) -> str:
         "fingerprint": item.fingerprint,
         "location": {"path": item.location.path, "lines": {"begin": item.location.line or 1}},
     } for item in items(report)]
+    if report.verdict is Verdict.INCOMPLETE:
+        # An INCOMPLETE run says once, on the config that would bring the evidence back, what it went without.
+        text = f"{verdict(report)}: " + "; ".join(gap.describe() for gap in gaps(report))
+        issues.append({"type": "issue", "check_name": "belvo-check/evidence", "description": printable(text),
+                       "categories": ["Bug Risk"], "severity": "info",
+                       "fingerprint": hashlib.sha256(f"evidence\0{report.environment}".encode()).hexdigest()[:16],
+                       "location": {"path": printable(report.config_path), "lines": {"begin": 1}}})
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

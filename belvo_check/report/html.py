@@ -7,9 +7,9 @@ from __future__ import annotations
 from html import escape
 
 from belvo_check.model import Status
-from belvo_check.report import headline
-from belvo_check.report.findings import GLYPH, PROBLEMS, header_facts, printable, reproduce, sections, skip_groups, \
-    summary, tally, verdict
+from belvo_check.report import evidence_level, headline
+from belvo_check.report.findings import GLYPH, PROBLEMS, gap_hints, gaps, header_facts, printable, reproduce, \
+    sections, summary, tally, verdict
 
 STYLE = """
 :root { --pass:#1a7f37; --warn:#9a6700; --fail:#cf222e; --skip:#6e7781; --error:#8250df;
@@ -44,7 +44,7 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px
       overflow-wrap: anywhere; margin: 6px 0; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 .reproduce code { background: var(--soft); padding: 1px 5px; border-radius: 4px; }
-.empty { color: var(--muted); }
+.empty, .level { color: var(--muted); }
 .applied { margin: 4px 0; color: var(--ignored); } .applied.expired { color: var(--warn); font-weight: 600; }
 .notes { border: 1px solid var(--warn); border-radius: 6px; padding: 8px 14px 8px 30px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
@@ -56,8 +56,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 
 
 def to_html(report) -> str:
-    grouped = skip_groups(report)
-    title = f"belvo-check: {verdict(report)}"
+    grouped = gap_hints(report)
+    title = f"belvo-check: {report.verdict.word} for {report.environment}"  # the full verdict is said once, below
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -77,7 +77,7 @@ def to_html(report) -> str:
         f"<p>{escape(summary(report))}</p>",
         *(['<ul class="notes" id="notes">', *(f"<li>{escape(note)}</li>" for note in report.notes), "</ul>"]
           if report.notes else []),
-        *_skip_hints(grouped),
+        *_gaps(report),
         "</header>",
         '<nav id="contents"><h2>Checklist</h2><ol>',
         *(f'<li><a href="#section-{section.number}">{escape(section.title)}</a> '
@@ -95,11 +95,13 @@ def to_html(report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _check(report, meta, result, grouped: dict) -> str:
+def _check(report, meta, result, grouped: set[str]) -> str:
     status = result.status
     parts = [f'<article class="check s-{status.value}" id="{escape(meta.id)}">',
              f'<h3><span class="badge">{GLYPH[status]} {status.value}</span><span class="id">{escape(meta.id)}</span>'
-             f"<span>{escape(headline(meta, status))}</span></h3>",
+             f"<span>{escape(headline(meta, status))}</span>"
+             + (f'<span class="level">({escape(level)})</span>' if (level := evidence_level(meta, result)) else "")
+             + "</h3>",
              f'<p class="checklist">Checklist: {escape(meta.checklist)}</p>']
     for finding in result.findings:
         parts.append(_finding(report, meta, finding, several=len(result.findings) > 1, grouped=grouped))
@@ -107,7 +109,7 @@ def _check(report, meta, result, grouped: dict) -> str:
     return "\n".join(parts)
 
 
-def _finding(report, meta, finding, several: bool, grouped: dict) -> str:
+def _finding(report, meta, finding, several: bool, grouped: set[str]) -> str:
     glyph = f"{GLYPH[finding.status]} " if several else ""
     where = f' <span class="where">({escape(printable(str(finding.location)))})</span>' if finding.location else ""
     parts = [f'<div class="finding f-{finding.status.value}"><div>{glyph}{escape(printable(finding.message))}{where}</div>']
@@ -125,13 +127,13 @@ def _finding(report, meta, finding, several: bool, grouped: dict) -> str:
     return "\n".join(parts)
 
 
-def _skip_hints(grouped: dict[str, list[str]]) -> list[str]:
-    """A hint shared by several skipped checks, said once (each check still says why it skipped)."""
-    if not grouped:
+def _gaps(report) -> list[str]:
+    """What would gather the evidence this run went without, each said once with the checks it concerns."""
+    missing = gaps(report)
+    if not missing:
         return []
-    items = [f"<li><b>{escape(', '.join(ids))}</b>: {escape(printable(hint.removeprefix('to enable: ')))}</li>"
-             for hint, ids in grouped.items()]
-    return ['<section id="enable"><h2>To enable the skipped checks</h2><ul>', *items, "</ul></section>"]
+    items = [f"<li><b>{escape(printable(gap.enable))}</b> ({escape(gap.concerns())})</li>" for gap in missing]
+    return ['<section id="enable"><h2>To gather the missing evidence</h2><ul>', *items, "</ul></section>"]
 
 
 def _tally(rows) -> str:

@@ -10,12 +10,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from belvo_check.model import Status
-from belvo_check.report import headline
-from belvo_check.report.findings import printable, reproduce, sections
+from belvo_check.report import evidence_level, headline
+from belvo_check.report.findings import gap_hints, gaps, printable, reproduce, sections, verdict
 
 
 def to_junit(report) -> str:
     root = ET.Element("testsuites", name="belvo-check", time=_seconds(report))
+    # The run's verdict, and each kind of evidence it went without, said once for the whole run.
+    properties = ET.SubElement(root, "properties")
+    ET.SubElement(properties, "property", name="verdict", value=printable(verdict(report)))
+    for gap in gaps(report):
+        ET.SubElement(properties, "property", name="evidence not gathered", value=printable(gap.describe()))
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     for section, rows in sections(report):
         if not rows:
@@ -63,7 +68,10 @@ def _testcase(suite: ET.Element, report, meta, result, kind: str | None) -> None
 
 
 def _details(report, meta, result) -> str:
-    lines = [f"{meta.id} {headline(meta, result.status)}: {result.status.value}", f"checklist: {meta.checklist}"]
+    said_once = gap_hints(report)  # in the testsuites' properties
+    level = evidence_level(meta, result)
+    lines = [f"{meta.id} {headline(meta, result.status)}: {result.status.value}" + (f" ({level})" if level else ""),
+             f"checklist: {meta.checklist}"]
     for finding in result.findings:
         where = f"  ({printable(str(finding.location))})" if finding.location else ""
         lines.append(f"{finding.status.value}: {finding.message}{where}")
@@ -72,7 +80,7 @@ def _details(report, meta, result) -> str:
         applied = report.applied_to(meta.id, finding)
         if applied:
             lines.append(f"  {applied.note}")
-        if finding.hint and finding.status is not Status.PASS:
+        if finding.hint and finding.status is not Status.PASS and finding.hint not in said_once:
             lines.append(f"  -> {finding.hint}")
     if result.status is not Status.PASS:
         lines += [f"reproduce: {command}" for command in reproduce(report, meta, _first_problem(result))]

@@ -4,8 +4,9 @@ evidence folded, then every check per checklist section."""
 from __future__ import annotations
 
 from belvo_check.model import Status
-from belvo_check.report import Verdict, headline
-from belvo_check.report.findings import GLYPH, PROBLEMS, header_facts, printable, reproduce, sections, tally, verdict
+from belvo_check.report import Verdict, evidence_level, headline
+from belvo_check.report.findings import GLYPH, PROBLEMS, gaps, header_facts, printable, reproduce, sections, tally, \
+    verdict
 
 EVIDENCE_LINES = 40  # a PR comment stays readable (and under GitHub's 65,536-character limit)
 MARK = {Verdict.READY: "✅", Verdict.INCOMPLETE: "⚠️", Verdict.NOT_READY: "❌"}
@@ -34,6 +35,11 @@ def to_markdown(report) -> str:
         out += [f"- {meta.id} {_inline(f.message)}: {_inline(report.applied_to(meta.id, f).note)}"
                 for meta, f in ignored]
         out.append("")
+    missing = gaps(report)
+    if missing:
+        out += ["### To gather the missing evidence", ""]
+        out += [f"- `{printable(gap.enable).replace('`', chr(39))}` ({_inline(gap.concerns())})" for gap in missing]
+        out.append("")
     if report.notes:
         out += ["### Notes", ""] + [f"- ⚠️ {_inline(note)}" for note in report.notes] + [""]
 
@@ -46,8 +52,9 @@ def to_markdown(report) -> str:
                 "| status | check | finding |", "|---|---|---|"]
         for meta, result in rows:
             first = result.findings[0].message if result.findings else ""
-            out.append(f"| {GLYPH[result.status]} {result.status.value} | {meta.id} {_inline(headline(meta, result.status))}"
-                       f" | {_inline(first)} |")
+            level = evidence_level(meta, result)
+            out.append(f"| {GLYPH[result.status]} {result.status.value}{f' ({_inline(level)})' if level else ''} | "
+                       f"{meta.id} {_inline(headline(meta, result.status))} | {_inline(first)} |")
         out += ["", "</details>", ""]
     return "\n".join(out).rstrip() + "\n"
 

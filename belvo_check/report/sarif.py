@@ -12,7 +12,8 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 from belvo_check.model import Location, Status
-from belvo_check.report.findings import Item, items, printable, reproduce
+from belvo_check.report import Verdict
+from belvo_check.report.findings import Item, gap_hints, gaps, items, printable, reproduce, verdict
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "belvoCheckFinding/v1"
@@ -42,7 +43,7 @@ def sarif_log(report) -> dict:
             "results": [_result(report, item, rule_index[item.meta.id])
                         for item in items(report, (Status.FAIL, Status.WARN, Status.IGNORED))],
             "properties": {"environment": report.environment, "configSha256": report.config_sha256,
-                           "verdict": report.verdict.key, "summary": report.counts},
+                           "verdict": report.verdict.key, "verdictText": verdict(report), "summary": report.counts},
         }],
     }
 
@@ -95,12 +96,18 @@ def _location(location: Location) -> dict:
 
 
 def _invocation(report) -> dict:
+    # Missing coverage: each skipped check says why; what brings the evidence back is said once per
+    # reason, for every check it concerns (the notifications without an associated rule).
+    said_once = gap_hints(report)
     notes = []
     for item in items(report, (Status.ERROR, Status.SKIP)):
         level = "error" if item.finding.status is Status.ERROR else "note"
-        hint = f" ({item.finding.hint})" if item.finding.hint else ""
+        hint = f" ({item.finding.hint})" if item.finding.hint and item.finding.hint not in said_once else ""
         notes.append({"level": level, "message": {"text": printable(f"{item.meta.id}: {item.finding.message}{hint}")},
                       "associatedRule": {"id": item.meta.id}})
+    level = "warning" if report.verdict is Verdict.INCOMPLETE else "note"
+    notes += [{"level": level, "message": {"text": printable(f"evidence not gathered: {gap.describe()}")},
+               "properties": {"checks": list(gap.checks)}} for gap in gaps(report)]
     return {
         "executionSuccessful": not report.count(Status.ERROR),
         "startTimeUtc": _utc(report.started_at),

@@ -17,8 +17,9 @@ from rich.padding import Padding
 from rich.text import Text
 
 from belvo_check.model import Finding, Status
-from belvo_check.report import Report, Verdict, headline
-from belvo_check.report.findings import GLYPH, header_facts, incomplete_because, sections, skip_groups, summary, verdict
+from belvo_check.report import Report, Verdict, evidence_level, headline
+from belvo_check.report.findings import GLYPH, gap_hints, gaps, header_facts, incomplete_because, sections, summary, \
+    verdict
 from belvo_check.secrets import visible
 
 STYLE = {
@@ -60,9 +61,9 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
         out(Text.assemble(("belvo-check ", "bold"), report.tool_version, " · ", visible(report.config_path),
                           " · environment: ", (report.environment, "bold")))
         for label, value in header_facts(report)[1:]:
-            if label in ("against", "integration"):
+            if label in ("against", "not gathered", "integration"):
                 out(Text.assemble((f"{label}: ", "dim"), value))
-    grouped = skip_groups(report)
+    grouped = gap_hints(report)
     for section, rows in sections(report):
         shown = [(m, r) for m, r in rows if not quiet or report.blocks(r.status) or r.status is Status.WARN]
         if quiet and not shown:
@@ -81,11 +82,12 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
             if verbose and result.traceback:
                 out(Text(result.traceback.rstrip(), style="dim"), EVIDENCE_INDENT)
 
-    if grouped and not quiet:
+    missing = gaps(report)
+    if missing and (not quiet or report.verdict is Verdict.INCOMPLETE):
         out()
-        out(Text("To enable the skipped checks", style="bold underline"))
-        for hint, ids in grouped.items():
-            out(Text.assemble((", ".join(ids), "bold"), ": ", hint.removeprefix("to enable: ")), 2)
+        out(Text("To gather the missing evidence", style="bold underline"))
+        for gap in missing:
+            out(Text.assemble((gap.enable, "bold"), f"  ({gap.concerns()})"), 2)
     if report.notes:
         out()
         out(Text("Notes", style="bold underline"))
@@ -96,14 +98,12 @@ def print_report(report: Report, console: Console, quiet: bool = False, verbose:
 
 
 def decided(meta, result) -> str:
-    """Which evidence decided a check that reads both the source and behaviour ("" for the others)."""
-    if meta.source is None or not meta.behaviour or not result.decided_by:
-        return ""
-    return f"  (decided by {' and '.join(result.decided_by)})"
+    """Which evidence decided a check that reads the source, and the behaviour it went without."""
+    return f"  ({evidence_level(meta, result)})" if evidence_level(meta, result) else ""
 
 
 def _print_finding(out: _Printer, report: Report, meta, finding: Finding, several: bool, verbose: bool, quiet: bool,
-                   grouped: dict, hinted: set[str]) -> None:
+                   grouped: set[str], hinted: set[str]) -> None:
     line = Text()
     if several:
         line.append(f"{GLYPH[finding.status]} ", style=STYLE[finding.status])
@@ -123,7 +123,7 @@ def _print_finding(out: _Printer, report: Report, meta, finding: Finding, severa
         out(Text("\n".join(cut), style="dim"), EVIDENCE_INDENT)
     if finding.hint and finding.status not in (Status.PASS, Status.IGNORED) and finding.hint not in hinted:
         if finding.status is Status.SKIP and finding.hint in grouped:
-            return  # said once, for every check it enables, at the end
+            return  # said once, with every check it concerns, at the end
         hinted.add(finding.hint)
         out(Text(f"→ {finding.hint}", style="italic"), INDENT)
 

@@ -27,7 +27,8 @@ class SourceRule:
     concepts: tuple[str, ...]
     # The code can prove the item by itself (a timeout on every call). False: the code shows the
     # intent, but only behaviour proves it (a request_id logged on some path is not every 400 logged):
-    # then a source-only pass is reported as a warning.
+    # a source-only pass is still a pass, decided by source, and the report names the behaviour
+    # that would prove it (belvo_check.agreement).
     proves: bool = True
     # Every site must be right (each Belvo call has a timeout). False: one site doing it settles it
     # (institution_user_id kept somewhere), and ambiguous sites beside it do not count.
@@ -57,8 +58,9 @@ class SourceVerdict:
         return max((f.status for f in self.findings), key=lambda s: s.rank)
 
 
-def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdict:
-    """The verdict of the source on one check: `scan` is a SourceScan, `root` prefixes finding paths."""
+def judge(rule: SourceRule, scan, check_id: str, root: str = "", behaviour: bool = False) -> SourceVerdict:
+    """The verdict of the source on one check: `scan` is a SourceScan, `root` prefixes finding paths;
+    `behaviour`: the check has evidence besides the source."""
     from belvo_check.source.concepts import load
 
     relevant = [f for f in scan.findings if f.concept in rule.concepts]
@@ -99,8 +101,11 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
     if missing and len(missing) == len(rule.concepts):  # e.g. no git history to scan: say why
         return SourceVerdict([skipped(missing[0][0], enable=missing[0][1])] + problems)
     titles = "; ".join(load()[c].title for c in rule.concepts if c in load())
+    # Code that calls Belvo and shows nothing about an item behaviour also judges is no wrong root:
+    # the behaviour's own skip says what would judge it.
     quiet = skipped(f"the source ({scan.read} files read) shows nothing about this item ({titles})",
-                    enable="point source.root (and source.include) at the code that calls Belvo")
+                    enable=None if behaviour and scan.signals.get("belvo_code") else
+                    "point source.root (and source.include) at the code that calls Belvo")
     return SourceVerdict([quiet] + problems)
 
 

@@ -133,6 +133,17 @@ def run_check(check_id: str, tmp_path: Path, *, config_body: str = "", with_live
         ctx.close()
 
 
+def decided_by_source(result: CheckResult, behaviour: str = "") -> CheckResult:
+    """A pass the source decided while behaviour did not run: a pass, never a warning, with the
+    behaviour that would prove it kept aside (and `behaviour`, when given, in what it says)."""
+    assert result.status is Status.PASS and result.decided_by == ("source",), result
+    assert all(f.status is Status.PASS for f in result.findings), result.findings
+    assert result.not_run and all(f.status is Status.SKIP for f in result.not_run), result.not_run
+    said = " ".join(f"{f.message} {f.hint}" for f in result.not_run)
+    assert behaviour in said, said
+    return result
+
+
 def statuses(result: CheckResult) -> list[Status]:
     return [f.status for f in result.findings]
 

@@ -14,7 +14,7 @@ from belvo_check.harness.drills import (ERRORS_429, ERRORS_429_RETRY_AFTER, ERRO
 from belvo_check.model import Status
 from belvo_check.source import scan
 from belvo_check.sim.errors import MESSAGES
-from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, statuses, synced
+from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, statuses, synced
 
 TRACEBACK = 'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\nKeyError: \'request_id\'\n'
 
@@ -456,12 +456,11 @@ def test_blv208_source_fails_each_call_that_can_hang_counting_switched_off_timeo
     assert "switches its timeout off" in next(f.message for f in result.findings if "client.py" in f.location.path)
 
 
-def test_blv208_a_timeout_on_every_call_is_a_warning_until_the_stall_drills_prove_it(tmp_path):
+def test_blv208_a_timeout_on_every_call_is_decided_by_source_until_the_stall_drills_prove_it(tmp_path):
     timed = {"app/client.py": TIMEOUTS["app/client.py"].replace("timeout=None", "timeout=5")}
     source = _scanned(tmp_path, timed)
     alone = run_check("BLV208", tmp_path, source=source)
-    assert alone.status is Status.WARN and alone.decided_by == ("source",)
-    assert "only behaviour can prove it" in alone.findings[0].message
+    decided_by_source(alone, "integration")
     # Met with the stall drills: both agree, so it passes on both.
     both = run_check("BLV208", tmp_path, harness=_blv208("belvo GET /api/accounts/ timed out"), source=source,
                      config_body=BUDGET)
@@ -507,9 +506,7 @@ def test_request_id_checks_count_a_logged_id_or_error_body_never_a_field_only_de
         """}
     source = _scanned(tmp_path / "b", body)
     for check_id in ("BLV201", "BLV202", "BLV203", "BLV207"):
-        weak = run_check(check_id, tmp_path, source=source)
-        assert weak.status is Status.WARN and weak.decided_by == ("source",)
-        assert "only behaviour can prove it" in weak.findings[0].message
+        weak = decided_by_source(run_check(check_id, tmp_path, source=source), "integration")
         assert weak.findings[0].location.line == 7 and weak.findings[0].location.col == 5
     # Met with the drill: the logs hold the minted id and the code logs the error body: a pass on both.
     logged = RecordedHarness({"errors-401": _on_sync(ERRORS_401, "unauthorized", 401, "rid-401", "rid-401 rejected")})
@@ -534,7 +531,53 @@ def test_blv209_source_sees_429_handling_but_only_the_drills_prove_the_waits(tmp
           end
         end
         """}
-    result = run_check("BLV209", tmp_path, source=_scanned(tmp_path, handled))
-    assert result.status is Status.WARN and result.decided_by == ("source",)
-    assert "only behaviour can prove it" in result.findings[0].message
+    result = decided_by_source(run_check("BLV209", tmp_path, source=_scanned(tmp_path, handled)), "integration")
     assert (result.findings[0].location.line, result.findings[0].location.col) == (9, 29)
+
+
+SERVER_LOGS_FRONT_END_DROPS = {
+    "app/belvo.py": """\
+        import logging
+        import requests
+
+        log = logging.getLogger(__name__)
+        API = "https://api.belvo.com"
+
+        def accounts(link):
+            res = requests.post(API + "/api/accounts/", json={"link": link}, timeout=10)
+            if res.status_code >= 400:
+                log.error("belvo error %s: %s", res.status_code, res.text)
+                return None
+            return res.json()
+        """,
+    "web/token.js": """\
+        const API = 'https://api.belvo.com';
+        export async function widgetToken() {
+          const res = await fetch(`${API}/api/token/`, { method: 'POST' });
+          if (!res.ok) throw new Error(`token request failed: ${res.status}`);
+          return res.json();
+        }
+        """,
+}
+
+
+def test_a_drill_that_proves_the_server_flows_and_code_that_drops_a_body_elsewhere_both_show(tmp_path):
+    """The harness proves the request_id of each 400 logged on the flows it ran; the code shows another
+    Belvo call (a front-end token request) that throws the body away. Both show, with their paths, and the
+    verdict names the call path that fails."""
+    from belvo_check.registry import load_registry
+    from belvo_check.report import evidence_level
+
+    source = _scanned(tmp_path, SERVER_LOGS_FRONT_END_DROPS)
+    harness = _blv201({"login": "error request_id=rid-login", "down": "error request_id=rid-down",
+                       "invalid": "error request_id=rid-invalid"})
+    result = run_check("BLV201", tmp_path, harness=harness, source=source)
+    assert result.status is Status.FAIL and result.decided_by == ("source",)
+    assert result.judged_on == ("harness", "source")
+    observed = [f for f in result.findings if f.status is Status.PASS and "minted ids found" in f.message]
+    assert len(observed) == 3  # what the drills proved stays in the report
+    [dropped] = [f for f in result.findings if f.status is Status.FAIL]
+    assert (dropped.location.path.endswith("web/token.js"), dropped.location.line) == (True, 4)
+    assert "drops Belvo's answer" in dropped.message
+    level = evidence_level(load_registry().get("BLV201").meta, result)
+    assert level == f"decided by source at {dropped.location}; the harness judged only the paths it ran"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from belvo_check.harness.drills import ERRORS_401, PLAIN, WIDGET
 from belvo_check.model import Status
-from tests.checks.recorded import Keys, RecordedHarness, call, flow, live_calls, outcome, run_check
+from tests.checks.recorded import Keys, RecordedHarness, call, decided_by_source, flow, live_calls, outcome, run_check
 
 KEYS = "belvo:\n  base_url: %s\n  secret_id: ${T_BELVO_ID}\n  secret_password: ${T_BELVO_PASSWORD}\n"
 
@@ -142,10 +144,9 @@ def test_blv701_reads_hosts_in_code_and_deploy_files_of_every_language(tmp_path)
     assert not [k for k in found if "tests/" in k]
 
 
-def test_blv701_a_code_only_pass_is_a_warning_naming_the_config(tmp_path):
+def test_blv701_a_code_only_pass_is_decided_by_source_and_names_the_config(tmp_path):
     result = _static("BLV701", tmp_path, {".env.production": "BELVO_API_URL=https://api.belvo.com\n"})
-    assert result.status is Status.WARN and result.decided_by == ("source",)
-    assert "only behaviour can prove it" in result.findings[0].message and "base_url" in result.findings[0].message
+    decided_by_source(result, "base_url")
 
 
 def test_blv705_fails_literal_secrets_in_each_language_and_passes_placeholders_and_env_reads(tmp_path):
@@ -323,3 +324,51 @@ def test_blv701_hosts_named_in_help_text_and_log_messages_are_prose_not_base_url
         '''})
     # Only the literal that is a URL counts: the help text and the message around a URL do not.
     assert {at.split(":")[1] for at in _at(result)} == {"8"}, _at(result)
+
+
+PROFILE_TABLES = {
+    "app/settings.py": """\
+        import os
+        import requests
+
+        BELVO_HOSTS = {
+            "production": "https://api.belvo.com",
+            "sandbox": "https://sandbox.belvo.com",
+        }
+        BASE_URL = BELVO_HOSTS[os.environ["BELVO_ENV"]]
+
+        def accounts(link):
+            return requests.get(BASE_URL + "/api/accounts/", params={"link": link}, timeout=10)
+        """,
+    "web/belvo.js": """\
+        const axios = require('axios');
+        const base = { production: 'https://api.belvo.com', sandbox: 'https://sandbox.belvo.com' }[process.env.APP_ENV];
+        module.exports.links = () => axios.get(`${base}/api/links/`, { timeout: 5000 });
+        """,
+    "src/config.rb": """\
+        BELVO = { 'production' => 'https://api.belvo.com', 'sandbox' => 'https://sandbox.belvo.com' }.fetch(ENV['APP_ENV'])
+        """,
+}
+
+
+@pytest.mark.parametrize("path", sorted(PROFILE_TABLES))
+def test_blv701_a_host_chosen_by_environment_from_a_profile_table_passes(tmp_path, path):
+    result = _static("BLV701", tmp_path, {path: PROFILE_TABLES[path]})
+    assert result.status is Status.PASS, result.findings
+    assert set(_at(result).values()) == {Status.PASS}
+
+
+@pytest.mark.parametrize("text, where", [
+    # the production entry of the table is sandbox's host: production would call sandbox
+    ("const base = { production: 'https://sandbox.belvo.com', sandbox: 'https://sandbox.belvo.com' }"
+     "[process.env.APP_ENV];\nmodule.exports.get = () => fetch(`${base}/api/links/`);\n", "web/belvo.js:1:37"),
+    # a table, but the client is built with a hard-coded sandbox host beside it
+    ("const HOSTS = { production: 'https://api.belvo.com', sandbox: 'https://sandbox.belvo.com' };\n"
+     "const client = axios.create({ baseURL: 'https://sandbox.belvo.com' });\n", "web/belvo.js:2:49"),
+    # one hard-coded sandbox host, no table: as before
+    ("const base = 'https://sandbox.belvo.com';\nmodule.exports.get = () => fetch(`${base}/api/links/`);\n",
+     "web/belvo.js:1:23"),
+])
+def test_blv701_a_sandbox_host_used_for_production_still_fails(tmp_path, text, where):
+    result = _static("BLV701", tmp_path, {"web/belvo.js": text})
+    assert result.status is Status.FAIL and _at(result, Status.FAIL).get(where) is Status.FAIL, result.findings

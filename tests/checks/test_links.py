@@ -5,7 +5,8 @@ from __future__ import annotations
 from belvo_check.harness.drills import LINKS_INVALID, LINKS_MFA, LINKS_TOKEN_REQUIRED, PLAIN
 from belvo_check.model import Status
 from belvo_check.sim.errors import MESSAGES
-from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, snapshot, statuses, synced
+from tests.checks.recorded import (RecordedHarness, call, decided_by_source, flow, outcome,
+                                    run_check, snapshot, statuses, synced)
 from tests.checks.test_errors import _at, _scanned  # real scans of small trees, with located findings
 
 TRUTH = {"link-1": {"record": {"id": "link-1", "institution_user_id": "iuid-42"}, "transactions": []}}
@@ -139,11 +140,10 @@ def test_blv501_source_a_query_filter_is_no_storage_and_silence_fails_code_that_
     assert result.findings[0].location.path.endswith("repo")  # a conclusion about the whole tree
 
 
-def test_blv501_source_storage_is_a_warning_alone_and_a_pass_with_the_store_read_back(tmp_path):
+def test_blv501_source_storage_is_a_pass_decided_by_source_alone_and_with_the_store_read_back(tmp_path):
     source = _scanned(tmp_path, KEPT)
     alone = run_check("BLV501", tmp_path, source=source)
-    assert alone.status is Status.WARN and alone.decided_by == ("source",)
-    assert "only behaviour can prove it" in alone.findings[0].message
+    decided_by_source(alone, "integration")
     assert (alone.findings[0].location.line, alone.findings[0].location.col) == (6, 61)
     row = [{"belvo_id": "link-1", "institution_user_id": "iuid-42"}]
     both = run_check("BLV501", tmp_path, harness=_plain_with_links(row), source=source)
@@ -188,11 +188,10 @@ def test_blv502_source_a_named_state_or_a_comment_is_no_handling(tmp_path):
     assert silent.status is Status.FAIL and "although the code creates links" in silent.findings[0].message
 
 
-def test_blv502_source_a_handled_state_is_a_warning_alone_and_a_pass_with_the_drills(tmp_path):
+def test_blv502_source_a_handled_state_is_decided_by_source_alone_and_a_pass_with_the_drills(tmp_path):
     source = _scanned(tmp_path, STATES)
     alone = run_check("BLV502", tmp_path, source=source)
-    assert alone.status is Status.WARN and alone.decided_by == ("source",)
-    assert "only behaviour can prove it" in alone.findings[0].message and alone.findings[0].location.line == 4
+    assert decided_by_source(alone, "integration").findings[0].location.line == 4
     by_logs = _link_status("link link-1 marked invalid: ask the user to reconnect", "link link-1 needs an MFA token")
     both = run_check("BLV502", tmp_path, harness=by_logs, source=source)
     assert both.status is Status.PASS and both.decided_by == ("harness", "source")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from belvo_check.harness.drills import PAGINATION, PLAIN, REPEAT_PAGES
 from belvo_check.model import Status
-from tests.checks.recorded import RecordedHarness, call, flow, outcome, run_check, snapshot, statuses
+from tests.checks.recorded import RecordedHarness, call, decided_by_source, flow, outcome, run_check, snapshot, statuses
 from tests.checks.test_errors import _at, _scanned  # real scans of small trees, with located findings
 
 TX = [f"tx-{i}" for i in range(30)]
@@ -324,11 +324,10 @@ STORES = {
 }
 
 
-def test_blv304_source_upserts_are_a_warning_until_the_store_read_back_proves_them(tmp_path):
+def test_blv304_source_upserts_are_decided_by_source_until_the_store_read_back_proves_them(tmp_path):
     source = _scanned(tmp_path, STORES)
     alone = run_check("BLV304", tmp_path, source=source)
-    assert alone.status is Status.WARN and alone.decided_by == ("source",)
-    assert "only behaviour can prove it" in alone.findings[0].message
+    decided_by_source(alone, "integration")
     assert (alone.findings[0].location.line, alone.findings[0].location.col) == (1, 10)
     once = RecordedHarness({"plain": _plain(), "repeat-pages": _repeat(TX)})
     both = run_check("BLV304", tmp_path, harness=once, source=source)

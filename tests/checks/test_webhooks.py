@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from belvo_check.model import Status
 from belvo_check.probes.deliveries import DuplicateRun, Exchange
-from tests.checks.recorded import RecordedProbes, answered, delivered, reaction, run_check, scanned, statuses
+from tests.checks.recorded import (RecordedProbes, answered, decided_by_source, delivered, reaction,
+                                    run_check, scanned, statuses)
 
 URLS = """\
     webhooks:
@@ -206,9 +207,8 @@ def test_blv403_source_fails_code_that_creates_links_with_no_receiver_and_warns_
     assert "no webhook receiver route found although the code creates links" in result.findings[0].message
     served = scanned(tmp_path / "b" / "repo", {**LINKS_NO_RECEIVER, **GIN_RECEIVER})
     alone = run_check("BLV403", tmp_path, source=served)
-    assert alone.status is Status.WARN and alone.decided_by == ("source",)
-    assert "only behaviour can prove it" in alone.findings[0].message and "probe" in alone.findings[0].message
-    assert _at(alone, Status.WARN) == [("hooks/main.go", 5, 2)]
+    decided_by_source(alone, "probe")
+    assert _at(alone, Status.PASS) == [("hooks/main.go", 5, 2)]
 
 
 def test_blv403_probe_and_source_meet(tmp_path):
@@ -240,8 +240,8 @@ def test_blv405_and_blv406_judge_the_receivers_code_where_it_is(tmp_path):
             end
             """})
     auth = run_check("BLV406", tmp_path, source=rails)
-    assert auth.status is Status.WARN and auth.decided_by == ("source",)  # the code alone cannot prove it
-    assert _at(auth, Status.WARN) == [("app/controllers/belvo_webhooks_controller.rb", 1, 7)]
+    decided_by_source(auth, "probe")  # the code shows it; the probe that would prove it is named once
+    assert _at(auth, Status.PASS) == [("app/controllers/belvo_webhooks_controller.rb", 1, 7)]
     assert "compares the Authorization header" in auth.findings[0].message
     dedupe = run_check("BLV405", tmp_path, source=rails)
     assert dedupe.status is Status.WARN and dedupe.decided_by == ("source",)

@@ -24,7 +24,7 @@ def test_annotations_point_at_the_config_key_and_escape_newlines(report):
     assert "%0AFix: " in data and "\n" not in data
     assert by_title["BLV802"][0] == "warning" and "file" not in by_title["BLV802"][1]
     assert lines[-1].startswith(f"{report.verified} of {len(report.results)} checks verified: ")
-    assert lines[-1].endswith("NOT READY for production")
+    assert lines[-1].endswith("NOT READY for production on config evidence; source and behaviour not run")
 
 
 def test_code_quality_issues_have_paths_lines_and_unique_fingerprints(report):

@@ -60,7 +60,8 @@ def test_plain_report_in_a_file_never_wraps_a_line_and_groups_skip_hints(tmp_pat
     assert ("webhooks.urls.sandbox = https://acme.example.mx/hooks/belvo; webhooks.urls.production = "
             "https://acme.example.mx/hooks/belvo") in text  # one line, however long
     assert text.count("probe_url: http://127.0.0.1:8099/hooks/belvo") == 1
-    assert re.search(r"^  BLV403, BLV404, BLV405, BLV406, BLV407: add to the config: webhooks:", text, re.MULTILINE)
+    assert re.search(r"^  add to the config: webhooks: \{probe_url: \S+\}  \(BLV403, BLV404, BLV405, BLV406 and BLV407 "
+                     r"skipped\)$", text, re.MULTILINE)
     assert "against: the config file" in text and "\x1b[" not in text
     assert done.returncode == 1
 

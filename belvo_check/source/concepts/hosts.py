@@ -37,6 +37,13 @@ GO_EMPTY_CHECK = re.compile(r'==\s*""')
 PRODUCTION_FILES = re.compile(r"(?i)(?:^|[/._-])(?:prod|production|live)(?:[/._-]|$)")
 SANDBOX_FILES = re.compile(r"(?i)(?:^|[/._-])(?:sandbox|dev|development|local|example|sample|staging|test)(?:[/._-]|$)")
 DEPLOY = frozenset({"dotenv", "yaml", "toml", "terraform", "json", "ini", "properties", "docker", "shell"})
+# An entry of a per-environment table, just before its host: `production: "https://`, `"sandbox" => '`,
+# `Map.entry("sandbox", "`, `PRODUCTION_URL = "`. Its key names the environment the host serves.
+ENTRY_KEY = re.compile(r"""(?P<key>[A-Za-z][\w-]*)['"`]?\]?\s*(?:=>|:|=|,)\s*['"`](?:https?://)?$""")
+KEY_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+PROFILE_WORDS = {"production": {"production", "prod", "prd", "live"},
+                 "sandbox": {"sandbox", "sbx", "dev", "development", "staging", "stage", "test", "testing", "qa",
+                             "local"}}
 
 
 def classify(host: str) -> tuple[str, str] | None:
@@ -59,12 +66,34 @@ def classify(host: str) -> tuple[str, str] | None:
     return "wrong", "looks like a Belvo API host but is not one (production is api.belvo.com)"
 
 
-def _judge(ctx: SourceText, host: str, kind: str, why: str, line: str) -> tuple[str, str, str] | None:
-    """(verdict, message, form) for one Belvo host on one line, or None when another concept reports it."""
+def profile(line: str, start: int) -> str | None:
+    """The environment ('production', 'sandbox') the key of a table entry names, for the host at `start`."""
+    entry = ENTRY_KEY.search(line[:start])
+    if entry is None:
+        return None
+    words = {word.lower() for word in KEY_WORD.findall(entry.group("key"))}
+    return next((env for env, names in PROFILE_WORDS.items() if words & names), None)
+
+
+def _judge(ctx: SourceText, host: str, kind: str, why: str, line: str, entry: str | None = None,
+           table: bool = False) -> tuple[str, str, str] | None:
+    """(verdict, message, form) for one Belvo host on one line, or None when another concept reports it.
+
+    `entry`: the environment the host's table entry names; `table`: the file holds entries for both
+    environments, each with its own host, so the host is chosen by environment."""
     rel = ctx.file.rel
     production_file = bool(PRODUCTION_FILES.search(rel))
     if kind == "wrong":
         return "bad", f"{host} {why}", "wrong host"
+    if kind == "sandbox" and entry == "production":
+        return "bad", f"{host} is the production entry of a per-environment table: production would call sandbox", \
+            "sandbox host as the production entry"
+    if table and entry == kind:
+        return "ok", f"{host} for {kind}, chosen by environment from a per-environment table", \
+            "per-environment host table"
+    if table and kind == "sandbox" and entry is None and ctx.file.is_code and not ctx.file.is_test:
+        return "bad", f"{host} is hard-coded beside the per-environment table, so the table does not choose it", \
+            "sandbox host hard-coded"
     if kind == "production":
         if ctx.file.is_code and not ctx.file.is_test and not ENV_READ.search(line):
             return ("ambiguous", f"{host} is written in code: the base URL cannot be pointed elsewhere (a "
@@ -98,6 +127,7 @@ def _in_prose(line: str, start: int, end: int) -> bool:
 @concept("belvo_host", "Belvo hosts in code, config and deploy files", topics=("belvo",),
          skip_languages=("markdown",))
 def match_hosts(ctx: SourceText):
+    hosts = []  # (line number, line, match, (kind, why), the environment its table entry names)
     for number in ctx.lines_with("belvo"):
         line = ctx.line(number)
         if ctx.file.is_code and COMMENT_OR_IMPORT.match(line):
@@ -105,12 +135,17 @@ def match_hosts(ctx: SourceText):
         for match in HOST.finditer(line):
             if ctx.file.is_code and _in_prose(line, match.start(), match.end()):
                 continue
-            host = match.group("host").lower()
-            kind = classify(host)
-            judged = kind and _judge(ctx, host, kind[0], kind[1], line)
-            if judged:
-                verdict, message, form = judged
-                yield ctx.finding("belvo_host", verdict, message, number, match.start() + 1, form=form)
+            kind = classify(match.group("host"))
+            if kind:
+                hosts.append((number, line, match, kind, profile(line, match.start())))
+    # Production's host and sandbox's, each under a key naming its environment: selected by environment.
+    table = {"production", "sandbox"} <= {kind[0] for _, _, _, kind, entry in hosts if kind[0] == entry}
+    for number, line, match, kind, entry in hosts:
+        host = match.group("host").lower()
+        judged = _judge(ctx, host, kind[0], kind[1], line, entry, table)
+        if judged:
+            verdict, message, form = judged
+            yield ctx.finding("belvo_host", verdict, message, number, match.start() + 1, form=form)
 
 
 @concept("sandbox_fallback", "Belvo environment silently falling back to sandbox", topics=("belvo",),
@@ -121,7 +156,8 @@ def match_fallback(ctx: SourceText):
     names = {a.name for a in ctx.facts.assigns if a.literal is not None and a.name
              and re.fullmatch(SANDBOX_TEXT, a.literal)}
     by_name = re.compile(r"(?:\|\||\?\?|\?:|\bor\b|,)\s*(?:self\.|this\.|static::|::)?(?:" +
-                         "|".join(map(re.escape, sorted(names))) + r")\b") if names else None
+                         "|".join(map(re.escape, sorted(names))) + r")\b(?!\s*(?::|=(?!=)))") if names else None
+    # (a name followed by `:` or `=` is a key or argument being defined, as in a per-environment table)
     if by_name is not None:
         lines.update(n for n, line in enumerate(ctx.lines, 1) if ENV_READ.search(line) and by_name.search(line))
     for number in sorted(lines):
