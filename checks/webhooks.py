@@ -153,7 +153,7 @@ def _ack_verdict(probes: Probes, exchanges, what: str):
     evidence=[Evidence.PROBE],
     hint="Answer every delivery with a 2xx at once (store it, then process it in the background), "
          "whatever its webhook_type and webhook_code.",
-    source=source("webhook_route", proves=False, every_site=False),
+    source=source("webhook_route", proves=False, every_site=False, passes=False),
 )
 def every_type_acknowledged(ctx: CheckContext):
     """
@@ -174,9 +174,9 @@ def every_type_acknowledged(ctx: CheckContext):
     With `source:` configured, the code is read for a webhook receiver: a route naming a webhook
     path (Flask, FastAPI, Django, aiohttp, Express, Fastify, Nest, Spring, Rails, Sinatra, Laravel,
     Slim, Go routers, ASP.NET), a Next.js route file under a webhook path, a controller class named
-    for webhooks, or a hand-rolled server comparing the request path. A receiver shows the intent but
-    cannot prove every type and code is acknowledged in time: alone, it is a pass decided by source, the
-    report naming the probe that would prove it. No receiver at all in code that creates links (and no code reading
+    for webhooks, or a hand-rolled server comparing the request path. A receiver says where deliveries
+    arrive, not that each is answered in time (the work it does before answering may call Belvo, or a
+    store, for longer than 5 s): alone it is a skip naming the receiver and the probe that decides. No receiver at all in code that creates links (and no code reading
     `webhook_code`) fails; no receiver in code that does not create links is a warning. A receiver
     living outside `source.root` is fixed by pointing `source.root`/`source.include` at it; otherwise
     suppress the finding with `belvo-check: ignore[BLV403] reason`.

@@ -35,11 +35,16 @@ class SourceRule:
     every_site: bool = True
     # What a scan that finds nothing proves, e.g. "no literal Belvo secret in {files} files"; None: nothing.
     absence: str | None = None
+    # False: what the code shows only locates the item (a webhook route says where deliveries arrive,
+    # not that each is acknowledged in time): a site found is named in a skip, never a pass, while
+    # faults the code does show still count.
+    passes: bool = True
 
 
-def source(*concepts: str, proves: bool = True, every_site: bool = True, absence: str | None = None) -> SourceRule:
+def source(*concepts: str, proves: bool = True, every_site: bool = True, absence: str | None = None,
+           passes: bool = True) -> SourceRule:
     """The source evidence a check reads: `@check(..., source=source("timeout"))`."""
-    return SourceRule(tuple(concepts), proves, every_site, absence)
+    return SourceRule(tuple(concepts), proves, every_site, absence, passes)
 
 
 @dataclass
@@ -84,6 +89,9 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "", behaviour: bool
         sites = ", ".join(f.where for f in good[:5]) + (f" and {len(good) - 5} more" if len(good) > 5 else "")
         message = first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)"
         evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "")
+        if not rule.passes:
+            return SourceVerdict([Finding(Status.SKIP, f"{message}: the code shows where, only behaviour shows "
+                                          "whether", evidence=evidence, location=first.location(root))] + problems)
         return SourceVerdict([passed(message, evidence=evidence, location=first.location(root))]
                              + problems, weak=not rule.proves)
     if rule.absence and not scan.signals.get("belvo_code"):

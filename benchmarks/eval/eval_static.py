@@ -8,9 +8,6 @@ so the history scan sees its history and not this project's), gets a generated c
 (environment: production, source.root: the copy, source.frontend: its labelled front-end globs)
 and one real `belvo-check run --select static --format json`. A verdict is scored against the label of its check:
   wrong pass   belvo-check pass, label fail: the worst error, the target is zero;
-  source pass on a fail   a pass decided by source that names the behaviour it went without
-               (`decided by source; harness not run`), label fail: listed apart, since the report
-               says behaviour would decide it;
   fail precision   fails whose label is fail / all fails (target 0.8 or more);
   caught      label fail reported as fail (recall), as warn (flagged, not proven) or missed (pass/skip).
 Labels `unclear` and `n/a` accept warn and skip; a pass on them is listed as unproven.
@@ -67,12 +64,11 @@ class Verdict:
     reads_source: bool
     where: tuple[str, ...]  # path:line:col of its non-pass findings (or of its pass), relative to the integration
     messages: tuple[str, ...]
-    awaits_behaviour: bool = False  # a pass decided by source naming the behaviour that would prove it
 
 
 @dataclass
 class Disagreement:
-    kind: str  # wrong pass, source pass on a fail, wrong fail, unproven pass, missed fail
+    kind: str  # wrong pass, wrong fail, unproven pass, missed fail
     check: str
     integration: str
     said: str
@@ -177,8 +173,7 @@ def _verdict(result: dict, root: Path) -> Verdict:
                 rel = loc["path"]
             where.append(":".join(str(p) for p in (rel or ".", loc.get("line"), loc.get("col")) if p is not None))
     return Verdict(status, tuple(result.get("decided_by") or ()), "source" in result.get("evidence_kinds", []),
-                   tuple(dict.fromkeys(where)), tuple(dict.fromkeys(messages)),
-                   "not run" in (result.get("evidence_level") or ""))
+                   tuple(dict.fromkeys(where)), tuple(dict.fromkeys(messages)))
 
 
 def score(integrations: list[Integration], verdicts: dict[str, dict[str, Verdict]]) -> Score:
@@ -196,13 +191,11 @@ def score(integrations: list[Integration], verdicts: dict[str, dict[str, Verdict
             counts[verdict.status] += 1
             counts[f"label {label.verdict}"] += 1
             kind = _kind(verdict.status, label.verdict)
-            if kind == "wrong pass" and verdict.awaits_behaviour:
-                kind = "source pass on a fail"
             if kind in ("right pass", "right fail"):
                 counts[kind] += 1
             elif label.verdict == "fail" and verdict.status == "warn":
                 counts["fail flagged as warn"] += 1
-            if kind in ("wrong pass", "source pass on a fail", "wrong fail", "unproven pass", "missed fail"):
+            if kind in ("wrong pass", "wrong fail", "unproven pass", "missed fail"):
                 counts[kind] += 1
                 result.disagreements.append(Disagreement(
                     kind, check_id, integration.name, verdict.status, list(verdict.where[:6]),
@@ -256,9 +249,8 @@ def render(result: Score, verbose: bool = False) -> str:
     lines.append("")
     lines.append(f"wrong passes: {len(result.wrong_passes)} (target 0) · fail precision: "
                  f"{_ratio(Score.precision(total))} (target {PRECISION_TARGET}) · "
-                 f"right passes: {total['right pass']} · unproven passes: {total['unproven pass']} · "
-                 f"source passes on a fail: {total['source pass on a fail']}")
-    shown = ("wrong pass", "source pass on a fail", "wrong fail") + (("unproven pass", "missed fail", "not reported") if verbose else
+                 f"right passes: {total['right pass']} · unproven passes: {total['unproven pass']}")
+    shown = ("wrong pass", "wrong fail") + (("unproven pass", "missed fail", "not reported") if verbose else
                                             ("not reported",))
     for kind in shown:
         items = [d for d in result.disagreements if d.kind == kind]

@@ -85,6 +85,7 @@ def match_request_id(ctx: SourceText):
 
     yield from _rethrown_bodies(ctx, body_re)
     yield from _dropped_bodies(ctx)
+    yield from _errors_read_as_data(ctx)
 
 
 RETHROWS = re.compile(r"\b(?:throw|raise)\b(?P<rest>.*)")
@@ -222,9 +223,9 @@ INSPECTS = r"(?:isinstance\(\s*{name}\s*,\s*(?:list|dict)|type\(\s*{name}\s*\)|{
 USED = r"(?:\b{name}\s*\[\s*['\"]|\b{name}\s*\.\s*get\(|\bfor\s+[\w, ]+\s+in\s+{name}\b)"
 
 
-@concept("unchecked_post", "belvo-python POST results never inspected", topics=("belvo",), code_only=True,
-         skip_tests=True)
-def match_unchecked_post(ctx: SourceText):
+def _sdk_post_results(ctx: SourceText):
+    """(call, verdict, message, form) for each belvo-python POST: what the code does with a result that is
+    Belvo's error list whenever raise_exception=True is not given."""
     if ctx.language != "python":
         return
     for belvo in cached_belvo_calls(ctx):
@@ -233,12 +234,11 @@ def match_unchecked_post(ctx: SourceText):
             continue
         raising = _raise_exception(call)
         if raising == "True":
-            yield ctx.finding("unchecked_post", "ok", "raise_exception=True: errors raise", call.line, call.col,
-                              form="raise_exception=True")
+            yield call, "ok", "raise_exception=True: errors raise", "raise_exception=True"
             continue
         if raising == "?":
-            yield ctx.finding("unchecked_post", "ambiguous", "raise_exception is not a literal True: whether errors "
-                              "raise is decided at run time", call.line, call.col, form="raise_exception computed")
+            yield call, "ambiguous", "raise_exception is not a literal True: whether errors raise is decided at " \
+                "run time", "raise_exception computed"
             continue
         line = ctx.line(call.line)
         held = re.match(r"\s*([\w.\[\]'\"]+)\s*=(?!=)", line)
@@ -246,21 +246,34 @@ def match_unchecked_post(ctx: SourceText):
         func = ctx.facts.enclosing(call.line)
         after = ctx.text_of_lines(call.end_line + 1, func.end_line if func else len(ctx.lines))
         if held and re.search(INSPECTS.format(name=re.escape(held.group(1))), after):
-            yield ctx.finding("unchecked_post", "ok", "the result is checked for Belvo's error list", call.line,
-                              call.col, form="result inspected")
+            yield call, "ok", "the result is checked for Belvo's error list", "result inspected"
         elif held and re.search(USED.format(name=re.escape(held.group(1))), after):
-            yield ctx.finding("unchecked_post", "bad", "the result is used as the created object without a check: "
-                              "belvo-python returns Belvo's error list as data unless raise_exception=True, so an "
-                              "error is read as the object and its request_id is lost", call.line, call.col,
-                              form="belvo-python POST result used unchecked")
+            yield call, "bad", "the result is used as the created object without a check: belvo-python returns " \
+                "Belvo's error list as data unless raise_exception=True, so an error is read as the object and its " \
+                "request_id is lost", "belvo-python POST result used unchecked"
         elif not assigned:
-            yield ctx.finding("unchecked_post", "bad", "the result is dropped: belvo-python returns Belvo's error "
-                              "body as data unless raise_exception=True, so errors pass as success", call.line,
-                              call.col, form="belvo-python POST result dropped")
+            yield call, "bad", "the result is dropped: belvo-python returns Belvo's error body as data unless " \
+                "raise_exception=True, so errors pass as success", "belvo-python POST result dropped"
         else:
-            yield ctx.finding("unchecked_post", "ambiguous", "without raise_exception=True an error comes back as "
-                              "data: check that the result is inspected", call.line, call.col,
-                              form="belvo-python POST without raise_exception")
+            yield call, "ambiguous", "without raise_exception=True an error comes back as data: check that the " \
+                "result is inspected", "belvo-python POST without raise_exception"
+
+
+@concept("unchecked_post", "belvo-python POST results never inspected", topics=("belvo",), code_only=True,
+         skip_tests=True)
+def match_unchecked_post(ctx: SourceText):
+    for call, verdict, message, form in _sdk_post_results(ctx):
+        yield ctx.finding("unchecked_post", verdict, message, call.line, call.col, form=form)
+
+
+def _errors_read_as_data(ctx: SourceText):
+    """belvo-python POSTs whose error list the code uses or drops as success: that error never reaches a
+    log or an except, so a log elsewhere does not log its request_id."""
+    for call, verdict, _, form in _sdk_post_results(ctx):
+        if verdict == "bad":
+            yield ctx.finding("request_id_logged", "bad", "belvo-python returns Belvo's error list as data here "
+                              "(no raise_exception=True) and the code reads it as success: that error's request_id "
+                              "never reaches a log", call.line, call.col, form=form)
 
 
 STATUS_CHECK = re.compile(r"raise_for_status|status_code|\.status\b|\.ok\b|StatusCode|getStatusCode|is_success"

@@ -72,13 +72,28 @@ def _kept(line: str) -> bool:
     return bool(STORES.search(line)) and (not READS.search(line) or bool(WRITES.search(line)))
 
 
+# The request a route received, as frameworks spell it: a value read from it came from the caller.
+REQUEST_INPUT = re.compile(r"""\b(?:req|request|ctx\.request)\s*(?:\.|\?\.)\s*(?:body|json|data|form|POST|get_json"""
+                           r"""|params|query)\b|@RequestBody|\$request->(?:input|get|all|json)\b|\bparams\[|\bShouldBind""")
+
+
 @concept("institution_user_id", "institution_user_id kept from link creation", topics=("belvo",))
 def match_institution_user_id(ctx: SourceText):
     note_link_creation(ctx)
     if ctx.language in ("markdown", "text"):
         return
-    yield from _mentions(ctx, "institution_user_id", INSTITUTION_USER_ID, ("institution_user_id", "institutionuserid"),
-                         _kept, "institution_user_id is kept here", "is mentioned, but not visibly kept here")
+    # Belvo gives institution_user_id in the link it returns (docs/belvo-api.md, Widget): the widget's
+    # success callback passes only the link id and institution, so a value the front end posts is not Belvo's.
+    posted = next((n for n in ctx.lines_with("institution_user_id", "institutionuserid")
+                   if REQUEST_INPUT.search(ctx.line(n)) and not COMMENT_OR_IMPORT.match(ctx.line(n))), None)
+    for found in _mentions(ctx, "institution_user_id", INSTITUTION_USER_ID, ("institution_user_id", "institutionuserid"),
+                           _kept, "institution_user_id is kept here", "is mentioned, but not visibly kept here"):
+        if posted is not None and found.verdict == "ok":
+            found = ctx.finding("institution_user_id", "bad", f"institution_user_id is kept from the request "
+                                f"this route received (line {posted}), not from Belvo's link: the widget's success "
+                                "callback gives only the link id and institution, so read it from the link "
+                                "(GET /api/links/{id}/)", found.line, found.col, form="kept from the request")
+        yield found
 
 
 @concept("link_status", "invalid and token_required links handled", topics=("belvo", "webhook"), code_only=True)
