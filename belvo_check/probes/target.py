@@ -24,7 +24,7 @@ class Target:
     read_store: Callable[[], dict] | None = None
     store_label: str | None = None
     receiver: Any = None  # the harness receiver, when the harness started the integration
-    guard: Callable[[str], str | None] = lambda url: None  # why a delivery to a URL is refused (every hop)
+    guard: Callable[[str], str | None] | None = None  # why a delivery to a URL is refused (every hop)
 
     def describe(self) -> str:
         return f"receiver: {self.url} ({self.origin})"
