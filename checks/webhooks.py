@@ -167,8 +167,12 @@ def every_type_acknowledged(ctx: CheckContext):
     receiver the harness starts). Each must be answered with a 2xx within `webhooks.ack_within`
     (5 s by default). The evidence is a table of type/code, status and latency.
 
-    Probe payloads carry `external_id: belvo-check-probe` and ids that exist nowhere else, and
-    nothing is delivered to the production webhook URL without `--live`.
+    Probe payloads carry `external_id: belvo-check-probe` and ids that exist nowhere else. Without
+    `--live`, a delivery goes only to this machine's loopback (127.0.0.0/8, ::1, however spelled),
+    and never to an address of the production webhook host (`webhooks.urls.production`): a
+    production host that does not resolve here (not live yet, no outside DNS) stops nothing, one
+    that is or resolves to the receiver's own address stops every probe. Redirects are never
+    followed, and every request is judged the same way.
 
     ## In the code
     With `source:` configured, the code is read for a webhook receiver: a route naming a webhook

@@ -78,7 +78,8 @@ class Probes:
 
     def __post_init__(self) -> None:
         # each delivery, answer included, ends within ack_within + GRACE whatever the receiver does
-        self._http = http.client(self.ack_within + http.GRACE, connections=self.burst_size)
+        self._http = http.client(self.ack_within + http.GRACE, connections=self.burst_size,
+                                 guard=self.target.guard)
         self.link_ids = {SINGLE: payloads.probe_link_id(), RECURRENT: payloads.probe_link_id()}
 
     # -- probes, each run once and remembered ------------------------------------------------

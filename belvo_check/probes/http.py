@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from typing import Callable
 
 import httpx
 
@@ -17,9 +18,25 @@ GRACE = 2.0  # waited past an acknowledgement limit, so a late 2xx is told apart
 USER_AGENT = f"belvo-check/{__version__} (webhook probe)"
 
 
-def client(timeout: float, connections: int = 10, verify: bool = True) -> httpx.Client:
-    """A bounded client that names itself as belvo-check's probe."""
-    return bounded_http.client(timeout, USER_AGENT, connections=connections, verify=verify)
+class NotSent(httpx.RequestError):
+    """A request the guard would not let out (its message says why): reported as no answer, never sent."""
+
+
+def client(timeout: float, connections: int = 10, verify: bool = True,
+           guard: Callable[[str], str | None] | None = None) -> httpx.Client:
+    """A bounded client that names itself as belvo-check's probe.
+
+    `guard(url)` judges every request before it leaves, the first hop and any redirect hop alike
+    (httpx runs request hooks on each), so no hop reaches a host the first one could not.
+    """
+    http = bounded_http.client(timeout, USER_AGENT, connections=connections, verify=verify)
+    if guard is not None:
+        def judge(request: httpx.Request) -> None:
+            why = guard(str(request.url))
+            if why:
+                raise NotSent(why, request=request)
+        http.event_hooks = {**http.event_hooks, "request": [*http.event_hooks["request"], judge]}
+    return http
 
 
 def deliver(http: httpx.Client, url: str, probe: Payload, authorization: str | None,

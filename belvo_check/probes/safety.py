@@ -1,7 +1,7 @@
 """Probes are safe: nothing reaches a production receiver without --live.
 
-The guard decides by address, not by spelling: 127.1, 0x7f000001, 2130706433, [::ffff:127.0.0.1]
-and 127.0.0.1 are one receiver, and a name counts as every address it resolves to.
+The guard decides by where a delivery lands, not by spelling: 127.1, 0x7f000001, 2130706433,
+[::ffff:127.0.0.1] and 127.0.0.1 are one receiver, and a name counts as every address it resolves to.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from __future__ import annotations
 import socket
 import threading
 from ipaddress import IPv4Address, IPv6Address
+from typing import Callable
 from urllib.parse import urlsplit
 
 from belvo_check.urls import canonical_host, host_of, ip_of, is_loopback_or_private
 
 RESOLVE_TIMEOUT = 2.0
 Address = IPv4Address | IPv6Address
+Resolver = Callable[[str], set[Address]]  # host -> where a connection to it lands
 
 
 def addresses(host: str, timeout: float = RESOLVE_TIMEOUT) -> set[Address]:
@@ -38,13 +40,13 @@ def addresses(host: str, timeout: float = RESOLVE_TIMEOUT) -> set[Address]:
     return {_landing(address) for address in map(ip_of, found) if address is not None}
 
 
-def production_match(url: str, production_url: str | None) -> str | None:
+def production_match(url: str, production_url: str | None, resolve: Resolver = addresses) -> str | None:
     """Why `url` is (or may be) the production receiver, or None when it is provably elsewhere.
 
-    Two addresses are compared without DNS. A loopback target against a public production name
-    needs no DNS either: Belvo delivers production webhooks over the internet, so the receiver it
-    reaches is not on this machine's loopback. Any other name is resolved; when either side does
-    not resolve, the two cannot be told apart and the target counts as production.
+    Judged by where the delivery lands: a loopback address is the production receiver only when the
+    production host is, or resolves to, that same address. A production host that does not resolve
+    here cannot be reached here either, so it costs a loopback target nothing; any other target
+    that cannot be told apart from it counts as production.
     """
     if not production_url:
         return None
@@ -56,20 +58,52 @@ def production_match(url: str, production_url: str | None) -> str | None:
         if shown == production_shown:
             return f"{shown} is the host of the production webhook URL (webhooks.urls.production)"
         return f"{shown} and {production_named} are the same address, {canonical_host(shown)}"
-    target = addresses(shown)
-    public_name = ip_of(production_shown) is None and not is_loopback_or_private(production_shown)
-    if target and all(address.is_loopback for address in target) and public_name:
-        return None
-    production = addresses(production_shown)
+    target, production = resolve(shown), resolve(production_shown)
     shared = target & production
     if shared:
         verb = "is" if ip_of(shown) is not None else "resolves to"
         return f"{shown} {verb} {', '.join(sorted(map(str, shared)))}, an address of {production_named}"
+    if _all_loopback(target):
+        return None
     if not production:
         return f"{production_named} could not be resolved here, so {shown} cannot be told apart from it"
     if not target:
         return f"{shown} could not be resolved here, so it cannot be told apart from {production_named}"
     return None
+
+
+def refusal(url: str, production_url: str | None, live: bool, resolve: Resolver = addresses) -> str | None:
+    """Why nothing may be delivered to `url` in this run, or None. The one judgement of every delivery.
+
+    Without --live a delivery goes only to this machine's loopback, and never to an address of the
+    production webhook host; with --live it goes anywhere (that is what --live is for).
+    """
+    if live:
+        return None
+    why = production_match(url, production_url, resolve)
+    if why:
+        return f"{url} may be the production receiver ({why}); probes reach production only with --live"
+    elsewhere = not_loopback(url, resolve)
+    if elsewhere:
+        return f"{url} is not on this machine's loopback ({elsewhere}); probes go elsewhere only with --live"
+    return None
+
+
+def not_loopback(url: str, resolve: Resolver = addresses) -> str | None:
+    """Why a delivery to `url` may leave this machine, or None when it lands on a loopback address."""
+    host = host_of(url)
+    if not host:
+        return "it has no host"
+    landing = resolve(host)
+    if _all_loopback(landing):
+        return None
+    if not landing:
+        return f"{host} could not be resolved here"
+    return f"{host} is {', '.join(sorted(map(str, landing)))}"
+
+
+def _all_loopback(landing: set[Address]) -> bool:
+    return bool(landing) and all(address.is_loopback for address in landing)
 
 
 def not_local(url: str) -> str | None:

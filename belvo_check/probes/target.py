@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from belvo_check.evidence import EvidenceUnavailable, require_config
 from belvo_check.probes import store_diff as store_reader
 from belvo_check.harness.receiver import DEFAULT_PROBE_URL
-from belvo_check.probes.safety import production_match, url_problem
+from belvo_check.probes.safety import refusal, url_problem
 from belvo_check.urls import host_of
 
 PROBE_URL_EXAMPLE = "webhooks: {probe_url: http://127.0.0.1:8099/hooks/belvo}"
@@ -23,6 +24,7 @@ class Target:
     read_store: Callable[[], dict] | None = None
     store_label: str | None = None
     receiver: Any = None  # the harness receiver, when the harness started the integration
+    guard: Callable[[str], str | None] | None = None  # why a delivery to a URL is refused (every hop)
 
     def describe(self) -> str:
         return f"receiver: {self.url} ({self.origin})"
@@ -32,12 +34,21 @@ def resolve(ctx) -> Target:
     """The probe target, or EvidenceUnavailable saying what would provide one."""
     integration = ctx.config.integration
     if integration is not None and (integration.start or ctx.loaded.missing_env("integration", "start")):
-        _refuse_production(ctx, _planned_receiver_url(ctx))  # before the receiver and its simulator start
+        _refuse_production(ctx, _planned_receiver_url(ctx), guard(ctx))  # before the receiver and its simulator start
         target = _harness_target(ctx)
     else:
         target = _configured_target(ctx)
-    _refuse_production(ctx, target.url)
+    target.guard = guard(ctx)
+    _refuse_production(ctx, target.url, target.guard)
     return target
+
+
+def guard(ctx) -> Callable[[str], str | None]:
+    """The judgement of every delivery this run makes, first hop or redirect: why a URL is refused, or None.
+
+    Remembered per URL, so a slow resolver costs one lookup, not one per delivery.
+    """
+    return functools.cache(lambda url: refusal(url, production_url(ctx), ctx.options.live))
 
 
 def _harness_target(ctx) -> Target:
@@ -84,12 +95,16 @@ def _has_store(ctx) -> bool:
     return bool(integration and integration.store)
 
 
-def _refuse_production(ctx, url: str | None) -> None:
+def _refuse_production(ctx, url: str | None, judge: Callable[[str], str | None]) -> None:
     if url is None:
         return
+    why = judge(url)
+    if why:
+        raise EvidenceUnavailable(f"no probe sent: {why}",
+                                  enable="run with --live, or point webhooks.probe_url at a receiver on this "
+                                         "machine's loopback (127.0.0.1) other than the production host")
+
+
+def production_url(ctx) -> str | None:
     urls = ctx.config.webhooks.urls if ctx.config.webhooks else None
-    why = production_match(url, urls.production if urls else None)
-    if why and not ctx.options.live:
-        raise EvidenceUnavailable(f"no probe sent: {url} may be the production receiver ({why}); "
-                                  "probes reach production only with --live",
-                                  enable="run with --live, or point webhooks.probe_url at a non-production receiver")
+    return urls.production if urls else None

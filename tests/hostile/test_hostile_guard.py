@@ -95,3 +95,15 @@ def test_the_harness_receiver_is_not_even_started_for_a_production_address(write
     for check in ("BLV403", "BLV404", "BLV406"):
         message = results[check]["findings"][0]["message"]
         assert results[check]["status"] == "skip" and "production webhook host ::ffff:7f00:1 " in message, message
+
+
+def test_a_redirect_to_the_production_receiver_spelled_another_way_is_not_followed(recorder, write_config):
+    """The receiver points every delivery at production: the redirect is reported, never followed."""
+    hop = f"http://2130706433:{recorder.port}/hooks/belvo"
+    with HostileReceiver("redirect", host="127.0.0.2", location=hop) as redirecting:
+        config = _config(write_config, "redirect", f"http://127.1:{recorder.port}/hooks/belvo", redirecting.url)
+        results = _run(config)
+        assert redirecting.connections > 0
+    assert recorder.connections == 0
+    assert results["BLV403"]["status"] == "fail"
+    assert "302 redirect to 2130706433 (not followed)" in results["BLV403"]["findings"][0]["message"]

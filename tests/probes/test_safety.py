@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from belvo_check import urls
+from belvo_check import bounded_http, urls
 from belvo_check.model import Status
-from belvo_check.probes.safety import not_local, production_match, url_problem
+from belvo_check.probes import http
+from belvo_check.probes.safety import addresses, not_local, production_match, refusal, url_problem
 
 from tests.conftest import run_cli
+from tests.hostile.hostile_receivers import HostileReceiver
 from tests.probes.helpers import AUTH, receiver_config
 
 PROBE_CHECKS = ("BLV403", "BLV404", "BLV405", "BLV406", "BLV407")
@@ -155,3 +159,128 @@ def test_url_problems_are_one_line_not_exceptions():
     assert "not a valid URL" in url_problem("http://[zzz]/hooks")
     assert "not a valid URL" in url_problem("http://127.0.0.1:99999/hooks")
     assert url_problem("http://127.1:8099/hooks") is None
+
+
+# -- a delivery is judged by where it lands: loopback is not production unless production lands there --
+
+PUBLIC = "93.184.216.34"
+
+
+def _resolver(table: dict[str, str]):
+    """A fake resolver: each host to its listed address, literals to themselves, any other name to nothing."""
+    from ipaddress import ip_address
+
+    def resolve(host: str):
+        if urls.ip_of(host) is not None:
+            return addresses(host)  # a literal needs no DNS (and 0 lands on loopback)
+        return {ip_address(table[host])} if host in table else set()
+    return resolve
+
+
+@pytest.mark.parametrize("production", ["https://prod-hooks.acme.invalid/belvo", "https://hooks.acme-bank.com/belvo",
+                                        "https://127.0.0.2/belvo", f"https://{PUBLIC}/belvo"])
+@pytest.mark.parametrize("target", ["127.0.0.1", "127.1", "0x7f000001", "[::ffff:127.0.0.1]", "[::1]", "0",
+                                    "receiver.dev.localhost"])
+def test_a_loopback_target_is_allowed_whatever_the_production_host_resolves_to_or_fails_to(target, production):
+    resolve = _resolver({"hooks.acme-bank.com": PUBLIC, "receiver.dev.localhost": "127.0.0.1"})
+    assert refusal(f"http://{target}:8099/hooks", production, live=False, resolve=resolve) is None
+
+
+@pytest.mark.parametrize("production", ["http://localhost:8099/hooks", "https://hooks.acme-bank.com/belvo",
+                                        "https://0x7f000001/belvo"])
+def test_a_loopback_target_is_refused_when_the_production_host_lands_on_the_same_address(production):
+    resolve = _resolver({"localhost": "127.0.0.1", "hooks.acme-bank.com": "127.0.0.1"})
+    why = refusal("http://127.0.0.1:8099/probe", production, live=False, resolve=resolve)
+    assert why and "may be the production receiver" in why and "127.0.0.1" in why and "--live" in why
+    assert refusal("http://127.0.0.1:8099/probe", production, live=True, resolve=resolve) is None
+
+
+@pytest.mark.parametrize("target, why", [
+    ("10.1.2.3", "10.1.2.3"), (PUBLIC, PUBLIC), ("receiver.internal", "could not be resolved"),
+    ("hooks.partner.com", PUBLIC),
+])
+def test_a_target_off_loopback_needs_live_even_with_no_production_url(target, why):
+    resolve = _resolver({"hooks.partner.com": PUBLIC})
+    for production in (None, "https://prod-hooks.acme.invalid/belvo"):
+        refused = refusal(f"http://{target}:8099/hooks", production, live=False, resolve=resolve)
+        assert refused and "--live" in refused
+        assert production or ("not on this machine's loopback" in refused and why in refused)
+        assert refusal(f"http://{target}:8099/hooks", production, live=True, resolve=resolve) is None
+
+
+def test_the_production_host_itself_is_refused_even_when_it_does_not_resolve():
+    resolve = _resolver({})
+    why = refusal("https://prod-hooks.acme.invalid/other", "https://prod-hooks.acme.invalid/belvo", False, resolve)
+    assert why and "is the host of the production webhook URL" in why
+
+
+def _fake_dns(monkeypatch, table: dict[str, str]) -> None:
+    """Answer getaddrinfo from `table` in this process (no real DNS): other names do not resolve."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host in table:
+            return real(table[host], *args, **kwargs)
+        if urls.ip_of(str(host)) is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_probes_run_when_the_production_host_does_not_resolve(receiver, run_webhook_checks, monkeypatch):
+    _fake_dns(monkeypatch, {})
+    good = receiver("good")
+    results = run_webhook_checks(receiver_config(good, production="https://prod-hooks.acme.invalid/belvo"),
+                                 selectors=("BLV403", "BLV406"))
+    for check in ("BLV403", "BLV406"):
+        assert results[check].status is Status.PASS, results[check].findings
+
+
+def test_probes_run_when_the_production_host_resolves_to_another_public_address(receiver, run_webhook_checks,
+                                                                                monkeypatch):
+    _fake_dns(monkeypatch, {"hooks.acme-bank.com": PUBLIC})
+    good = receiver("good")
+    results = run_webhook_checks(receiver_config(good, production="https://hooks.acme-bank.com/belvo"),
+                                 selectors=("BLV403",))
+    assert results["BLV403"].status is Status.PASS, results["BLV403"].findings
+
+
+def test_a_production_name_resolving_to_the_targets_loopback_address_is_refused(connection_counter, run_webhook_checks,
+                                                                               monkeypatch):
+    _fake_dns(monkeypatch, {"hooks.acme-bank.com": "127.0.0.1"})
+    config = receiver_config(_Target(f"http://127.0.0.1:{connection_counter.port}/hooks"),
+                             production="https://hooks.acme-bank.com/belvo", store=False)
+    results = run_webhook_checks(config, selectors=("BLV403", "BLV407"))
+    for check in ("BLV403", "BLV407"):
+        message = results[check].findings[0].message
+        assert results[check].status is Status.SKIP, results[check].findings
+        assert "127.0.0.1, an address of the production webhook host hooks.acme-bank.com" in message, message
+    assert connection_counter.count == 0
+
+
+def test_a_redirect_to_the_production_host_is_not_followed(connection_counter, run_webhook_checks):
+    production = f"http://127.0.0.1:{connection_counter.port}/hooks/belvo"
+    with HostileReceiver("redirect", host="127.0.0.2", location=production) as redirecting:
+        results = run_webhook_checks(receiver_config(_Target(redirecting.url), production=production, store=False),
+                                     selectors=("BLV403",))
+        assert redirecting.connections > 0
+    assert results["BLV403"].status is Status.FAIL
+    assert "302 redirect to 127.0.0.1 (not followed)" in results["BLV403"].findings[0].message
+    assert connection_counter.count == 0
+
+
+def test_every_redirect_hop_goes_through_the_same_guard(connection_counter):
+    """Even a request told to follow redirects gets no further than the guard lets the first hop go."""
+    production = f"http://127.0.0.1:{connection_counter.port}/hooks/belvo"
+    judge = lambda url: refusal(url, production, live=False)  # noqa: E731
+    with HostileReceiver("ok", host="127.0.0.3") as elsewhere, \
+            HostileReceiver("redirect", host="127.0.0.2", location=production) as to_production, \
+            HostileReceiver("redirect", host="127.0.0.2", location=elsewhere.url) as to_elsewhere, \
+            http.client(5, guard=judge) as client:
+        refused = bounded_http.request(client, "POST", to_production.url, json={}, follow_redirects=True)
+        followed = bounded_http.request(client, "POST", to_elsewhere.url, json={}, follow_redirects=True)
+        direct = bounded_http.request(client, "POST", production, json={})
+        assert elsewhere.connections == 1 and followed.status == 200
+    assert refused.status is None and "may be the production receiver" in refused.error
+    assert direct.status is None and "may be the production receiver" in direct.error
+    assert connection_counter.count == 0
