@@ -36,6 +36,7 @@ class SourceText:
         self.data = data
         self.topics = topics
         self.signals: set[str] = set()  # tree-level facts for conclusions, e.g. "creates_links"
+        self.secrets: set[str] = set()  # values found to be Belvo secrets: in memory only, for the history scan
 
     @property
     def language(self) -> str:

@@ -34,11 +34,16 @@ class SourceRule:
     every_site: bool = True
     # What a scan that finds nothing proves, e.g. "no literal Belvo secret in {files} files"; None: nothing.
     absence: str | None = None
+    # A concept whose `ok` findings a pass needs besides (e.g. the keys of a Belvo call traced to the
+    # environment: finding no literal secret proves nothing while no call's keys were traced); its
+    # `ambiguous` findings say what could not be traced. None: a pass needs nothing more.
+    grounds: str | None = None
 
 
-def source(*concepts: str, proves: bool = True, every_site: bool = True, absence: str | None = None) -> SourceRule:
+def source(*concepts: str, proves: bool = True, every_site: bool = True, absence: str | None = None,
+           grounds: str | None = None) -> SourceRule:
     """The source evidence a check reads: `@check(..., source=source("timeout"))`."""
-    return SourceRule(tuple(concepts), proves, every_site, absence)
+    return SourceRule(tuple(concepts), proves, every_site, absence, grounds)
 
 
 @dataclass
@@ -77,11 +82,14 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
         firm_findings = _located([f for f in firm if f.verdict == "bad"], Status.FAIL, root) + \
             _located([f for f in firm if f.verdict == "ambiguous"], Status.WARN, root)
         return SourceVerdict(firm_findings + soft + problems, soft=soft)
+    if (good or rule.absence) and rule.grounds and not [f for f in scan.findings if f.concept == rule.grounds
+                                                         and f.verdict == "ok"] and scan.signals.get("belvo_code"):
+        return SourceVerdict([_ungrounded(rule, scan, root)] + problems)
     if good:
         first = good[0]
         sites = ", ".join(f.where for f in good[:5]) + (f" and {len(good) - 5} more" if len(good) > 5 else "")
         message = first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)"
-        evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "")
+        evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "") + _grounds(rule, scan)
         return SourceVerdict([passed(message, evidence=evidence, location=first.location(root))]
                              + problems, weak=not rule.proves)
     if rule.absence and not scan.signals.get("belvo_code"):
@@ -92,7 +100,7 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
                              + problems)
     if rule.absence:
         evidence = f"source: {scan.read} files read under {root or '.'}, none with a finding for " + \
-                   ", ".join(rule.concepts)
+                   ", ".join(rule.concepts) + _grounds(rule, scan)
         return SourceVerdict([passed(rule.absence.format(files=scan.read), evidence=evidence)]
                              + problems, weak=not rule.proves)
     missing = [scan.unavailable[c] for c in rule.concepts if c in scan.unavailable]
@@ -102,6 +110,38 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
     quiet = skipped(f"the source ({scan.read} files read) shows nothing about this item ({titles})",
                     enable="point source.root (and source.include) at the code that calls Belvo")
     return SourceVerdict([quiet] + problems)
+
+
+def _grounds(rule: SourceRule, scan) -> str:
+    """What a pass stands on besides: the sites of the grounds concept, traced and not."""
+    if not rule.grounds:
+        return ""
+    found = [f for f in scan.findings if f.concept == rule.grounds]
+    traced = [f for f in found if f.verdict == "ok"]
+    untraced = [f for f in found if f.verdict != "ok"]
+    text = "\n" + _sites("traced", traced)
+    return text + ("\n" + _sites("not traced", untraced) if untraced else "")
+
+
+def _sites(label: str, findings) -> str:
+    shown = "; ".join(f"{f.where}: {f.message}" for f in findings[:5])
+    return f"{label} ({len(findings)}): {shown}" + (f"; and {len(findings) - 5} more" if len(findings) > 5 else "")
+
+
+def _ungrounded(rule: SourceRule, scan, root: str) -> Finding:
+    """The skip of a check whose pass would stand on nothing: what could not be traced, and where."""
+    untraced = [f for f in scan.findings if f.concept == rule.grounds and f.verdict != "ok"]
+    if untraced:
+        first = untraced[0]
+        return Finding(Status.SKIP, f"the keys of no Belvo call could be traced to the environment or a secret store, "
+                       f"so finding no literal secret proves nothing; not traced: {first.where}: {first.message}"
+                       + (f" (and {len(untraced) - 1} more)" if len(untraced) > 1 else ""),
+                       hint="to enable: read the keys from the environment (os.environ, process.env) or a secret "
+                            "store in the file that builds the Belvo client or request",
+                       evidence="source: " + _sites("not traced", untraced), location=first.location(root))
+    return skipped(f"no Belvo call was found whose keys could be traced ({scan.read} files read), so finding no "
+                   "literal secret proves nothing",
+                   enable="point source.root (and source.include) at the code that calls Belvo")
 
 
 def _located(findings: list[SourceFinding], status: Status, root: str) -> list[Finding]:
