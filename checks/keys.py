@@ -294,7 +294,8 @@ SECRETS_STORED_SAFELY = "The API keys are stored securely (never hard-coded, com
     evidence=[],
     hint="Move the key to your secret store, read it from an environment variable, and rotate it in Belvo's "
          "dashboard: a key that was written in a file is leaked.",
-    source=source("secret_literal", absence="no literal Belvo secret in the {files} files read"),
+    source=source("secret_literal", absence="no literal Belvo secret in the {files} files read",
+                  grounds="secret_source"),
 )
 def secrets_not_written(ctx: CheckContext):
     """
@@ -335,7 +336,7 @@ def secrets_not_written(ctx: CheckContext):
     evidence=[],
     hint="Rotate the key in Belvo's dashboard (removing it from history does not un-leak it), then purge it "
          "from history if you must.",
-    source=source("secret_history"),
+    source=source("secret_history", grounds="secret_source"),
 )
 def secrets_not_committed(ctx: CheckContext):
     """
@@ -374,7 +375,7 @@ def secrets_not_committed(ctx: CheckContext):
     evidence=[],
     hint="Keep the keys and the POST /api/token/ call on your server; front-end code receives only the "
          "widget's access token.",
-    source=source("secret_frontend"),
+    source=source("secret_frontend", grounds="secret_source"),
 )
 def secrets_not_in_frontend(ctx: CheckContext):
     """

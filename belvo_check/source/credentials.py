@@ -205,7 +205,18 @@ def _is_secret(value: str) -> bool:
     return not is_placeholder(value) or encodes_credentials(value)
 
 
-def _sites(ctx) -> list[tuple[Call, str, list[str]]]:
+def _body_fields(trace: UrlTrace, arg: str, line: int) -> list[str]:
+    """`name.password`, `name.id` when an argument names an object assigned with a password field."""
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", arg):
+        return []
+    assign = trace.assignment(arg, line)
+    value = assign.value if assign is not None else ""
+    fields = [f for f in PASSWORD_FIELDS if re.search(rf"""(?<![\w$])['"]?{f}['"]?\s*(?::|=>)""", value)]
+    return [f"{arg}.{f}" for f in fields] + [f"{arg}.{f}" for f in ID_FIELDS if fields and
+                                            re.search(rf"""(?<![\w$])['"]?{f}['"]?\s*(?::|=>)""", value)]
+
+
+def _sites(ctx, trace: UrlTrace) -> list[tuple[Call, str, list[str]]]:
     """(call, what, key expressions) for every place a call of this file hands Belvo its keys."""
     sites = []
     calls = cached_belvo_calls(ctx)
@@ -216,6 +227,8 @@ def _sites(ctx) -> list[tuple[Call, str, list[str]]]:
         token = TOKEN_URL.search(belvo.url) or TOKEN_URL.search(call.args)
         keys = [call.keywords[k] for k in PASSWORD_FIELDS if token and k in call.keywords]
         keys += [call.keywords[k] for k in ID_FIELDS if keys and k in call.keywords]
+        if token and not keys:  # the body built first: body = {id: ..., password: ...}; post(url, body)
+            keys = [key for arg in _split_args(call.args) for key in _body_fields(trace, arg, call.line)]
         for name in AUTH_FIELDS:
             if name in call.keywords:
                 value = call.keywords[name]
@@ -247,7 +260,7 @@ def keys_of_calls(ctx) -> list[Keys]:
     found = []
     if ctx.file.is_code and ctx.about_belvo and not ctx.facts.error:
         tracer = _Tracer(ctx)
-        for call, what, exprs in _sites(ctx):
+        for call, what, exprs in _sites(ctx, tracer.trace):
             results = [tracer.classify(expr, call.line, call.end_line) for expr in exprs]
             literals = tuple(lit for _, _, lits in results for lit in lits)
             if literals:

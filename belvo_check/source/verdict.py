@@ -82,13 +82,13 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
         firm_findings = _located([f for f in firm if f.verdict == "bad"], Status.FAIL, root) + \
             _located([f for f in firm if f.verdict == "ambiguous"], Status.WARN, root)
         return SourceVerdict(firm_findings + soft + problems, soft=soft)
-    if (good or rule.absence) and rule.grounds and not [f for f in scan.findings if f.concept == rule.grounds
-                                                         and f.verdict == "ok"] and scan.signals.get("belvo_code"):
-        return SourceVerdict([_ungrounded(rule, scan, root)] + problems)
+    grounds = [f for f in scan.findings if rule.grounds and f.concept == rule.grounds]
+    if (good or rule.absence) and grounds and not [f for f in grounds if f.verdict == "ok"]:
+        return SourceVerdict([_ungrounded(grounds, root)] + problems)
     if good:
         first = good[0]
         sites = ", ".join(f.where for f in good[:5]) + (f" and {len(good) - 5} more" if len(good) > 5 else "")
-        message = first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)"
+        message = (first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)") + _traced(grounds)
         evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "") + _grounds(rule, scan)
         return SourceVerdict([passed(message, evidence=evidence, location=first.location(root))]
                              + problems, weak=not rule.proves)
@@ -101,7 +101,7 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
     if rule.absence:
         evidence = f"source: {scan.read} files read under {root or '.'}, none with a finding for " + \
                    ", ".join(rule.concepts) + _grounds(rule, scan)
-        return SourceVerdict([passed(rule.absence.format(files=scan.read), evidence=evidence)]
+        return SourceVerdict([passed(rule.absence.format(files=scan.read) + _traced(grounds), evidence=evidence)]
                              + problems, weak=not rule.proves)
     missing = [scan.unavailable[c] for c in rule.concepts if c in scan.unavailable]
     if missing and len(missing) == len(rule.concepts):  # e.g. no git history to scan: say why
@@ -114,9 +114,9 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "") -> SourceVerdic
 
 def _grounds(rule: SourceRule, scan) -> str:
     """What a pass stands on besides: the sites of the grounds concept, traced and not."""
-    if not rule.grounds:
+    found = [f for f in scan.findings if rule.grounds and f.concept == rule.grounds]
+    if not found:
         return ""
-    found = [f for f in scan.findings if f.concept == rule.grounds]
     traced = [f for f in found if f.verdict == "ok"]
     untraced = [f for f in found if f.verdict != "ok"]
     text = "\n" + _sites("traced", traced)
@@ -128,20 +128,25 @@ def _sites(label: str, findings) -> str:
     return f"{label} ({len(findings)}): {shown}" + (f"; and {len(findings) - 5} more" if len(findings) > 5 else "")
 
 
-def _ungrounded(rule: SourceRule, scan, root: str) -> Finding:
-    """The skip of a check whose pass would stand on nothing: what could not be traced, and where."""
-    untraced = [f for f in scan.findings if f.concept == rule.grounds and f.verdict != "ok"]
-    if untraced:
-        first = untraced[0]
-        return Finding(Status.SKIP, f"the keys of no Belvo call could be traced to the environment or a secret store, "
-                       f"so finding no literal secret proves nothing; not traced: {first.where}: {first.message}"
-                       + (f" (and {len(untraced) - 1} more)" if len(untraced) > 1 else ""),
-                       hint="to enable: read the keys from the environment (os.environ, process.env) or a secret "
-                            "store in the file that builds the Belvo client or request",
-                       evidence="source: " + _sites("not traced", untraced), location=first.location(root))
-    return skipped(f"no Belvo call was found whose keys could be traced ({scan.read} files read), so finding no "
-                   "literal secret proves nothing",
-                   enable="point source.root (and source.include) at the code that calls Belvo")
+def _traced(grounds) -> str:
+    """What a pass stands on, for its message: the Belvo calls whose keys were traced, and to what."""
+    traced = [f for f in grounds if f.verdict == "ok"]
+    if not traced:
+        return ""
+    sources = " and ".join(sorted({f.form for f in traced}))
+    return f"; the keys of {len(traced)} Belvo call(s) come from {sources} ({', '.join(f.where for f in traced[:3])}" \
+           + (", ..." if len(traced) > 3 else "") + ")"
+
+
+def _ungrounded(untraced, root: str) -> Finding:
+    """The warning of a check whose pass would stand on nothing: the Belvo calls whose keys could not be traced."""
+    first = untraced[0]
+    return Finding(Status.WARN, "the keys of no Belvo call could be traced to the environment or a secret store, so "
+                   f"finding no literal secret proves nothing; not traced: {first.where}: {first.message}"
+                   + (f" (and {len(untraced) - 1} more)" if len(untraced) > 1 else ""),
+                   hint="read the keys from the environment (os.environ, process.env) or a secret store where the "
+                        "Belvo client or request is built, so the scan can see where they come from",
+                   evidence="source: " + _sites("not traced", untraced), location=first.location(root))
 
 
 def _located(findings: list[SourceFinding], status: Status, root: str) -> list[Finding]:

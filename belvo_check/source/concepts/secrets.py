@@ -70,9 +70,10 @@ def match_literal(ctx: SourceText):
         "documentation" if ctx.language == "markdown" else "configuration" if not ctx.file.is_code else "code")
     # Tests are full of made-up keys that look real: there a literal can only be a warning.
     verdict = "ambiguous" if ctx.file.is_test else "bad"
-    for line, col, form, value in literal_secrets(ctx):
+    found = list(literal_secrets(ctx))
+    ctx.secrets.update(value for _, _, _, value in found)  # for the history scan, and cut out of every snippet
+    for line, col, form, value in found:
         fp = fingerprint(value)
-        ctx.secrets.add(value)  # for the history scan, which looks for it in every commit
         yield ctx.finding("secret_literal", verdict, f"a Belvo secret is written in {where} ({fp})", line, col,
                           form=form, fingerprint=fp, hide=value)
 
