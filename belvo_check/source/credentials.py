@@ -28,8 +28,8 @@ CONFIG_READ = re.compile(r"(?i)\b(?:settings|config|configuration|configService|
                          r"|@Value\s*\(|\bIOptions<|GetSection\s*\(|\bRails\.application\.credentials")
 _LITERAL = re.compile(r"""(?P<q>["'`])(?P<value>(?:(?!(?P=q))[^\\\n]|\\.)*)(?P=q)""")
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}|#\{([^}]*)\}|\{([A-Za-z_][\w.]*)\}")
-_NAME = re.compile(r"(?<![\w.$@'\"`])[$@]{0,2}([A-Za-z_]\w*)((?:\s*(?:\.|->|\?\.)\s*[A-Za-z_]\w*|\[\s*['\"]\w+['\"]\s*\])*)"
-                   r"(?!\s*\()")
+_NAME = re.compile(r"(?<![\w.$@'\"`])[$@]{0,2}([A-Za-z_]\w*)(?![\w$])"
+                   r"((?:\s*(?:\.|->|\?\.)\s*[A-Za-z_]\w*(?![\w$])|\[\s*['\"]\w+['\"]\s*\])*)(?![\w$])(?!\s*\()")
 _SKIP_NAMES = frozenset({"this", "self", "new", "await", "true", "false", "null", "None", "nil", "undefined", "or",
                          "and", "not", "String", "Encoding", "Convert", "Buffer", "base64", "Base64", "UTF8", "string"})
 # Names that say nothing of Belvo, but name a key beside a Belvo call.
@@ -40,6 +40,8 @@ PASSWORD_FIELDS = ("password", "secret_password", "secretPassword")
 ID_FIELDS = ("id", "secret_id", "secretId", "username", "user")
 AUTH_FIELDS = ("auth", "basic_auth", "basicAuth", "Authorization", "authorization")
 TOKEN_URL = re.compile(r"/token\b")
+BASIC_ARG = re.compile(r"""(?i)["':]basic["']?""")  # `f.request :authorization, :basic, id, pw`
+AUTH_ARG = re.compile(r"""(?i)["':]authorization["']?""")
 BASIC_HELPERS = re.compile(r"^(?:SetBasicAuth|setBasicAuth|basic_auth|basicAuth|BasicAuth|withBasicAuth|HTTPBasicAuth"
                            r"|AuthenticationHeaderValue|NetworkCredential|UsernamePasswordCredentials|basic"
                            r"|setBasicAuthentication|basicAuthentication)$")
@@ -61,6 +63,17 @@ class Keys:
     source: str  # "literal", "environment", "configuration", "unknown"
     detail: str  # the expression they were traced to, or what could not be traced
     literals: tuple[Literal, ...] = ()  # the literal secrets the keys were traced to
+
+
+_SHOWN_LITERAL = re.compile(r"[A-Z][A-Z0-9_]{2,}|[a-z][\w-]*(?:\.[a-z][\w-]*)+|\.{0,2}/[\w./-]*")
+
+
+def shown(expr: str) -> str:
+    """An expression as a message may show it: one line, short, and every string literal that is not an
+    environment variable, a dotted setting or a path cut out (it could be a key)."""
+    text = _LITERAL.sub(lambda m: m.group(0) if _SHOWN_LITERAL.fullmatch(m.group("value"))
+                        else f"{m.group('q')}…{m.group('q')}", " ".join(expr.split()))
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _split_args(args: str) -> list[str]:
@@ -98,13 +111,17 @@ def _values(expr: str) -> list[re.Match]:
             continue  # the name of the variable or setting read
         callee = _callee_around(expr, match.start())
         if callee and not (ENV_READ.search(callee + "(") or CONFIG_READ.search(callee + "(")
-                           or _DEFAULTS.search(callee) or _ENCODERS.search(callee)):
+                           or _DEFAULTS.search(callee) or _ENCODERS.search(callee)
+                           or BASIC_HELPERS.match(callee.rpartition(".")[2])):
             continue
         if not _INTERPOLATION.search(match.group("value")):
             found.append(match)
     return found
 
 
+CONFIG_MODULE = re.compile(r"""(?i)\brequire\s*\(\s*['"][^'"]*(?:config|settings|secrets?|env)[^'"]*['"]\s*\)""")
+# A parameter the framework fills from configuration: `@Value("${belvo.secret-id}") String id`.
+INJECTED = r"@Value\s*\([^)]*\)\s*(?:final\s+)?[\w.<>\[\]]+\s+{name}\b"
 _READ_KEY = re.compile(r"[\w.\s\[(<>?]*")
 _DEFAULTS = re.compile(r"(?:^|\.)(?:get|fetch|getOrDefault|getProperty|GetValue|getenv|env|config)$", re.I)
 _ENCODERS = re.compile(r"(?i)btoa|b64encode|base64|encode|GetBytes|Buffer\.from|bytes|toString|strict_encode64")
@@ -153,6 +170,11 @@ class _Tracer:
             return "literal", expr, literals
         if ENV_READ.search(expr):
             return "environment", expr, ()
+        if CONFIG_MODULE.search(expr):  # the app's own config module: its literals are judged where written
+            return "configuration", expr, ()
+        body = self._function_body(expr)
+        if body is not None and depth:  # authHeader(): what the function of this file returns
+            return self.classify(body[0], body[1], body[2], depth - 1, seen)
         names = _names(_LITERAL.sub('""', expr))
         for m in _INTERPOLATION.finditer(expr):
             names += _names(next(g for g in m.groups() if g is not None))
@@ -168,13 +190,28 @@ class _Tracer:
             return "literal", expr, secrets
         return next((r for r in results if r[0] in ("unknown", "placeholder")), results[0])
 
+    def _function_body(self, expr: str) -> tuple[str, int, int] | None:
+        """(text, first, last line) of the function of this file an expression only calls: `authHeader()`."""
+        called = re.fullmatch(r"(?:this\.|self\.)?([A-Za-z_$][\w$]*)\s*\(\s*\)", expr)
+        if not called:
+            return None
+        name = re.escape(called.group(1))
+        defined = re.search(rf"(?m)^.*(?:\b(?:function|def|func)\s+(?:\([^)]*\)\s*)?{name}\s*[(<]"
+                            rf"|\b{name}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>)", self.ctx.text)
+        if not defined:
+            return None
+        first = self.ctx.text.count("\n", 0, defined.start()) + 1
+        func = next((f for f in self.ctx.facts.funcs if f.line == first), None)
+        last = func.end_line if func else first
+        return "\n".join(self.ctx.line(n) for n in range(first + 1, last + 1)), first + 1, last
+
     def _name(self, name: str, fields: tuple[str, ...], line: int, depth: int, seen: frozenset):
         dotted = ".".join((name, *fields))
         if name in seen:
             return "unknown", f"{dotted} (assigned from itself)", ()
         assign = self.trace.assignment(name, line)
         if assign is None:
-            if CONFIG_READ.search(dotted + "."):
+            if CONFIG_READ.search(dotted + ".") or re.search(INJECTED.format(name=re.escape(name)), self.ctx.text):
                 return "configuration", dotted, ()
             return "unknown", f"{dotted} is not assigned in this file (a parameter, an import or a field)", ()
         value = assign.value
@@ -202,6 +239,9 @@ def _names(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _is_secret(value: str) -> bool:
+    basic = re.fullmatch(r"(?i)\s*basic\s+(\S+)\s*", value)  # a whole header value: its credentials decide
+    if basic:
+        return encodes_credentials(basic.group(1))
     return not is_placeholder(value) or encodes_credentials(value)
 
 
@@ -229,24 +269,55 @@ def _sites(ctx, trace: UrlTrace) -> list[tuple[Call, str, list[str]]]:
         keys += [call.keywords[k] for k in ID_FIELDS if keys and k in call.keywords]
         if token and not keys:  # the body built first: body = {id: ..., password: ...}; post(url, body)
             keys = [key for arg in _split_args(call.args) for key in _body_fields(trace, arg, call.line)]
-        for name in AUTH_FIELDS:
-            if name in call.keywords:
-                value = call.keywords[name]
-                keys += _split_args(value) if value.lstrip()[:1] in "([" else [] if value.lstrip()[:1] == "{" else [value]
+        keys += _auth_keys(call)
         if keys:
             sites.append((call, f"the keys {call.callee}(...) sends", keys))
-    if not calls and not _calls_belvo(ctx):
+    if not calls and not _calls_belvo(ctx) and not any(BASIC_HELPERS.match(call.name) for call in ctx.facts.calls):
         return sites
+    # In a file that calls Belvo, the keys may be set once for every call: a client built with them
+    # (httpx.Client(auth=...), axios.create({auth})), a Basic-auth helper or middleware, `session.auth = ...`.
     for call in ctx.facts.calls:
+        if any(site[0] is call for site in sites):
+            continue
+        args = _split_args(call.args)
         if is_sdk_constructor(call, ctx.text):
-            keys = _split_args(call.args)[:2]
-            if keys:
-                sites.append((call, f"the keys given to {call.callee}(...)", keys))
-        elif BASIC_HELPERS.match(call.name) and call.args.strip("() "):
-            keys = [a for a in _split_args(call.args) if not re.fullmatch(r"""["']basic["']""", a, re.I)]
-            if keys:
-                sites.append((call, f"the keys given to {call.callee}(...)", keys))
+            keys = args[:2]
+            what = f"the keys given to {call.callee}(...)"
+        elif BASIC_HELPERS.match(call.name) or any(BASIC_ARG.fullmatch(a) for a in args):
+            keys = [a for a in args if not BASIC_ARG.fullmatch(a) and not AUTH_ARG.fullmatch(a)]
+            what = f"the keys given to {call.callee}(...)"
+        else:
+            keys = _auth_keys(call)
+            what = f"the keys of {call.callee}(...)"
+        if keys:
+            sites.append((call, what, keys))
+    for assign in ctx.facts.assigns:
+        keys = _auth_parts(assign.value) if assign.name in AUTH_FIELDS else []
+        if keys:
+            site = Call(assign.target, assign.name, assign.value, assign.line, assign.col,
+                        assign.line + assign.value.count("\n"))
+            sites.append((site, f"the keys set as {assign.target}", keys))
     return sites
+
+
+def _auth_keys(call: Call) -> list[str]:
+    """The key expressions of a call's auth option: `auth=(id, pw)`, `auth: {username, password}`."""
+    keys = []
+    for name in AUTH_FIELDS:
+        if name in call.keywords:
+            value = call.keywords[name].strip()
+            keys += [call.keywords[k] for k in (*PASSWORD_FIELDS, *ID_FIELDS) if k in call.keywords] \
+                if value[:1] == "{" else _auth_parts(value)
+    return keys
+
+
+def _auth_parts(value: str) -> list[str]:
+    """The key expressions of an auth value: a pair `(id, pw)`, one expression, or nothing for an object (whose
+    username/password fields are keywords of the call already)."""
+    value = value.strip()
+    if value[:1] in "([":
+        return _split_args(value)
+    return [] if value[:1] == "{" else [value]
 
 
 def _calls_belvo(ctx) -> bool:
@@ -261,7 +332,8 @@ def keys_of_calls(ctx) -> list[Keys]:
     if ctx.file.is_code and ctx.about_belvo and not ctx.facts.error:
         tracer = _Tracer(ctx)
         for call, what, exprs in _sites(ctx, tracer.trace):
-            results = [tracer.classify(expr, call.line, call.end_line) for expr in exprs]
+            results = [(source, shown(detail), literals) for source, detail, literals in
+                       (tracer.classify(expr, call.line, call.end_line) for expr in exprs)]
             literals = tuple(lit for _, _, lits in results for lit in lits)
             if literals:
                 found.append(Keys(call, what, "literal", ", ".join(r[1] for r in results), literals))
