@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from belvo_check.source.clients import UrlTrace, cached_belvo_calls, is_sdk_constructor
+from belvo_check.source.clients import UrlTrace, cached_belvo_calls, is_sdk_constructor, split_top
 from belvo_check.source.facts import Call
 from belvo_check.source.literals import encodes_credentials, is_placeholder
 
@@ -79,23 +79,7 @@ def shown(expr: str) -> str:
 def _split_args(args: str) -> list[str]:
     """The top-level arguments of an argument text, literals kept."""
     text = args.strip()
-    if text[:1] in "([" and text[-1:] in ")]":
-        text = text[1:-1]
-    parts, depth, start, quote = [], 0, 0, ""
-    for index, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote and text[index - 1] != "\\" else quote
-        elif char in "\"'`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:index].strip())
-            start = index + 1
-    parts.append(text[start:].strip())
-    return [part for part in parts if part]
+    return split_top(text[1:-1] if text[:1] in "([" and text[-1:] in ")]" else text)
 
 
 def _values(expr: str) -> list[re.Match]:

@@ -5,12 +5,11 @@ passes only where the keys of the Belvo calls were traced to the environment; pl
 from __future__ import annotations
 
 import base64
-import subprocess
-import textwrap
 
 from belvo_check.model import Status
 from belvo_check.source.literals import encodes_credentials, is_placeholder
 from tests.checks.recorded import run_check
+from tests.checks.test_keys import _at, _git, _tree
 
 KEY_ID = "3f1a9c2e-7b4d-4e8a-9f10-2c3d4e5f6a7b"
 PASSWORD = "Tq9#mXv2Lp8zRw4kYh7N"
@@ -62,27 +61,9 @@ PLACEHOLDERS = {
 }
 
 
-def _tree(tmp_path, files: dict[str, str]):
-    for name, text in files.items():
-        path = tmp_path / "repo" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return tmp_path / "repo"
-
-
-def _at(result, status=None) -> dict[str, Status]:
-    return {str(f.location).split("/repo/", 1)[1]: f.status for f in result.findings
-            if f.location and "/repo/" in str(f.location) and (status is None or f.status is status)}
-
-
 def _shows_no_value(result, *values):
     text = "".join(f"{f.message}{f.evidence}{f.hint}" for f in result.findings)
     assert not [v for v in values if v in text]
-
-
-def _git(root, *args):
-    subprocess.run(["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-                   check=True, capture_output=True)
 
 
 def _commit(root, message):
