@@ -260,3 +260,18 @@ def test_belvo_calls_whose_keys_cannot_be_traced_do_not_pass_and_say_which(tmp_p
         assert result.status is Status.WARN, (check, [(f.status, f.message) for f in result.findings])
         assert _at(result) == {"server/mint.js:4:24": Status.WARN}, check
         assert "could not be traced" in result.findings[0].message and "keys.password" in result.findings[0].message
+
+
+def test_generic_names_beside_belvo_calls_count_only_for_values_shaped_like_a_key(tmp_path):
+    _tree(tmp_path, {"server/belvo.js": f"""\
+        const axios = require('axios');
+        const KEY = '{PASSWORD}';
+        const USER = 'ops@acme.example';
+        const ID = 'https://api.belvo.com/api/links/';
+        const SECRET = 'the widget opens here';
+        async function links() {{
+          return axios.get('https://api.belvo.com/api/links/', {{ timeout: 10000 }});
+        }}
+        """})
+    result = run_check("BLV705", tmp_path, config_body=SOURCE)
+    assert _at(result, Status.FAIL) == {"server/belvo.js:2:14": Status.FAIL}

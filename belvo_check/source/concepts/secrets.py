@@ -20,6 +20,8 @@ from belvo_check.source.literals import KEYWORDS, is_placeholder, pairs_in, secr
 PUBLIC_ENV = re.compile(rf"\b(?P<name>(?:{'|'.join(PUBLIC_ENV_PREFIXES)})[A-Z0-9_]*?"
                         r"(?:SECRET|PASSWORD|BELVO_KEY)"
                         r"[A-Z0-9_]*)")
+# A value under a generic name can be a key only as one token: not a URL, a path, an e-mail or prose.
+KEY_SHAPE = re.compile(r"[^\s/@]+")
 SECRET_ENV_REF = re.compile(r"(?i)\bBELVO_SECRET_(?:ID|PASSWORD|KEY)\b|\bsecret_?password\b")
 
 
@@ -56,7 +58,8 @@ def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
         # Generic names (USER, PASSWORD, KEY, SECRET, ID) beside Belvo calls count even where no flow is seen.
         if keys or cached_belvo_calls(ctx):
             for assign in ctx.facts.assigns:
-                if (assign.literal and GENERIC_NAME.fullmatch(assign.name) and not is_placeholder(assign.literal)
+                if (assign.literal and GENERIC_NAME.fullmatch(assign.name) and KEY_SHAPE.fullmatch(assign.literal)
+                        and not is_placeholder(assign.literal)
                         and (assign.line, assign.literal) not in seen and ctx.facts.enclosing(assign.line) is None):
                     seen.add((assign.line, assign.literal))
                     at = ctx.line(assign.line).find(assign.literal, assign.col - 1)
