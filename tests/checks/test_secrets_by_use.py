@@ -275,3 +275,37 @@ def test_generic_names_beside_belvo_calls_count_only_for_values_shaped_like_a_ke
         """})
     result = run_check("BLV705", tmp_path, config_body=SOURCE)
     assert _at(result, Status.FAIL) == {"server/belvo.js:2:14": Status.FAIL}
+
+
+def test_env_defaults_in_dotnet_and_java_reaching_basic_auth_fail(tmp_path):
+    _tree(tmp_path, {
+        "src/Belvo.cs": f"""\
+            public class Belvo
+            {{
+                private static readonly string Id = Environment.GetEnvironmentVariable("BELVO_ID") ?? "{KEY_ID}";
+                private static readonly string Pw = Environment.GetEnvironmentVariable("BELVO_PW") ?? "{PASSWORD}";
+                private readonly HttpClient _http = new HttpClient {{ Timeout = TimeSpan.FromSeconds(10) }};
+
+                public Task<HttpResponseMessage> Accounts()
+                {{
+                    var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{{Id}}:{{Pw}}"));
+                    _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
+                    return _http.GetAsync("https://api.belvo.com/api/accounts/");
+                }}
+            }}
+            """,
+        "src/Keys.java": f"""\
+            class Keys {{
+              static final String ID = System.getenv().getOrDefault("BELVO_ID", "{KEY_ID}");
+              static final String PW = System.getenv().getOrDefault("BELVO_PW", "{PASSWORD}");
+              void sync(HttpHeaders headers) {{
+                headers.setBasicAuth(ID, PW);
+                rest.exchange("https://api.belvo.com/api/links/", HttpMethod.GET, new HttpEntity<>(headers), String.class);
+              }}
+            }}
+            """,
+    })
+    result = run_check("BLV705", tmp_path, config_body=SOURCE)
+    assert set(_at(result)) == {"src/Belvo.cs:3:92", "src/Belvo.cs:4:92", "src/Keys.java:2:70", "src/Keys.java:3:70"}
+    assert result.status is Status.FAIL
+    _shows_no_value(result, KEY_ID, PASSWORD)
