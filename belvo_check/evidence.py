@@ -158,4 +158,5 @@ def source_scan(ctx: Context):
         except OSError as exc:  # e.g. the folder went away after the config was read
             raise EvidenceUnavailable(f"the source under {source.root} could not be read: {exc}",
                                       enable="point source.root at a readable folder") from None
-        return with_frontend(with_history(scan, history.result()), source.frontend)
+        return with_frontend(with_history(scan, history.result(), ctx.loaded.base_dir / source.root),
+                             source.frontend)

@@ -294,7 +294,8 @@ SECRETS_STORED_SAFELY = "The API keys are stored securely (never hard-coded, com
     evidence=[],
     hint="Move the key to your secret store, read it from an environment variable, and rotate it in Belvo's "
          "dashboard: a key that was written in a file is leaked.",
-    source=source("secret_literal", absence="no literal Belvo secret in the {files} files read"),
+    source=source("secret_literal", absence="no literal Belvo secret in the {files} files read",
+                  grounds="secret_source"),
 )
 def secrets_not_written(ctx: CheckContext):
     """
@@ -306,9 +307,29 @@ def secrets_not_written(ctx: CheckContext):
     so a secret is recognised by where it sits: a name such as `BELVO_SECRET_PASSWORD`,
     `secret_id` in a file about Belvo, the SDK constructor, a Basic header. Placeholders
     (`your_secret_id`, `<SECRET>`, `xxxx`, `changeme`, `${VAR}`, values under 8 characters) are not
-    secrets. In test files a literal is a warning (tests hold made-up keys that look real). A scan
-    that finds none in the files it read passes, naming how many. Findings show a fingerprint of the
-    value, never the value.
+    secrets. In test files a literal is a warning (tests hold made-up keys that look real).
+
+    A literal is also a secret by where it flows, whatever its name: the keys of every Belvo call are
+    traced back through the file, through constants, object fields (`config.id` with
+    `config = {id: '...'}`), the parts of a template or concatenation, a local function that builds the
+    header, and the default of an environment read (`process.env.X || '...'`, `os.getenv('X', '...')`,
+    `getOrDefault`, `??`). The keys of a call are the `id` and `password` of a `POST /api/token/` body,
+    Basic auth (`auth=(id, pw)`, `auth: {username, password}`, `session.auth = ...`, `SetBasicAuth`,
+    `AuthenticationHeaderValue("Basic", ...)`, Faraday's `:basic`), and the first two arguments of an SDK
+    client (`Client(id, password, url)` in belvo-python, `new Client(id, password, url)` in belvo-js).
+    A literal they reach fails at its own `path:line`, and so does a literal under a generic name
+    (`USER`, `PASSWORD`, `KEY`, `SECRET`, `ID`) outside any function in a file that calls Belvo. A
+    base64 or hex encoding of a literal `id:password` is a secret; a placeholder is not, wherever it
+    is written (`your-secret-id`, `xxxx`, `****`, `<BELVO_SECRET_PASSWORD>`, `changeme`, `example`,
+    `dummy`, an empty value).
+
+    It passes only when no literal secret was found and the keys of at least one Belvo call were traced
+    to the environment, a secret store or configuration read at run time; the pass names those calls and
+    what their keys were traced to. Where the tree calls Belvo but the keys of no call could be traced
+    (a parameter, a field set in another file), it warns, naming each call it could not trace at
+    `path:line`. A tree where no Belvo call was found passes on finding no literal, naming how many files
+    it read (or is skipped when no application code mentions Belvo). Findings show a fingerprint of
+    the value, never the value.
 
     ## Why Belvo asks
     Belvo asks that keys are stored securely and never hard-coded. A key in a file travels with
@@ -335,7 +356,7 @@ def secrets_not_written(ctx: CheckContext):
     evidence=[],
     hint="Rotate the key in Belvo's dashboard (removing it from history does not un-leak it), then purge it "
          "from history if you must.",
-    source=source("secret_history"),
+    source=source("secret_history", grounds="secret_source"),
 )
 def secrets_not_committed(ctx: CheckContext):
     """
@@ -345,8 +366,13 @@ def secrets_not_committed(ctx: CheckContext):
     added; when `source.root` is a folder inside the repository (a monorepo), only the history of
     that folder's files is read. Each distinct secret is reported once, by the fingerprint of its
     value (never the value), at the commit, path, line and column where it was first added, with
-    how many commits added it. A history with none passes, naming how many commits were read. It is
-    skipped, saying why, when `source.root` is not in a git repository, git is not installed, or
+    how many commits added it. The values the tree scan found by their use (a literal under any name
+    that becomes the keys of a Belvo call, see BLV705) are looked for on every added line of every
+    commit too. A history with none passes, naming how many commits were read, only on the same grounds
+    as BLV705: when the tree calls Belvo, the keys of at least one call must be traced to the
+    environment or a secret store (named in the pass), or it warns naming the calls it could not trace.
+    A secret that was written under a generic name and has since left the tree is found only where the
+    line itself shows it is a key. It is skipped, saying why, when `source.root` is not in a git repository, git is not installed, or
     `source.history` is `false` (it is on by default).
 
     ## Why Belvo asks
@@ -374,7 +400,7 @@ def secrets_not_committed(ctx: CheckContext):
     evidence=[],
     hint="Keep the keys and the POST /api/token/ call on your server; front-end code receives only the "
          "widget's access token.",
-    source=source("secret_frontend"),
+    source=source("secret_frontend", grounds="secret_source"),
 )
 def secrets_not_in_frontend(ctx: CheckContext):
     """
@@ -386,7 +412,9 @@ def secrets_not_in_frontend(ctx: CheckContext):
     to `/api/token/` (minting the widget token takes the keys). Files whose path only looks like
     front-end code (`web/`, `components/`, ...) give warnings, since only `source.frontend` settles
     what ships to a browser. It passes only when `source.frontend` is configured, its files were
-    read and none of this was found; without `source.frontend`, finding nothing proves nothing and
+    read and none of this was found, and, when the tree calls Belvo, the keys of at least one Belvo call
+    were traced to the environment or a secret store (as in BLV705: otherwise it warns, naming the
+    calls it could not trace); without `source.frontend`, finding nothing proves nothing and
     the check is skipped (`belvo-check init` writes `source.frontend` for the front-end folders it
     finds).
 

@@ -519,6 +519,10 @@ class UrlTrace:
         module, exported = self.imports.get(name, ("", ""))
         return module_value(module, exported or member) if module and (exported or member) else ""
 
+    def assignment(self, name: str, line: int):
+        """The assignment a name read at `line` refers to (None: not assigned in this file)."""
+        return self._value_of(name, line)
+
     def reaches(self, args: str, line: int, depth: int = TRACE_DEPTH, seen: frozenset = frozenset()) -> str | None:
         """The traced value (for reading the method from it) when a URL argument leads to Belvo, else None."""
         if depth == 0:

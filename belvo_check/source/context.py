@@ -18,12 +18,12 @@ SNIPPET = 160  # characters of the source line shown beside a finding
 COMMENT_OR_IMPORT = re.compile(r"^\s*(?:#|//|\*|/\*|<!--|--|;|import\s|using\s|use\s|require\b)")
 
 
-def snippet_of(line: str, language: str, hide: str = "", fingerprint: str = "") -> str:
+def snippet_of(line: str, language: str, hide: str = "", fingerprint: str = "", secrets=()) -> str:
     """A source line as shown beside a finding: trimmed, cut to SNIPPET characters, and each value the secret
     matcher recognises replaced by its fingerprint; `hide` is a value found another way (e.g. passed to the
-    SDK constructor), shown as `fingerprint`."""
+    SDK constructor), shown as `fingerprint`; `secrets`, more values found by their use, are cut out too."""
     text = line.strip()
-    for _, _, value in secrets_in_line(text, language, True):
+    for value in [value for _, _, value in secrets_in_line(text, language, True)] + [s for s in secrets if s]:
         text = text.replace(value, f"[redacted {fingerprint_of(value)}]")
     if hide:
         text = text.replace(hide, f"[redacted {fingerprint}]")
@@ -36,6 +36,7 @@ class SourceText:
         self.data = data
         self.topics = topics
         self.signals: set[str] = set()  # tree-level facts for conclusions, e.g. "creates_links"
+        self.secrets: set[str] = set()  # values found to be Belvo secrets: in memory only, for the history scan
 
     @property
     def language(self) -> str:
@@ -96,7 +97,13 @@ class SourceText:
     def finding(self, concept: str, verdict: Verdict, message: str, line: int | None, col: int | None = None, *,
                 form: str = "", fingerprint: str = "", hide: str | None = None) -> SourceFinding:
         """A finding at a place in this file; every secret-looking value on the line is cut out of the snippet."""
-        snippet = snippet_of(self.line(line), self.language, hide or "", fingerprint) if line else ""
+        secrets = set(self.secrets)
+        if line and self.file.is_code and self.about_belvo:
+            from belvo_check.source.credentials import keys_of_calls  # it reads this module's facts
+
+            # Every literal that becomes the keys of a Belvo call, whichever finding shows the line.
+            secrets |= {lit.value for keys in keys_of_calls(self) for lit in keys.literals}
+        snippet = snippet_of(self.line(line), self.language, hide or "", fingerprint, secrets) if line else ""
         if snippet and self.file.is_code and self.about_belvo:  # keys passed to an SDK client, whatever the concept
             snippet = redact_sdk_keys(snippet, self.facts.calls)
         return SourceFinding(concept, verdict, message, self.file.rel, line, col, self.language, snippet, form,

@@ -25,6 +25,7 @@ CHUNK = 1 << 22
 # The line matcher's keywords, searched inside sections that mention belvo (whose lines are all read).
 NEEDLES = tuple(keyword.encode() for keyword in KEYWORDS if keyword != "belvo")
 COMMIT_MARK = b"\x01"
+KNOWN_FORM = "a value the tree passes to Belvo as its keys"
 HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
 GIT_LOG = ("log", "-p", "--all", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "-U0",
            "--format=%x01%H %ct")
@@ -88,8 +89,9 @@ def _commit(state: _State, header: bytes, commits: set[str]) -> None:
     commits.add(commit)
 
 
-def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[str]) -> None:
-    """Scan one chunk (which starts with a newline and ends right after one)."""
+def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[str], known: tuple[str, ...] = ()) -> None:
+    """Scan one chunk (which starts with a newline and ends right after one); `known`: values the tree scan
+    found to be Belvo keys by their use, looked for on every added line whatever its name."""
     lower = buf.lower()
     headers = _after_each(buf, b"\n" + COMMIT_MARK)
     files = _after_each(buf, b"\ndiff --git ")
@@ -116,6 +118,12 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
                 while at >= 0:
                     found.add(at)
                     at = lower.find(needle, at + 1, high)
+    for value in known:
+        needle = value.encode()
+        at = buf.find(needle)
+        while at >= 0:
+            found.add(at)
+            at = buf.find(needle, at + 1)
     line_starts = sorted({buf.rfind(b"\n", 0, at) + 1 for at in found})
 
     index = 0  # the next header event to apply
@@ -147,10 +155,13 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
         line_number = state.hunk_start + state.added_before + buf.count(b"\n+", hunk_newline, start - 1)
         text = buf[start + 1:buf.find(b"\n", start)].decode("utf-8", "replace")
         language = language_of(os.path.basename(state.path)) or "text"
-        for col, form, value in secrets_in_line(text, language, state.belvo_file):
+        matched = list(secrets_in_line(text, language, state.belvo_file))
+        matched += [(text.find(value) + 1, KNOWN_FORM, value) for value in known
+                    if value in text and all(value != other for _, _, other in matched)]
+        for col, form, value in matched:
             fp = fingerprint(value)
             record = seen.get(fp)
-            snippet = snippet_of(text, language, value, fp)
+            snippet = snippet_of(text, language, value, fp, known)
             if record is None:
                 seen[fp] = record = _Seen(state.commit, state.time, state.path, line_number, col, form, snippet)
             elif state.time <= record.time:  # keep the oldest place (git log runs newest first: ties go to the later)
@@ -161,8 +172,8 @@ def _scan_chunk(buf: bytes, state: _State, seen: dict[str, _Seen], commits: set[
     state.added_before += buf.count(b"\n+", hunk_newline)
 
 
-def _stream(root: str, git: str, pathspec: list[str], folder: bool = False) -> tuple[dict[str, _Seen], set[str],
-                                                                                      str | None]:
+def _stream(root: str, git: str, pathspec: list[str], folder: bool = False,
+            known: tuple[str, ...] = ()) -> tuple[dict[str, _Seen], set[str], str | None]:
     """Scan one `git log -p` stream (limited to a pathspec, or whole); returns (secrets, commits, error).
 
     `folder`: `root` is a folder inside its repository: only its files, with paths relative to it.
@@ -183,10 +194,10 @@ def _stream(root: str, git: str, pathspec: list[str], folder: bool = False) -> t
             if cut == 0:
                 carry += block
                 continue
-            _scan_chunk(carry + block[:cut], state, seen, commits)
+            _scan_chunk(carry + block[:cut], state, seen, commits, known)
             carry = b"\n" + block[cut:]
         if len(carry) > 1:
-            _scan_chunk(carry + b"\n", state, seen, commits)
+            _scan_chunk(carry + b"\n", state, seen, commits, known)
         stderr = process.stderr.read().decode("utf-8", "replace").strip()
     if process.returncode != 0:
         return seen, commits, stderr.splitlines()[0] if stderr else f"git log exited {process.returncode}"
@@ -220,7 +231,7 @@ def _halves(root: str, git: str) -> list[list[str]] | None:
 
 
 def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None = None,
-                 folder: bool = False) -> HistoryScan:
+                 folder: bool = False, known: tuple[str, ...] = ()) -> HistoryScan:
     """Every Belvo secret ever committed on any ref of the repository at `root` (or, with `folder`, in
     the files under `root`, a folder inside its repository).
 
@@ -234,10 +245,10 @@ def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None 
     jobs = jobs or os.cpu_count() or 1
     halves = _halves(result.root, git) if jobs > 1 and not folder else None
     if halves is None:
-        parts = [_stream(result.root, git, [], folder)]
+        parts = [_stream(result.root, git, [], folder, known)]
     else:
         with pool_context().Pool(2) as pool:
-            parts = pool.starmap(_stream, [(result.root, git, half) for half in halves])
+            parts = pool.starmap(_stream, [(result.root, git, half, False, known) for half in halves])
     seen: dict[str, _Seen] = {}
     commits: set[str] = set()
     for part_seen, part_commits, error in parts:
@@ -267,7 +278,8 @@ def scan_history(root: str | os.PathLike, *, git: str = "git", jobs: int | None 
     return result
 
 
-def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list[SourceFinding], tuple[str, str] | None]:
+def history_evidence(root: str | os.PathLike, *, git: str = "git",
+                     known: tuple[str, ...] = ()) -> tuple[list[SourceFinding], tuple[str, str] | None]:
     """The secret_history findings for a source root (a clean scan is one tree-level `ok` finding), or why
     history was not scanned as (why, what would enable it)."""
     root = os.path.realpath(os.fspath(root))
@@ -283,7 +295,7 @@ def history_evidence(root: str | os.PathLike, *, git: str = "git") -> tuple[list
         return [], (f"git could not read {root}: {(top.stderr.strip().splitlines() or ['?'])[0]}",
                     "check that git log works in source.root")
     # A folder inside a repository (a monorepo) is judged on its own files' history, shown from the folder.
-    history = scan_history(root, git=git, folder=os.path.realpath(top.stdout.strip()) != root)
+    history = scan_history(root, git=git, folder=os.path.realpath(top.stdout.strip()) != root, known=known)
     if history.error:
         return [], (f"git history could not be read: {history.error}", "check that git log works in source.root")
     if not history.commits:
@@ -302,10 +314,19 @@ def history_or_why(root: str | os.PathLike, enabled: bool = True, *, git: str = 
     return history_evidence(root, git=git)
 
 
-def with_history(scan, evidence):
-    """`scan` (a SourceScan) with `evidence` from history_or_why: its findings, or why there are none."""
+def with_history(scan, evidence, root: str | os.PathLike | None = None, *, git: str = "git"):
+    """`scan` (a SourceScan) with `evidence` from history_or_why: its findings, or why there are none.
+
+    With `root`, the history is read again for the secrets the tree scan found by their use (a
+    literal under a generic name that becomes the keys of a Belvo call) that the line matcher did not
+    find in any commit: the history scan runs beside the tree scan, before those values are known.
+    """
     from dataclasses import replace
 
     found, why = evidence
+    committed = {f.fingerprint for f in found}
+    missed = [v for v in scan.secrets if fingerprint(v) not in committed]
+    if root is not None and why is None and missed:  # all of them: each is cut out of every snippet
+        found, why = history_evidence(root, git=git, known=tuple(sorted(scan.secrets)))
     return replace(scan, findings=scan.findings + found,
                    unavailable={**scan.unavailable, **({"secret_history": why} if why else {})})

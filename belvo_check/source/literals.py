@@ -21,6 +21,7 @@ SECRET_NAME = (r"[A-Za-z0-9_\-.]*?(?:secret[_\-.]?(?:key[_\-.]?)?(?:id|password|
 ASSIGNED = re.compile(
     rf"(?i)(?<![A-Za-z0-9_])(?P<name>{SECRET_NAME})[\"']?\]?\s*(?:=>|:=|=(?!=)|:)\s*"
     r"(?P<q>[\"'`]?)(?P<value>[^\"'`\s,;#)}\]]+)(?P=q)")
+HEX = re.compile(r"(?:[0-9a-fA-F]{2}){12,}")
 BASIC = re.compile(r"(?i)\bbasic\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
 # The scheme and the credentials as separate parts: ("Basic", "<b64>"), "Basic " + "<b64>".
 BASIC_SCHEME = re.compile(r"(?i)\bbasic\b")
@@ -77,11 +78,11 @@ def secrets_in_line(line: str, language: str, about_belvo: bool) -> Iterator[tup
         return
     if "basic" in lower:
         for match in BASIC.finditer(line):
-            if _encodes_credentials(match.group("value")):
+            if encodes_credentials(match.group("value")):
                 yield match.start("value") + 1, "base64 Basic authorization header", match.group("value")
         scheme = BASIC_SCHEME.search(line)
         for match in B64_LITERAL.finditer(line, scheme.end()) if scheme else ():
-            if _encodes_credentials(match.group("value")):
+            if encodes_credentials(match.group("value")):
                 yield match.start("value") + 1, "base64 credentials beside a Basic scheme", match.group("value")
     if ENCODING.search(line):
         for match in COLON_PAIR.finditer(line):
@@ -90,10 +91,11 @@ def secrets_in_line(line: str, language: str, about_belvo: bool) -> Iterator[tup
     yield from pairs_in(line)
 
 
-def _encodes_credentials(value: str) -> bool:
-    """The base64 value decodes to printable `id:password` that is not a placeholder."""
+def encodes_credentials(value: str) -> bool:
+    """The value is base64 (or hex) of printable `id:password` that is not a placeholder."""
     try:
-        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        raw = bytes.fromhex(value) if HEX.fullmatch(value) else base64.b64decode(value, validate=True)
+        decoded = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         return False
     key_id, _, password = decoded.partition(":")

@@ -47,6 +47,8 @@ class SourceScan:
     errors: list[str] = field(default_factory=list)  # "path: concept: error" for matchers that broke on a file
     unavailable: dict[str, tuple[str, str]] = field(default_factory=dict)  # concept -> (why not looked at, enable)
     seconds: float = 0.0
+    # The values of the Belvo secrets found, so the history scan finds them in every commit: never shown.
+    secrets: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def of(self, concept: str) -> list[SourceFinding]:
         return [f for f in self.findings if f.concept == concept]
@@ -93,6 +95,7 @@ def _scan_files(files, concept_names: Sequence[str] | None):
             if ctx.facts.error and ctx.facts.error != "not code":
                 out.errors.append(f"{source.rel}: {ctx.facts.error}")
         out.signals.update(ctx.signals)
+        out.secrets |= ctx.secrets
     return out
 
 
@@ -153,6 +156,7 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
         result.suppressions += part.suppressions
         result.signals.update(part.signals)
         result.errors += part.errors
+        result.secrets |= part.secrets
     tree = TreeView(result.root, result.signals)
     for name, concept in registered.items():
         if concept.conclude is not None and (names is None or name in names):

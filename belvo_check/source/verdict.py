@@ -39,12 +39,16 @@ class SourceRule:
     # not that each is acknowledged in time): a site found is named in a skip, never a pass, while
     # faults the code does show still count.
     passes: bool = True
+    # A concept whose `ok` findings a pass needs besides (e.g. the keys of a Belvo call traced to the
+    # environment: finding no literal secret proves nothing while no call's keys were traced); its
+    # `ambiguous` findings say what could not be traced. None: a pass needs nothing more.
+    grounds: str | None = None
 
 
 def source(*concepts: str, proves: bool = True, every_site: bool = True, absence: str | None = None,
-           passes: bool = True) -> SourceRule:
+           passes: bool = True, grounds: str | None = None) -> SourceRule:
     """The source evidence a check reads: `@check(..., source=source("timeout"))`."""
-    return SourceRule(tuple(concepts), proves, every_site, absence, passes)
+    return SourceRule(tuple(concepts), proves, every_site, absence, passes, grounds)
 
 
 @dataclass
@@ -84,11 +88,14 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "", behaviour: bool
         firm_findings = _located([f for f in firm if f.verdict == "bad"], Status.FAIL, root) + \
             _located([f for f in firm if f.verdict == "ambiguous"], Status.WARN, root)
         return SourceVerdict(firm_findings + soft + problems, soft=soft)
+    grounds = [f for f in scan.findings if rule.grounds and f.concept == rule.grounds]
+    if (good or rule.absence) and grounds and not [f for f in grounds if f.verdict == "ok"]:
+        return SourceVerdict([_ungrounded(grounds, root)] + problems)
     if good:
         first = good[0]
         sites = ", ".join(f.where for f in good[:5]) + (f" and {len(good) - 5} more" if len(good) > 5 else "")
-        message = first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)"
-        evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "")
+        message = (first.message if len(good) == 1 else f"{first.message} ({len(good)} sites)") + _traced(grounds)
+        evidence = f"source: {sites}" + (f": {first.snippet}" if first.snippet else "") + _grounds(rule, scan)
         if not rule.passes:
             return SourceVerdict([Finding(Status.SKIP, f"{message}: the code shows where, only behaviour shows "
                                           "whether", evidence=evidence, location=first.location(root))] + problems)
@@ -102,8 +109,8 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "", behaviour: bool
                              + problems)
     if rule.absence:
         evidence = f"source: {scan.read} files read under {root or '.'}, none with a finding for " + \
-                   ", ".join(rule.concepts)
-        return SourceVerdict([passed(rule.absence.format(files=scan.read), evidence=evidence)]
+                   ", ".join(rule.concepts) + _grounds(rule, scan)
+        return SourceVerdict([passed(rule.absence.format(files=scan.read) + _traced(grounds), evidence=evidence)]
                              + problems, weak=not rule.proves)
     missing = [scan.unavailable[c] for c in rule.concepts if c in scan.unavailable]
     if missing and len(missing) == len(rule.concepts):  # e.g. no git history to scan: say why
@@ -115,6 +122,43 @@ def judge(rule: SourceRule, scan, check_id: str, root: str = "", behaviour: bool
                     enable=None if behaviour and scan.signals.get("belvo_code") else
                     "point source.root (and source.include) at the code that calls Belvo")
     return SourceVerdict([quiet] + problems)
+
+
+def _grounds(rule: SourceRule, scan) -> str:
+    """What a pass stands on besides: the sites of the grounds concept, traced and not."""
+    found = [f for f in scan.findings if rule.grounds and f.concept == rule.grounds]
+    if not found:
+        return ""
+    traced = [f for f in found if f.verdict == "ok"]
+    untraced = [f for f in found if f.verdict != "ok"]
+    text = "\n" + _sites("traced", traced)
+    return text + ("\n" + _sites("not traced", untraced) if untraced else "")
+
+
+def _sites(label: str, findings) -> str:
+    shown = "; ".join(f"{f.where}: {f.message}" for f in findings[:5])
+    return f"{label} ({len(findings)}): {shown}" + (f"; and {len(findings) - 5} more" if len(findings) > 5 else "")
+
+
+def _traced(grounds) -> str:
+    """What a pass stands on, for its message: the Belvo calls whose keys were traced, and to what."""
+    traced = [f for f in grounds if f.verdict == "ok"]
+    if not traced:
+        return ""
+    sources = " and ".join(sorted({f.form for f in traced}))
+    return f"; the keys of {len(traced)} Belvo call(s) come from {sources} ({', '.join(f.where for f in traced[:3])}" \
+           + (", ..." if len(traced) > 3 else "") + ")"
+
+
+def _ungrounded(untraced, root: str) -> Finding:
+    """The warning of a check whose pass would stand on nothing: the Belvo calls whose keys could not be traced."""
+    first = untraced[0]
+    return Finding(Status.WARN, "the keys of no Belvo call could be traced to the environment or a secret store, so "
+                   f"finding no literal secret proves nothing; not traced: {first.where}: {first.message}"
+                   + (f" (and {len(untraced) - 1} more)" if len(untraced) > 1 else ""),
+                   hint="read the keys from the environment (os.environ, process.env) or a secret store where the "
+                        "Belvo client or request is built, so the scan can see where they come from",
+                   evidence="source: " + _sites("not traced", untraced), location=first.location(root))
 
 
 def _located(findings: list[SourceFinding], status: Status, root: str) -> list[Finding]:

@@ -61,7 +61,8 @@ def test_tree_scan_finds_each_split_basic_credential_and_no_placeholder(tmp_path
     found = scan(tmp_path, concepts=["secret_literal"], jobs=1).of("secret_literal")
     assert {(f.path, f.line) for f in found} == set(WHERE.items())
     assert all(f.verdict == "bad" for f in found)
-    assert {f.fingerprint for f in found} == {fingerprint(PASSWORD), fingerprint(ENCODED)}
+    # The key id is a secret too where it is given to a Belvo Basic-auth helper with the password.
+    assert {f.fingerprint for f in found} == {fingerprint(PASSWORD), fingerprint(ENCODED), fingerprint(KEY_ID)}
     assert not any(PASSWORD in repr(f) or ENCODED in repr(f) for f in found)
 
 

@@ -10,15 +10,18 @@ import re
 from typing import Iterator
 
 from belvo_check.secrets import fingerprint
-from belvo_check.source.clients import BELVO_HOST_IN_TEXT, PUBLIC_ENV_PREFIXES, SDK_CONSTRUCTORS
+from belvo_check.source.clients import BELVO_HOST_IN_TEXT, PUBLIC_ENV_PREFIXES, SDK_CONSTRUCTORS, cached_belvo_calls
 from belvo_check.source.concepts import concept, conclusion
 from belvo_check.source.concepts.widget import TOKEN_PATH, token_requests
 from belvo_check.source.context import COMMENT_OR_IMPORT, SourceText
+from belvo_check.source.credentials import GENERIC_NAME, keys_of_calls
 from belvo_check.source.literals import KEYWORDS, is_placeholder, pairs_in, secrets_in_line
 
 PUBLIC_ENV = re.compile(rf"\b(?P<name>(?:{'|'.join(PUBLIC_ENV_PREFIXES)})[A-Z0-9_]*?"
                         r"(?:SECRET|PASSWORD|BELVO_KEY)"
                         r"[A-Z0-9_]*)")
+# A value under a generic name can be a key only as one token: not a URL, a path, an e-mail or prose.
+KEY_SHAPE = re.compile(r"[^\s/@]+")
 SECRET_ENV_REF = re.compile(r"(?i)\bBELVO_SECRET_(?:ID|PASSWORD|KEY)\b|\bsecret_?password\b")
 
 
@@ -42,7 +45,26 @@ def literal_secrets(ctx: SourceText) -> Iterator[tuple[int, int, str, str]]:
             if call.callee in SDK_CONSTRUCTORS and len(call.strings) >= 2:
                 key_id, password = call.strings[0], call.strings[1]
                 if not is_placeholder(password) and not is_placeholder(key_id) and (call.line, password) not in seen:
+                    seen.add((call.line, password))
                     yield call.line, call.col, f"keys passed literally to {call.callee}(...)", password
+        # A literal is a secret by where it flows: into the keys of a Belvo call, under any name.
+        keys = keys_of_calls(ctx)
+        for traced in keys:
+            for literal in traced.literals:
+                if (literal.line, literal.value) not in seen:
+                    seen.add((literal.line, literal.value))
+                    yield (literal.line, literal.col, f"literal that becomes {traced.what} (line {traced.call.line})",
+                           literal.value)
+        # Generic names (USER, PASSWORD, KEY, SECRET, ID) beside Belvo calls count even where no flow is seen.
+        if keys or cached_belvo_calls(ctx):
+            for assign in ctx.facts.assigns:
+                if (assign.literal and GENERIC_NAME.fullmatch(assign.name) and KEY_SHAPE.fullmatch(assign.literal)
+                        and not is_placeholder(assign.literal)
+                        and (assign.line, assign.literal) not in seen and ctx.facts.enclosing(assign.line) is None):
+                    seen.add((assign.line, assign.literal))
+                    at = ctx.line(assign.line).find(assign.literal, assign.col - 1)
+                    yield (assign.line, at + 1 if at >= 0 else assign.col,
+                           f"literal value of {assign.name} in a file that calls Belvo", assign.literal)
 
 
 @concept("secret_literal", "Literal Belvo secrets in the tree", topics=("belvo", "frontend"))
@@ -51,10 +73,34 @@ def match_literal(ctx: SourceText):
         "documentation" if ctx.language == "markdown" else "configuration" if not ctx.file.is_code else "code")
     # Tests are full of made-up keys that look real: there a literal can only be a warning.
     verdict = "ambiguous" if ctx.file.is_test else "bad"
-    for line, col, form, value in literal_secrets(ctx):
+    found = list(literal_secrets(ctx))
+    ctx.secrets.update(value for _, _, _, value in found)  # for the history scan, and cut out of every snippet
+    for line, col, form, value in found:
         fp = fingerprint(value)
         yield ctx.finding("secret_literal", verdict, f"a Belvo secret is written in {where} ({fp})", line, col,
                           form=form, fingerprint=fp, hide=value)
+
+
+@concept("secret_source", "Where the keys of each Belvo call come from", topics=("belvo",), code_only=True,
+         skip_tests=True)
+def match_key_source(ctx: SourceText):
+    """What a clean secret scan stands on: the keys of a Belvo call traced to the environment or
+    configuration ("ok"), or a call whose keys could not be traced ("ambiguous")."""
+    keys = keys_of_calls(ctx)
+    for traced in keys:
+        call = traced.call
+        if traced.source in ("environment", "configuration"):
+            yield ctx.finding("secret_source", "ok", f"{traced.what} come from {traced.source}: {traced.detail}"[:300],
+                              call.line, call.col, form=traced.source)
+        elif traced.source != "literal":
+            why = "are placeholders" if traced.source == "placeholder" else f"could not be traced ({traced.detail})"
+            yield ctx.finding("secret_source", "ambiguous", f"{traced.what} {why}"[:300], call.line, call.col,
+                              form=traced.source)
+    calls = cached_belvo_calls(ctx)
+    if calls and not keys:
+        call = calls[0].call
+        yield ctx.finding("secret_source", "ambiguous", f"{call.callee}(...) calls Belvo, but where it gets the keys is "
+                          "not in this file", call.line, call.col, form="keys set elsewhere")
 
 
 @concept("secret_frontend", "Belvo secrets or widget-token minting reachable by front-end code",
