@@ -139,7 +139,7 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
         files, pool = [], None
         for source in walk(root, include, exclude, frontend):
             files.append(source)
-            if pool is None and jobs > 1 and len(files) == INLINE_FILES:
+            if pool is None and jobs > 1 and len(files) >= INLINE_FILES:
                 # a large tree: the workers (and a forkserver's imports) start while the walk goes on
                 pool = stack.enter_context(pool_context().Pool(jobs))
         if pool is None:

@@ -33,8 +33,13 @@ def test_fixtures_with_everything_present_conclude_nothing_bad():
 
 def test_worker_processes_give_the_same_findings(monkeypatch):
     monkeypatch.setattr(scanner, "INLINE_FILES", 0)
+    pools = []
+    real_context = scanner.pool_context
+    monkeypatch.setattr(scanner, "pool_context", lambda: pools.append(1) or real_context())
     inline = scan(FIXTURES, jobs=1)
+    assert not pools
     pooled = scan(FIXTURES, jobs=2)
+    assert pools == [1], "the pooled scan must really start worker processes"
     assert located(pooled.findings) == located(inline.findings) and pooled.findings
 
 
