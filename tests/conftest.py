@@ -22,6 +22,14 @@ def run_cli(*args: str, cwd: Path | str = ROOT, env: dict | None = None, timeout
                           capture_output=True, text=True, timeout=timeout, input=input, preexec_fn=preexec_fn)
 
 
+def enable_lines(report: dict, check: str) -> str:
+    """What would let a skipped check decide, read where a JSON report puts it: once in `gaps`
+    for reasons the run states once, else on the check's own findings (one line each)."""
+    result = next(r for r in report["results"] if r["id"] == check)
+    own = [f["hint"] for f in result["findings"] if f["status"] == "skip" and f["hint"]]
+    return "\n".join(own + [gap["enable"] for gap in report["gaps"] if check in gap["skipped"]])
+
+
 @pytest.fixture
 def write_config(tmp_path):
     def write(text: str, name: str = "belvo-check.yaml") -> Path:

@@ -12,7 +12,7 @@ import resource
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import enable_lines, run_cli
 
 BASE = "version: 1\nenvironment: sandbox\n"
 LOL = '["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'
@@ -99,7 +99,8 @@ def test_an_unset_variable_in_the_integration_skips_the_harness_checks_naming_it
     path = write_config(BASE + "integration:\n" + section)
     result = run_cli("run", "-c", str(path), "--select", checks, "--format", "json")
     assert result.returncode == 0, result.stderr
-    results = json.loads(result.stdout)["results"]
+    report = json.loads(result.stdout)
+    results = report["results"]
     assert [r["id"] for r in results] == checks.split(",")
     assert [r["status"] for r in results] == ["skip"] * len(results)
     for r in results:
@@ -107,7 +108,7 @@ def test_an_unset_variable_in_the_integration_skips_the_harness_checks_naming_it
         assert all(o["status"] == "skip" and "source" in o["message"] for o in others), others
         assert f"uses ${{{UNSET}}}, which is not set in this environment ({path}:{line[0]}:{line[1]})" \
             in finding["message"], finding
-        assert UNSET in finding["hint"]
+        assert UNSET in enable_lines(report, r["id"])
 
 
 @pytest.mark.parametrize("text, message", [

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import enable_lines, run_cli
 from tests.hostile.hostile_receivers import HostileReceiver
 
 AUTH = "Bearer hostile-guard-auth-5d1e"
@@ -32,20 +32,25 @@ def _config(write_config, name: str, production: str, probe_url: str) -> str:
         name=f"{name}.yaml"))
 
 
-def _run(config: str, *extra: str) -> dict:
+def _report(config: str, *extra: str) -> dict:
     done = run_cli("run", "-c", config, "--select", PROBE_CHECKS, "--format", "json", *extra,
                    env={"GUARD_AUTH": AUTH}, timeout=120)
     assert "Traceback" not in done.stderr, done.stderr
-    return {r["id"]: r for r in json.loads(done.stdout)["results"]}
+    return json.loads(done.stdout)
+
+
+def _run(config: str, *extra: str) -> dict:
+    return {r["id"]: r for r in _report(config, *extra)["results"]}
 
 
 def test_no_probe_reaches_a_production_url_spelled_another_way(recorder, write_config):
     configs = [_config(write_config, f"spelling-{i}", f"http://{spelling}:{recorder.port}/hooks/belvo", recorder.url)
                for i, spelling in enumerate(SPELLINGS)]
     with ThreadPoolExecutor(3) as pool:
-        runs = list(pool.map(_run, configs))
+        reports = list(pool.map(_report, configs))
     assert recorder.connections == 0, recorder.requests[:1]
-    for spelling, results in zip(SPELLINGS, runs):
+    for spelling, report in zip(SPELLINGS, reports):
+        results = {r["id"]: r for r in report["results"]}
         shown = spelling.strip("[]").lower().rstrip(".")
         named = (f"production webhook host {shown} " if shown != "127.0.0.1"
                  else "127.0.0.1 is the host of the production webhook URL")
@@ -54,7 +59,7 @@ def test_no_probe_reaches_a_production_url_spelled_another_way(recorder, write_c
             assert results[check]["status"] == "skip", (spelling, check, finding)
             assert "may be the production receiver" in finding["message"], finding
             assert named in finding["message"], finding  # names the production match
-            assert "--live" in finding["hint"]
+            assert "--live" in enable_lines(report, check)
 
 
 def test_with_live_the_same_config_does_deliver(recorder, write_config):

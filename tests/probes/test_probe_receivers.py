@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, enable_lines, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "probe-receivers"
 PROBE_CHECKS = ("BLV403", "BLV404", "BLV405", "BLV406", "BLV407", "BLV408")
@@ -20,10 +20,14 @@ EXPECTED = {"py-threaded": dict.fromkeys(PROBE_CHECKS, "pass"), "node-concurrent
             "py-serial": FLAWED, "node-blocking": FLAWED}
 
 
-def _run(config) -> dict:
+def _report(config) -> dict:
     done = run_cli("run", "-c", str(config), "--select", ",".join(PROBE_CHECKS), "--format", "json", timeout=300)
     assert "Traceback" not in done.stderr, done.stderr
-    return {result["id"]: result for result in json.loads(done.stdout)["results"]}
+    return json.loads(done.stdout)
+
+
+def _run(config) -> dict:
+    return {result["id"]: result for result in _report(config)["results"]}
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +74,11 @@ def test_a_production_url_on_the_receivers_address_is_refused_before_it_starts(t
                         f'start: "{{python}} -c \\"open(\'{marker}\', \'w\')\\""\n  cwd: "{source}"')
     config = tmp_path / "belvo-check.yaml"
     config.write_text(text)
-    results = _run(config)
+    report = _report(config)
+    results = {result["id"]: result for result in report["results"]}
     assert not marker.exists()
     for check in PROBE_CHECKS:
         finding = results[check]["findings"][0]
         assert results[check]["status"] == "skip", finding
         assert "no probe sent" in finding["message"] and "may be the production receiver" in finding["message"]
-        assert "127.0.0.1" in finding["message"] and "--live" in finding["hint"]
+        assert "127.0.0.1" in finding["message"] and "--live" in enable_lines(report, check)
