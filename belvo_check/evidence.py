@@ -141,16 +141,16 @@ def source_scan(ctx: Context):
 
     The git history is read at the same time as the tree: both are mostly I/O and git's own work.
     """
+    source = ctx.config.source
+    if source is None:  # before the imports: a run without source never loads the matchers
+        raise EvidenceUnavailable("source is not configured, so the integration's code cannot be read",
+                                  enable="add to the config: source: {root: .}")
     from concurrent.futures import ThreadPoolExecutor
 
     from belvo_check.source import from_config
     from belvo_check.source.concepts.secrets import with_frontend
     from belvo_check.source.history import history_or_why, with_history
 
-    source = ctx.config.source
-    if source is None:
-        raise EvidenceUnavailable("source is not configured, so the integration's code cannot be read",
-                                  enable="add to the config: source: {root: .}")
     with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:
         history = pool.submit(history_or_why, ctx.loaded.base_dir / source.root, source.history)
         try:
