@@ -89,11 +89,20 @@ class Plan:
 
         ctx = Context(self.loaded, RunOptions(live=live, verbose=verbose, static_only=self.static_only))
         started = datetime.now(timezone.utc)
+        reads_source = self.loaded.model.source is not None and any(c.meta.source is not None for c in self.checks)
+        if reads_source:  # here, while this is the process's one thread: see source.scanner.begin
+            from belvo_check.source.scanner import begin_from_config
+
+            begin_from_config(self.loaded)
         try:  # also when interrupted: the receiver and simulators stop here
             with CheckProgress(self.checks, enabled=progress, drills=ctx.running_drills) as bar:
                 results = run_checks(self.checks, ctx, on_result=bar.done)
         finally:
             ctx.close()
+            if reads_source:
+                from belvo_check.source.scanner import abandon
+
+                abandon()
         inline, inline_notes = _inline(ctx.gathered(Evidence.SOURCE), {c.meta.id for c in self.checks},
                                        self.registry)
         gated = gate(results, severity=self.severity, suppressions=self.suppressions + inline,

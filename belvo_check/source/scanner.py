@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -20,7 +19,7 @@ from belvo_check.source.finding import SourceFinding, Verdict
 from belvo_check.source.suppress import Suppression
 
 INLINE_FILES = 1500  # below this many files, starting worker processes costs more than it saves
-CHUNKS_PER_JOB = 12  # enough chunks for the faster worker to take more of them
+CHUNK_FILES = 200  # files per worker task: the workers start on the first ones while the walk goes on
 
 
 @dataclass
@@ -99,14 +98,6 @@ def _scan_files(files, concept_names: Sequence[str] | None):
     return out
 
 
-def _chunks(files: list, count: int) -> list[list]:
-    """About `count` chunks of one language each where possible, so a worker loads few grammars; the
-    workers take chunks as they finish, which keeps them balanced."""
-    ordered = sorted(files, key=lambda f: (f.language, f.rel))
-    size = max(1, -(-len(ordered) // count))
-    return [ordered[start:start + size] for start in range(0, len(ordered), size)]
-
-
 # What the workers import before their first file. A forkserver imports them once and every worker
 # forked from it starts ready; without them, each worker imported the matchers itself (0.2-0.3 s).
 WORKER_MODULES = ("belvo_check.source.scanner", "belvo_check.source.context", "belvo_check.source.prefilter",
@@ -125,29 +116,84 @@ def pool_context():
     return context
 
 
+def _worker_signals() -> None:
+    """A forked worker keeps the parent's signal handlers (the CLI's turn SIGTERM into an exception):
+    it dies quietly on terminate(), and leaves Ctrl-C to the parent, which stops it."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Walk:
+    """One tree's walk, which hands the files to worker processes as it goes once the tree shows
+    itself large. It may begin on the main thread before the checks' threads start (begin()): the
+    pool is then forked while the process runs one thread, the cheapest start there is, and the
+    scan that asks for the tree later carries on from where the walk stopped."""
+
+    def __init__(self, root: str, include: Sequence[str], exclude: Sequence[str], frontend: Sequence[str],
+                 jobs: int) -> None:
+        from belvo_check.source.files import walk
+
+        self.files: list = []
+        self.pool = None
+        self._rest = walk(root, include, exclude, frontend)
+        self._jobs = jobs
+        self._sent = 0
+        self._parts: list = []
+
+    def until_pool(self) -> None:
+        """Walk until the tree is large enough to pay for the workers (then start them), or to its end."""
+        from belvo_check.source.concepts import load
+
+        if self.pool is not None:
+            return
+        for source in self._rest:
+            self.files.append(source)
+            if self._jobs > 1 and len(self.files) >= INLINE_FILES:
+                load()  # before the fork, so the workers inherit the imported matchers
+                self.pool = pool_context().Pool(self._jobs, _worker_signals)
+                return
+
+    def scan(self, names: list[str] | None) -> list[SourceScan]:
+        """Every file's findings, in parts: walked to the end in the workers' company, or here for a small tree."""
+        self.until_pool()
+        if self.pool is None:
+            return [_scan_files(sorted(self.files, key=lambda f: f.rel), names)]
+        self._send(names, CHUNK_FILES)
+        for source in self._rest:
+            self.files.append(source)
+            self._send(names, CHUNK_FILES)
+        self._send(names, 1)
+        return [part.get() for part in self._parts]
+
+    def _send(self, names: list[str] | None, at_least: int) -> None:
+        while len(self.files) - self._sent >= at_least:
+            chunk = self.files[self._sent:self._sent + CHUNK_FILES]
+            self._parts.append(self.pool.apply_async(_scan_files, (chunk, names)))
+            self._sent += len(chunk)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+
+
 def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence[str] = (),
-         frontend: Sequence[str] = (), *, concepts: Iterable[str] | None = None, jobs: int | None = None) -> SourceScan:
-    """Scan a source tree for every concept (or only `concepts`), using `jobs` processes (default: all cores)."""
+         frontend: Sequence[str] = (), *, concepts: Iterable[str] | None = None, jobs: int | None = None,
+         walk: _Walk | None = None) -> SourceScan:
+    """Scan a source tree for every concept (or only `concepts`), using `jobs` processes (default: all
+    cores); `walk`: the tree's walk begun earlier (begin())."""
     from belvo_check.source.concepts import load
-    from belvo_check.source.files import walk
 
     started = time.perf_counter()
     names = list(concepts) if concepts is not None else None
-    registered = load()  # before the workers fork, so they inherit the imported matchers
-    jobs = jobs or os.cpu_count() or 1
-    with contextlib.ExitStack() as stack:
-        files, pool = [], None
-        for source in walk(root, include, exclude, frontend):
-            files.append(source)
-            if pool is None and jobs > 1 and len(files) >= INLINE_FILES:
-                # a large tree: the workers (and a forkserver's imports) start while the walk goes on
-                pool = stack.enter_context(pool_context().Pool(jobs))
-        if pool is None:
-            parts = [_scan_files(sorted(files, key=lambda f: f.rel), names)]
-        else:
-            parts = pool.starmap(_scan_files, [(c, names) for c in _chunks(files, jobs * CHUNKS_PER_JOB)],
-                                 chunksize=1)
-    result = SourceScan(os.path.abspath(os.fspath(root)), files=len(files))
+    registered = load()
+    walk = walk or _Walk(os.fspath(root), include, exclude, frontend, jobs or os.cpu_count() or 1)
+    try:
+        parts = walk.scan(names)
+    finally:
+        walk.close()
+    result = SourceScan(os.path.abspath(os.fspath(root)), files=len(walk.files))
     for part in parts:
         result.read += part.read
         result.matched += part.matched
@@ -161,22 +207,56 @@ def scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence
     for name, concept in registered.items():
         if concept.conclude is not None and (names is None or name in names):
             result.findings += list(concept.conclude(result.of(name), tree))
+    # the parts come in the walk's order, which is the file system's: sorted, a report is the same anywhere
     result.findings.sort(key=lambda f: (f.concept, f.path, f.line or 0, f.col or 0))
+    result.suppressions.sort(key=lambda s: (s.path, s.line))
+    result.errors.sort()
     result.seconds = time.perf_counter() - started
     return result
 
 
 _cache: dict[tuple, SourceScan] = {}
+_begun: dict[tuple, _Walk] = {}
 _cache_lock = threading.Lock()
+
+
+def _key(root: str | os.PathLike, include: Sequence[str], exclude: Sequence[str], frontend: Sequence[str]) -> tuple:
+    return os.path.abspath(os.fspath(root)), tuple(include), tuple(exclude), tuple(frontend)
+
+
+def begin(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence[str] = (),
+          frontend: Sequence[str] = ()) -> None:
+    """Begin a tree's walk on the calling thread, meant to be a run's main thread before the checks'
+    threads start: a large tree's workers are then forked while the process runs one thread, and
+    cached_scan carries on from there. Only the tree's listing is read here."""
+    key = _key(root, include, exclude, frontend)
+    with _cache_lock:
+        if key in _cache or key in _begun:
+            return
+        walk = _Walk(key[0], *key[1:], jobs=os.cpu_count() or 1)
+        try:
+            walk.until_pool()
+        except OSError:  # the scan meets the same error again, and the check that asked reports it
+            walk.close()
+            return
+        _begun[key] = walk
+
+
+def abandon() -> None:
+    """Stop the workers of walks begun but never scanned (a run none of whose checks read the tree)."""
+    with _cache_lock:
+        for walk in _begun.values():
+            walk.close()
+        _begun.clear()
 
 
 def cached_scan(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequence[str] = (),
                 frontend: Sequence[str] = ()) -> SourceScan:
     """One full scan per tree and settings per process, however many checks ask (thread-safe)."""
-    key = (os.path.abspath(os.fspath(root)), tuple(include), tuple(exclude), tuple(frontend))
+    key = _key(root, include, exclude, frontend)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = scan(*key)
+            _cache[key] = scan(*key, walk=_begun.pop(key, None))
         return _cache[key]
 
 
@@ -192,6 +272,18 @@ def from_config(config, base_dir: str | os.PathLike | None = None) -> SourceScan
     `config` is a LoadedConfig (then `source.root` is relative to the config file's directory) or
     the config model itself (then relative to `base_dir`, default the working directory).
     """
+    settings = _settings(config, base_dir)
+    return cached_scan(*settings) if settings else None
+
+
+def begin_from_config(config, base_dir: str | os.PathLike | None = None) -> None:
+    """begin() for a config's `source:` section, read as from_config reads it (nothing without one)."""
+    settings = _settings(config, base_dir)
+    if settings:
+        begin(*settings)
+
+
+def _settings(config, base_dir: str | os.PathLike | None) -> tuple | None:
     if hasattr(config, "model") and hasattr(config, "path"):
         base_dir = base_dir if base_dir is not None else os.path.dirname(os.path.abspath(config.path))
         config = config.model
@@ -199,5 +291,4 @@ def from_config(config, base_dir: str | os.PathLike | None = None) -> SourceScan
     source = getattr(config, "source", None)
     if source is None:
         return None
-    root = os.path.join(os.fspath(base_dir), source.root)
-    return cached_scan(root, source.include, source.exclude, source.frontend)
+    return os.path.join(os.fspath(base_dir), source.root), source.include, source.exclude, source.frontend

@@ -115,3 +115,76 @@ def test_finding_location_for_reports():
     finding = next(f for f in scan(FIXTURES / "go", jobs=1).of("tls_off"))
     assert str(finding.location("services/api")) == "services/api/belvo/client.go:15:61"
     assert str(finding.location()) == "belvo/client.go:15:61"
+
+
+def test_a_walk_begun_early_is_carried_on_by_the_scan(monkeypatch):
+    monkeypatch.setattr(scanner, "INLINE_FILES", 0)
+    monkeypatch.setattr(scanner, "_cache", {})
+    monkeypatch.setattr(scanner, "_begun", {})
+    pools = []
+    real_context = scanner.pool_context
+    monkeypatch.setattr(scanner, "pool_context", lambda: pools.append(1) or real_context())
+    scanner.begin(FIXTURES)
+    assert pools == [1] and len(scanner._begun) == 1, "begin must walk far enough to start the workers"
+    pooled = scanner.cached_scan(FIXTURES)
+    assert pools == [1] and not scanner._begun, "the scan must take the begun walk, not start another"
+    assert located(pooled.findings) == located(scan(FIXTURES, jobs=1).findings) and pooled.findings
+
+
+def test_workers_of_a_walk_nobody_scanned_are_stopped(monkeypatch):
+    monkeypatch.setattr(scanner, "INLINE_FILES", 0)
+    monkeypatch.setattr(scanner, "_cache", {})
+    monkeypatch.setattr(scanner, "_begun", {})
+    scanner.begin(FIXTURES)
+    workers = [process for walk in scanner._begun.values() for process in walk.pool._pool]
+    assert workers and all(process.is_alive() for process in workers)
+    scanner.abandon()
+    for process in workers:
+        process.join(5)
+    assert not any(process.is_alive() for process in workers) and not scanner._begun
+
+
+def test_forked_workers_drop_the_parents_signal_handlers(monkeypatch):
+    """A worker forked from the CLI would inherit its SIGTERM handler, which raises: then each worker
+    the pool stops prints a traceback. The workers die quietly on SIGTERM and leave SIGINT to the parent."""
+    import multiprocessing
+    import signal
+
+    monkeypatch.setattr(scanner, "INLINE_FILES", 0)
+    monkeypatch.setattr(scanner, "_cache", {})
+    monkeypatch.setattr(scanner, "_begun", {})
+    monkeypatch.setattr(scanner, "pool_context", lambda: multiprocessing.get_context("fork"))
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        scanner.begin(FIXTURES)
+        (walk,) = scanner._begun.values()
+        seen = walk.pool.apply(_signal_handlers)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        scanner.abandon()
+    assert seen == (signal.SIG_DFL, signal.SIG_IGN)
+
+
+def _signal_handlers():
+    import signal
+
+    return signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+
+
+def test_a_large_tree_is_scanned_by_the_workers_a_run_forks(tmp_path):
+    """Past INLINE_FILES a run forks its workers before the checks' threads start: same verdict, no noise."""
+    tree = tmp_path / "tree"
+    for n in range(scanner.INLINE_FILES + 100):
+        folder = tree / f"pkg{n // 200}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"m{n}.py").write_text(f"VALUE = {n}\n")
+    (tree / "belvo_client.py").write_text(
+        "import os, requests\nKEY = 'Kq8vT2mZx9LpR4wN7sYb3HdF6jGc'\n"
+        "requests.post('https://api.belvo.com/api/links/', auth=(os.environ['BELVO_ID'], KEY), timeout=10)\n")
+    config = tmp_path / "belvo-check.yaml"
+    config.write_text("version: 1\nenvironment: production\nbelvo: {base_url: https://api.belvo.com}\n"
+                      "source: {root: tree, history: false}\n")
+    done = subprocess.run([sys.executable, "-m", "belvo_check", "run", "-c", str(config), "--select", "BLV705",
+                           "--format", "json"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert "Traceback" not in done.stderr and "Interrupted" not in done.stderr, done.stderr
+    assert '"status": "fail"' in done.stdout and "belvo_client.py" in done.stdout, done.stdout[-2000:]
