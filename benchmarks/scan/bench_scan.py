@@ -14,7 +14,7 @@ each command once, in a rotating order (benchmarks/sidebyside.py), and the ratio
 median over rounds of command / anchor in the same round, so load from other work on a shared
 machine falls on both. Without ruff the anchor is a plain read of the tree (walk it and read
 every file, in one Python process). Peak memory: the largest sampled sum of the RSS of the
-command and every process it starts (the static run has a parent, a forkserver and two workers),
+command and every process it starts (the static run has a parent and two workers it forks),
 beside ru_maxrss, the largest single process.
 """
 
