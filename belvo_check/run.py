@@ -90,11 +90,11 @@ class Plan:
         ctx = Context(self.loaded, RunOptions(live=live, verbose=verbose, static_only=self.static_only))
         started = datetime.now(timezone.utc)
         reads_source = self.loaded.model.source is not None and any(c.meta.source is not None for c in self.checks)
-        if reads_source:  # here, while this is the process's one thread: see source.scanner.begin
-            from belvo_check.source.scanner import begin_from_config
+        try:  # also when interrupted: the receiver, the simulators and the scan's workers stop here
+            if reads_source:  # first, while this is the process's one thread: see source.scanner.begin
+                from belvo_check.source.scanner import begin_from_config
 
-            begin_from_config(self.loaded)
-        try:  # also when interrupted: the receiver and simulators stop here
+                begin_from_config(self.loaded)
             with CheckProgress(self.checks, enabled=progress, drills=ctx.running_drills) as bar:
                 results = run_checks(self.checks, ctx, on_result=bar.done)
         finally:

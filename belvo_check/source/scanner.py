@@ -236,9 +236,11 @@ def begin(root: str | os.PathLike, include: Sequence[str] = (), exclude: Sequenc
         walk = _Walk(key[0], *key[1:], jobs=os.cpu_count() or 1)
         try:
             walk.until_pool()
-        except OSError:  # the scan meets the same error again, and the check that asked reports it
+        except BaseException as exc:  # an interrupt too: no worker outlives the walk that forked it
             walk.close()
-            return
+            if isinstance(exc, OSError):
+                return  # the scan meets the same error again, and the check that asked reports it
+            raise
         _begun[key] = walk
 
 
